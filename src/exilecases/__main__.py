@@ -1,0 +1,5 @@
+"""``python -m exilecases``."""
+
+from exilecases.cli import main
+
+main()

@@ -1,0 +1,488 @@
+"""The command line: options, help texts and exit codes.
+
+Each command calls into the core and one renderer. Heavy modules (pydantic, rich, rapidfuzz,
+iuliia) are imported inside the commands that need them, so ``exilecases --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+
+from .errors import ExilecasesError
+
+if TYPE_CHECKING:
+    from .loader import LoadResult
+    from .vocabulary import Vocabulary
+
+app = typer.Typer(
+    name="exilecases",
+    help="A case database in plain TOML files for people at risk of being sent back to a "
+    "state that persecutes them. Cases live in data/cases/<id>.toml, one file per person.",
+    no_args_is_help=True,
+    add_completion=True,
+    rich_markup_mode=None,
+    pretty_exceptions_show_locals=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class TableFormat(enum.StrEnum):
+    """Output formats of commands that print data."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class ShowFormat(enum.StrEnum):
+    """Output formats of ``show``."""
+
+    table = "table"
+    json = "json"
+    toml = "toml"
+
+
+class FindingFormat(enum.StrEnum):
+    """Output formats of ``validate``."""
+
+    text = "text"
+    json = "json"
+
+
+def _complete_ids(ctx: typer.Context, incomplete: str) -> list[str]:
+    from .repo import case_files, find_root
+
+    try:
+        root = find_root(ctx.params.get("root"))
+    except ExilecasesError:
+        return []
+    return [p.stem for p in case_files(root) if p.stem.startswith(incomplete)]
+
+
+def _completer(kind: str) -> Callable[[typer.Context, str], list[str]]:
+    def complete(ctx: typer.Context, incomplete: str) -> list[str]:
+        from .repo import find_root
+        from .vocabulary import VocabularyError, load_vocabulary
+
+        try:
+            vocabulary = load_vocabulary(find_root(ctx.params.get("root")))
+        except (ExilecasesError, VocabularyError):
+            from .vocabulary import default_vocabulary
+
+            vocabulary = default_vocabulary()
+        return [key for key in vocabulary.keys(kind) if key.startswith(incomplete)]
+
+    return complete
+
+
+RootOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--root",
+        help="The case repository (the folder holding data/cases/). Default: "
+        "$EXILECASES_ROOT, else the nearest such folder at or above the current one.",
+        show_default=False,
+    ),
+]
+StatusOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--status",
+        help="Only cases with this status (repeat for any of several).",
+        autocompletion=_completer("statuses"),
+    ),
+]
+OutcomeOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--outcome",
+        help="Only cases whose status has this outcome class: returned, "
+        "pending, protected, unknown (repeatable).",
+        autocompletion=_completer("outcomes"),
+    ),
+]
+BasisOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--basis",
+        help="Only cases charged on this legal basis, e.g. RU-CC-338 (repeatable).",
+        autocompletion=_completer("legal_bases"),
+    ),
+]
+CategoryOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--category",
+        help="Only cases in this category (repeatable).",
+        autocompletion=_completer("categories"),
+    ),
+]
+OriginOption = Annotated[
+    list[str] | None,
+    typer.Option("--origin", help="Only cases pursued by this state (ISO code; repeatable)."),
+]
+HostOption = Annotated[
+    list[str] | None,
+    typer.Option("--host", help="Only cases in this host state (ISO code; repeatable)."),
+]
+SinceOption = Annotated[
+    str | None,
+    typer.Option(
+        "--since",
+        help="Only cases with an event on or after this date (YYYY, "
+        "YYYY-MM or YYYY-MM-DD; a partial date counts in full).",
+    ),
+]
+UntilOption = Annotated[
+    str | None,
+    typer.Option("--until", help="Only cases with an event on or before this date."),
+]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="Use the status each case had on this date, derived from "
+        "its events' outcomes (unknown when no outcome is dated by then).",
+    ),
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _handles_errors(command: F) -> F:
+    """Turn the project's exception and broken vocabularies into a message and exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from .vocabulary import VocabularyError
+
+        try:
+            return command(*args, **kwargs)
+        except ExilecasesError as error:
+            _message(f"error: {error.message}")
+            raise typer.Exit(error.exit_code) from None
+        except VocabularyError as error:
+            _message(f"error: {error}; fix that file, then run exilecases validate")
+            raise typer.Exit(1) from None
+        except BrokenPipeError:
+            sys.stderr.close()
+            raise typer.Exit(0) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _message(text: str) -> None:
+    from .render import err
+
+    err().print(text, markup=False, soft_wrap=True)
+
+
+def _open(root: Path | None) -> tuple[Path, Vocabulary]:
+    from .repo import find_root
+    from .vocabulary import load_vocabulary
+
+    found = find_root(root)
+    return found, load_vocabulary(found)
+
+
+def _load(root: Path, vocabulary: Vocabulary) -> LoadResult:
+    """Every case, with a one-line warning on standard error for each file skipped."""
+    from .loader import load
+
+    result = load(root, vocabulary)
+    for check in result.broken:
+        first = check.first_error
+        detail = f"{first.line}:{first.col}: {first.code} {first.message}" if first else ""
+        _message(f"warning: skipped {check.rel}:{detail} (run exilecases validate)")
+    return result
+
+
+def _filters(**values: Any) -> Any:
+    from .query import Filters
+
+    return Filters(
+        **{
+            key: value or ([] if key not in ("since", "until", "as_of") else None)
+            for key, value in values.items()
+        }
+    )
+
+
+# --- add ------------------------------------------------------------------------------
+
+
+@app.command()
+@_handles_errors
+def add(
+    name: Annotated[
+        str | None, typer.Option(help="Name as most sources spell it in Latin script.")
+    ] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(
+            help="Where the case stands now, e.g. asylum_pending.",
+            autocompletion=_completer("statuses"),
+        ),
+    ] = None,
+    origin: Annotated[
+        str | None, typer.Option(help="The state that pursues the person (ISO code, e.g. RU).")
+    ] = None,
+    host: Annotated[
+        str | None, typer.Option(help="Where the person sought refuge (ISO code, e.g. KZ).")
+    ] = None,
+    case_id: Annotated[
+        str | None,
+        typer.Option(
+            "--id", help="The id (file name); default: made from the name, surname first."
+        ),
+    ] = None,
+    name_original: Annotated[
+        str | None, typer.Option(help="The name in the person's own script.")
+    ] = None,
+    alias: Annotated[
+        list[str] | None, typer.Option(help="Another spelling of the name (repeatable).")
+    ] = None,
+    born: Annotated[str | None, typer.Option(help="Date of birth, e.g. 1990 or 1990-05?.")] = None,
+    citizenship: Annotated[
+        list[str] | None, typer.Option(help="Citizenship, ISO code (repeatable).")
+    ] = None,
+    category: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Category, e.g. deserter (repeatable).", autocompletion=_completer("categories")
+        ),
+    ] = None,
+    basis: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A legal basis used against the person, e.g. RU-CC-338 (repeatable).",
+            autocompletion=_completer("legal_bases"),
+        ),
+    ] = None,
+    risk: Annotated[str | None, typer.Option(help="What the person faces if returned.")] = None,
+    summary: Annotated[str | None, typer.Option(help="A few sentences on the case.")] = None,
+    commit: Annotated[bool, typer.Option("--commit", help="Commit the new file with git.")] = False,
+    root: RootOption = None,
+) -> None:
+    """Create a case file. On a terminal it asks for what is missing; never overwrites."""
+    from .newcase import build_case, missing_fields, write_new_case
+
+    found, vocabulary = _open(root)
+    given = {
+        "name": name,
+        "status": status,
+        "origin_country": origin and origin.upper(),
+        "host_country": host and host.upper(),
+    }
+    missing = missing_fields(given)
+    if missing and sys.stdin.isatty():
+        given.update(_ask(missing, vocabulary))
+    elif missing:
+        flags = ", ".join(f"--{m.removesuffix('_country').replace('_', '-')}" for m in missing)
+        raise ExilecasesError(f"missing {flags} (no terminal to ask on)", 2)
+    case = build_case(
+        given,
+        case_id=case_id,
+        name_original=name_original,
+        aliases=alias or [],
+        born=born,
+        citizenship=citizenship or [],
+        categories=category or [],
+        bases=basis or [],
+        risk=risk,
+        summary=summary,
+    )
+    path = write_new_case(found, case, vocabulary)
+    _message(f"created {path.relative_to(found).as_posix()}")
+    if commit:
+        from .gitutil import commit_paths
+
+        commit_paths(found, [path], f"{case['id']}: add case ({case['status']})")
+        _message("committed")
+
+
+def _ask(missing: list[str], vocabulary: Vocabulary) -> dict[str, str]:
+    questions = {
+        "name": ("Name (Latin script)", None),
+        "status": (f"Status ({', '.join(vocabulary.keys('statuses'))})", "at_risk"),
+        "origin_country": ("Origin state (ISO code)", "RU"),
+        "host_country": ("Host state (ISO code)", "KZ"),
+    }
+    answers = {}
+    for field in missing:
+        text, default = questions[field]
+        answer = typer.prompt(text, default=default) if default else typer.prompt(text)
+        answers[field] = answer.strip().upper() if field.endswith("_country") else answer.strip()
+    return answers
+
+
+# --- list -----------------------------------------------------------------------------
+
+
+@app.command("list")
+@_handles_errors
+def list_cases(
+    status: StatusOption = None,
+    outcome: OutcomeOption = None,
+    basis: BasisOption = None,
+    category: CategoryOption = None,
+    origin: OriginOption = None,
+    host: HostOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    as_of: AsOfOption = None,
+    sort: Annotated[
+        str,
+        typer.Option(
+            help="Order by id, name, status, outcome, origin, host, first-event or last-event."
+        ),
+    ] = "id",
+    reverse: Annotated[bool, typer.Option("--reverse", help="Reverse the order.")] = False,
+    output: Annotated[TableFormat, typer.Option("--format", help="table, json or csv.")] = (
+        TableFormat.table
+    ),
+    root: RootOption = None,
+) -> None:
+    """List cases, one row each. Filters combine with AND; a repeated filter with OR."""
+    from .query import select, sort_cases
+
+    found, vocabulary = _open(root)
+    filters = _filters(
+        status=status,
+        outcome=outcome,
+        basis=basis,
+        category=category,
+        origin=origin,
+        host=host,
+        since=since,
+        until=until,
+        as_of=as_of,
+    )
+    filters.check(vocabulary)
+    cases = sort_cases(
+        select(_load(found, vocabulary).cases, filters, vocabulary), sort, vocabulary, reverse
+    )
+    from . import render
+
+    if output is TableFormat.json:
+        render.emit_json(cases)
+    elif output is TableFormat.csv:
+        render.emit_csv(render.LIST_CSV_COLUMNS, render.list_rows(cases, vocabulary))
+    else:
+        render.out().print(render.list_table(cases, vocabulary))
+
+
+# --- show -----------------------------------------------------------------------------
+
+
+@app.command()
+@_handles_errors
+def show(
+    case_id: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID", help="The case id (its file name).", autocompletion=_complete_ids
+        ),
+    ],
+    output: Annotated[ShowFormat, typer.Option("--format", help="table, json or toml.")] = (
+        ShowFormat.table
+    ),
+    root: RootOption = None,
+) -> None:
+    """Show one case in full, its timeline in date order."""
+    from .loader import check_path
+    from .repo import case_path
+
+    found, vocabulary = _open(root)
+    path = case_path(found, case_id)
+    if not path.is_file():
+        raise ExilecasesError(
+            f"no case {case_id!r} (no file {path.relative_to(found)}); "
+            "`exilecases search NAME` finds a case by name"
+        )
+    check = check_path(found, path, vocabulary)
+    if not check.ok or check.case is None:
+        for item in check.findings:
+            _message(item.format())
+        raise ExilecasesError(f"{check.rel} has errors; fix them, then run exilecases validate")
+    from . import render
+
+    if output is ShowFormat.json:
+        render.emit_json(check.case)
+    elif output is ShowFormat.toml:
+        from .canonical import canonical_text
+
+        sys.stdout.write(canonical_text(check.case))
+    else:
+        render.out().print(render.case_panel(check.case, vocabulary))
+
+
+# --- validate -------------------------------------------------------------------------
+
+
+@app.command()
+@_handles_errors
+def validate(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            metavar="[PATH]...", help="Case files to check (default: every file in data/cases/)."
+        ),
+    ] = None,
+    output: Annotated[FindingFormat, typer.Option("--format", help="text or json.")] = (
+        FindingFormat.text
+    ),
+    root: RootOption = None,
+) -> None:
+    """Check case files: syntax, schema, vocabularies, dates, sources, duplicates.
+
+    Prints one line per finding, PATH:LINE:COL: error|warning CODE: message.
+    Exits 1 when there is an error.
+    """
+    from .findings import ERROR
+    from .loader import load
+    from .validate import cross_file
+
+    found, vocabulary = _open(root)
+    files = [_inside_repository(found, p) for p in paths] if paths else None
+    result = load(found, vocabulary, files)
+    findings = result.findings
+    if files is None:
+        findings += cross_file(result.checks)
+    findings.sort(key=lambda f: f.sort_key())
+    from . import render
+
+    errors = sum(1 for f in findings if f.severity == ERROR)
+    if output is FindingFormat.json:
+        render.emit_json([f.to_dict() for f in findings])
+    else:
+        for item in findings:
+            sys.stdout.write(item.format() + "\n")
+        _message(render.findings_summary(errors, len(findings) - errors, len(result.checks)))
+    if errors:
+        raise typer.Exit(1)
+
+
+def _inside_repository(root: Path, path: Path) -> Path:
+    """A user-given path, refused unless it is a file inside data/cases/."""
+    from .repo import cases_dir
+
+    resolved = (path if path.is_absolute() else Path.cwd() / path).resolve()
+    folder = cases_dir(root).resolve()
+    if resolved.parent != folder:
+        raise ExilecasesError(f"{path} is not a file in {folder}; validate checks case files", 2)
+    if not resolved.is_file():
+        raise ExilecasesError(f"{path}: no such file", 2)
+    return resolved
+
+
+def main() -> None:
+    """The console script entry point."""
+    app()

@@ -1,0 +1,151 @@
+"""The EDTF subset used by case files: ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``.
+
+Each may end in ``?`` (uncertain), ``~`` (approximate) or ``%`` (both). A partial date is
+never padded: ``"2024"`` stays ``2024`` when shown or exported. It sorts and filters by the
+range of days it may stand for (``earliest`` .. ``latest``).
+
+This module imports nothing from the rest of the package.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?([?~%])?$")
+
+
+class DateError(ValueError):
+    """A date string that is not in the EDTF subset, or names a day that does not exist.
+
+    ``code`` is ``"invalid-date"`` for a malformed string and ``"impossible-date"`` for a
+    well-formed one that cannot exist (month 13, 30 February).
+    """
+
+    def __init__(self, message: str, code: str = "invalid-date") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class EdtfDate:
+    """A parsed date of day, month or year precision, possibly uncertain or approximate."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+    uncertain: bool = False
+    approximate: bool = False
+
+    @property
+    def earliest(self) -> dt.date:
+        """The first day the date may stand for."""
+        return dt.date(self.year, self.month or 1, self.day or 1)
+
+    @property
+    def latest(self) -> dt.date:
+        """The last day the date may stand for."""
+        if self.day is not None:
+            return dt.date(self.year, self.month or 1, self.day)
+        if self.month is not None:
+            return dt.date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+        return dt.date(self.year, 12, 31)
+
+    @property
+    def precision(self) -> str:
+        """``"day"``, ``"month"`` or ``"year"``."""
+        if self.day is not None:
+            return "day"
+        return "month" if self.month is not None else "year"
+
+    def __str__(self) -> str:
+        text = f"{self.year:04d}"
+        if self.month is not None:
+            text += f"-{self.month:02d}"
+        if self.day is not None:
+            text += f"-{self.day:02d}"
+        if self.uncertain and self.approximate:
+            text += "%"
+        elif self.uncertain:
+            text += "?"
+        elif self.approximate:
+            text += "~"
+        return text
+
+    def sort_key(self) -> tuple[dt.date, dt.date]:
+        """Order by earliest possible day, then the more precise date first."""
+        return (self.earliest, self.latest)
+
+    def overlaps(self, start: dt.date | None, end: dt.date | None) -> bool:
+        """True when some day this date may stand for lies within ``start .. end``."""
+        if start is not None and self.latest < start:
+            return False
+        return not (end is not None and self.earliest > end)
+
+
+def parse_date(value: object) -> EdtfDate:
+    """Parse a case-file date (an EDTF string or a TOML date literal).
+
+    Raises ``DateError`` naming what is wrong and the accepted forms.
+    """
+    if isinstance(value, dt.datetime):
+        raise DateError(
+            f"{value.isoformat()!r} has a time of day; write the day only, e.g. "
+            f'"{value.date().isoformat()}"'
+        )
+    if isinstance(value, dt.date):
+        return EdtfDate(value.year, value.month, value.day)
+    if not isinstance(value, str):
+        raise DateError(f'a date must be a string such as "2024-05", not {value!r}')
+    match = _PATTERN.match(value.strip())
+    if match is None:
+        raise DateError(
+            f"{value!r} is not a date; write YYYY, YYYY-MM or YYYY-MM-DD, optionally "
+            'followed by ? (uncertain), ~ (approximate) or % (both), e.g. "2025-02-05?"'
+        )
+    year_text, month_text, day_text, qualifier = match.groups()
+    year = int(year_text)
+    month = int(month_text) if month_text else None
+    day = int(day_text) if day_text else None
+    if year == 0:
+        raise DateError(f"{value!r}: there is no year 0", code="impossible-date")
+    if month is not None and not 1 <= month <= 12:
+        raise DateError(f"{value!r}: month {month} does not exist", code="impossible-date")
+    if day is not None:
+        assert month is not None
+        last = calendar.monthrange(year, month)[1]
+        if not 1 <= day <= last:
+            raise DateError(
+                f"{value!r}: {calendar.month_name[month]} {year} has {last} days",
+                code="impossible-date",
+            )
+    return EdtfDate(
+        year,
+        month,
+        day,
+        uncertain=qualifier in ("?", "%"),
+        approximate=qualifier in ("~", "%"),
+    )
+
+
+def normalise_date(value: object) -> str:
+    """The canonical string of a date value (TOML date literals become ``YYYY-MM-DD``)."""
+    return str(parse_date(value))
+
+
+def date_range(since: str | None, until: str | None) -> tuple[dt.date | None, dt.date | None]:
+    """The day range of a ``--since``/``--until`` pair; each bound may be partial."""
+    start = parse_date(since).earliest if since else None
+    end = parse_date(until).latest if until else None
+    return start, end
+
+
+def sort_key_or_last(value: object) -> tuple[int, dt.date, dt.date]:
+    """A sort key that puts missing or unreadable dates after every real one."""
+    try:
+        parsed = parse_date(value)
+    except DateError:
+        return (1, dt.date.max, dt.date.max)
+    return (0, *parsed.sort_key())

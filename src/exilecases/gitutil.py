@@ -1,0 +1,51 @@
+"""Running git through its command line (git is on every machine that holds a case repo)."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import ExilecasesError
+
+
+def git(root: Path, *args: str, check: bool = True) -> str:
+    """Run ``git args`` in ``root`` and return its standard output.
+
+    Raises ``ExilecasesError`` with git's own message when it fails (or is missing).
+    """
+    try:
+        completed = subprocess.run(
+            ["git", *args],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            check=False,
+        )
+    except FileNotFoundError:
+        raise ExilecasesError("git is not installed; install git to use this command") from None
+    if check and completed.returncode != 0:
+        raise ExilecasesError(f"git {args[0]} failed: {completed.stderr.strip()}")
+    return completed.stdout
+
+
+def inside_work_tree(root: Path) -> bool:
+    """True when ``root`` is inside a git work tree."""
+    try:
+        return git(root, "rev-parse", "--is-inside-work-tree", check=False).strip() == "true"
+    except ExilecasesError:
+        return False
+
+
+def commit_paths(root: Path, paths: Sequence[Path], message: str) -> None:
+    """Commit exactly these files (other staged changes are left alone)."""
+    if not inside_work_tree(root):
+        raise ExilecasesError(
+            f"{root} is not in a git repository; run `git init` or "
+            "`exilecases init` there first, or leave out --commit"
+        )
+    names = [str(path.resolve().relative_to(root.resolve())) for path in paths]
+    git(root, "add", "--", *names)
+    git(root, "commit", "--quiet", "-m", message, "--", *names)

@@ -1,0 +1,159 @@
+"""The pydantic models of a case file: the one place the schema lives.
+
+Field order here is the canonical key order of written files. Vocabulary keys (status,
+categories, event types, legal bases) are plain strings in the model: a repository may extend
+its vocabularies, so they are checked against the merged vocabulary in ``validate.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
+
+from .dates import DateError, normalise_date
+
+ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,62})[a-z0-9]$")
+ID_RULE = "3 to 64 characters of a-z, 0-9 and -, starting and ending with a letter or digit"
+
+
+def _edtf(value: Any) -> str:
+    try:
+        return normalise_date(value)
+    except DateError as error:
+        raise PydanticCustomError(error.code, str(error)) from None
+
+
+EdtfDate = Annotated[
+    str,
+    BeforeValidator(_edtf),
+    Field(
+        description="EDTF date: YYYY, YYYY-MM or YYYY-MM-DD, optionally followed by "
+        "? (uncertain), ~ (approximate) or % (both)",
+        json_schema_extra={"pattern": r"^\d{4}(-\d{2}(-\d{2})?)?[?~%]?$"},
+    ),
+]
+CountryCode = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Z]{2}$",
+        description='ISO 3166-1 alpha-2 country code in capitals ("XX" = stateless)',
+    ),
+]
+Text = Annotated[str, Field(max_length=100_000)]
+SourceIds = Annotated[
+    list[str], Field(description="Ids of [[sources]] entries of this file that support this")
+]
+
+
+class _Table(BaseModel):
+    # strict: a number where text belongs is an error, not silently turned into text.
+    # extra="allow": an unknown key is a warning and is kept, never dropped.
+    model_config = ConfigDict(strict=True, extra="allow")
+
+
+class Charge(_Table):
+    """A legal basis used against the person."""
+
+    basis: str = Field(description="Key in the vocabulary of legal bases, e.g. RU-CC-338")
+    date: EdtfDate | None = None
+    note: Text | None = None
+    sources: SourceIds = Field(default_factory=list)
+
+
+class Event(_Table):
+    """One step of the timeline."""
+
+    date: EdtfDate
+    type: str = Field(description="Key in the vocabulary of event types")
+    place: Text | None = None
+    authority: Text | None = None
+    outcome: str | None = Field(
+        default=None, description="A status this event produced (vocabulary: statuses)"
+    )
+    note: Text | None = None
+    sources: SourceIds = Field(default_factory=list)
+
+
+class Source(_Table):
+    """Where a fact comes from; cited by ``sources = [...]`` in charges and events."""
+
+    id: str = Field(description="Unique within the file")
+    outlet: Text | None = None
+    title: Text | None = None
+    url: Text | None = None
+    archive_url: Text | None = Field(default=None, description="A saved copy, where one exists")
+    published: EdtfDate | None = None
+    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}$")] | None = Field(
+        default=None, description="ISO 639 language code of the source, e.g. ru, en"
+    )
+    confidence: Literal["high", "medium", "low"] | None = Field(
+        default=None, description="How far the claim is established"
+    )
+    note: Text | None = None
+
+
+class Contact(_Table):
+    """A lawyer, organisation or relative connected to the case."""
+
+    name: Text
+    role: Text | None = Field(default=None, description="lawyer, organisation, relative, ...")
+    organisation: Text | None = None
+    note: Text | None = None
+    private: bool = Field(default=False, description="Never published by a public export")
+
+
+class Case(_Table):
+    """One person's case: the content of ``data/cases/<id>.toml``."""
+
+    id: str = Field(description=f"The file name without .toml: {ID_RULE}")
+    name: Text = Field(description="As most sources spell it in Latin script")
+    name_original: Text | None = Field(default=None, description="In the person's own script")
+    aliases: list[Text] = Field(default_factory=list)
+    born: EdtfDate | None = None
+    citizenship: list[CountryCode] = Field(default_factory=list)
+    origin_country: CountryCode = Field(description="The state that pursues the person")
+    host_country: CountryCode = Field(description="Where the person sought refuge")
+    categories: list[str] = Field(default_factory=list, description="Vocabulary: categories")
+    status: str = Field(description="Vocabulary: statuses")
+    risk: Text | None = None
+    summary: Text | None = None
+    distinct_from: list[str] = Field(
+        default_factory=list,
+        description="Ids of cases that look like this person but are someone else",
+    )
+    charges: list[Charge] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)
+    sources: list[Source] = Field(default_factory=list)
+    contacts: list[Contact] = Field(default_factory=list)
+    private: dict[str, Any] = Field(
+        default_factory=dict, description="Never leaves the repository through a public export"
+    )
+
+
+#: Canonical key order, per table (the order of the fields above).
+KEY_ORDER: dict[str, list[str]] = {
+    "case": list(Case.model_fields),
+    "charges": list(Charge.model_fields),
+    "events": list(Event.model_fields),
+    "sources": list(Source.model_fields),
+    "contacts": list(Contact.model_fields),
+}
+#: The tables that are arrays of tables, with their model.
+TABLE_MODELS: dict[str, type[_Table]] = {
+    "charges": Charge,
+    "events": Event,
+    "sources": Source,
+    "contacts": Contact,
+}
+REQUIRED_FIELDS = [name for name, f in Case.model_fields.items() if f.is_required()]
+
+
+def normalise_case(case: Case) -> dict[str, Any]:
+    """The case as a plain dict with only the keys the file has, in canonical order.
+
+    Dates are EDTF strings; unknown keys are kept after the known ones.
+    """
+    return case.model_dump(mode="json", exclude_unset=True)

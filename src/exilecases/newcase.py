@@ -1,0 +1,89 @@
+"""Creating a case: the id made from a name, the new file checked and written once."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from .canonical import canonical_text
+from .errors import ExilecasesError
+from .repo import atomic_write, case_path, check_id
+from .vocabulary import Vocabulary
+
+REQUIRED = ("name", "status", "origin_country", "host_country")
+
+
+def missing_fields(given: dict[str, str | None]) -> list[str]:
+    """The required fields with no value yet."""
+    return [field for field in REQUIRED if not given.get(field)]
+
+
+def ascii_words(text: str) -> list[str]:
+    """The words of a name in lowercase ASCII (Cyrillic transliterated, accents dropped)."""
+    if re.search("[\u0400-\u04ff]", text):
+        import iuliia
+
+        text = iuliia.WIKIPEDIA.translate(text)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return [word for word in re.split(r"[^a-z0-9]+", text) if word]
+
+
+def id_from_name(name: str) -> str:
+    """The id a name gives: surname first, ``[a-z0-9-]``, e.g. "Evgenij Korobov" ->
+    ``korobov-evgenij``."""
+    words = ascii_words(name)
+    if not words:
+        raise ExilecasesError(f"cannot make an id from the name {name!r}; pass --id", 2)
+    ordered = [words[-1], *words[:-1]]
+    case_id = "-".join(ordered)[:64].strip("-")
+    if len(case_id) < 3:
+        raise ExilecasesError(
+            f"the name {name!r} gives the id {case_id!r}, which is too short; pass --id", 2
+        )
+    return case_id
+
+
+def build_case(
+    given: dict[str, Any],
+    *,
+    case_id: str | None = None,
+    bases: list[str] | None = None,
+    **optional: Any,
+) -> dict[str, Any]:
+    """A new case from the required fields and any optional ones (empty ones left out)."""
+    case: dict[str, Any] = {"id": check_id(case_id) if case_id else id_from_name(given["name"])}
+    case.update({key: given[key] for key in REQUIRED})
+    case.update({key: value for key, value in optional.items() if value})
+    for key in ("citizenship",):
+        if key in case:
+            case[key] = [value.upper() for value in case[key]]
+    if bases:
+        case["charges"] = [{"basis": basis} for basis in bases]
+    return case
+
+
+def write_new_case(root: Path, case: dict[str, Any], vocabulary: Vocabulary) -> Path:
+    """Check the new case as if it were on disk, then write it; never overwrite a file.
+
+    Raises ``ExilecasesError`` listing the findings when the case would be invalid.
+    """
+    from .validate import check_file
+
+    path = case_path(root, case["id"])
+    if path.exists():
+        raise ExilecasesError(
+            f"{path.relative_to(root).as_posix()} already exists; nothing was written. Pass "
+            "another --id if this is a different person, or edit the existing case",
+            1,
+        )
+    text = canonical_text(case)
+    check = check_file(text.encode("utf-8"), path.name, case["id"], vocabulary)
+    errors = [f for f in check.findings if f.severity == "error"]
+    if errors:
+        details = "; ".join(f"{f.code} {f.message}" for f in errors)
+        raise ExilecasesError(f"the case was not written: {details}", 2)
+    atomic_write(path, text, create_only=True)
+    return path

@@ -1,0 +1,252 @@
+"""Everything the user sees: rich tables, panels, timelines and bars; JSON and CSV emitters.
+
+Data goes to standard output; the ``console`` for messages writes to standard error.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from .dates import sort_key_or_last
+from .vocabulary import Vocabulary
+
+OUTCOME_STYLES = {
+    "returned": "bold red",
+    "pending": "yellow",
+    "protected": "green",
+    "unknown": "dim",
+}
+
+
+def out() -> Console:
+    """The console for data (standard output)."""
+    return Console(highlight=False, soft_wrap=False)
+
+
+def err() -> Console:
+    """The console for messages, warnings and progress (standard error)."""
+    return Console(stderr=True, highlight=False)
+
+
+def emit_json(value: Any) -> None:
+    """JSON on standard output, UTF-8, nothing else mixed in."""
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+
+
+def emit_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """CSV on standard output (RFC 4180 quoting, ``\\n`` line ends)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if value is None else value for value in row])
+    sys.stdout.write(buffer.getvalue())
+
+
+def status_text(status: str, vocabulary: Vocabulary) -> Text:
+    """A status coloured by its outcome class."""
+    return Text(status, style=OUTCOME_STYLES.get(vocabulary.outcome_of(status), ""))
+
+
+def _events_in_order(case: dict[str, Any]) -> list[dict[str, Any]]:
+    indexed = list(enumerate(case.get("events", [])))
+    indexed.sort(key=lambda pair: (sort_key_or_last(pair[1].get("date")), pair[0]))
+    return [event for _, event in indexed]
+
+
+def last_event(case: dict[str, Any]) -> dict[str, Any] | None:
+    """The latest dated event of a case."""
+    events = _events_in_order(case)
+    return events[-1] if events else None
+
+
+# --- list -----------------------------------------------------------------------------
+
+LIST_CSV_COLUMNS = (
+    "id",
+    "name",
+    "status",
+    "outcome",
+    "origin_country",
+    "host_country",
+    "categories",
+    "bases",
+    "last_event_date",
+    "last_event_type",
+)
+
+
+def list_rows(cases: Sequence[dict[str, Any]], vocabulary: Vocabulary) -> list[list[Any]]:
+    """One flat row per case, in the order of ``LIST_CSV_COLUMNS``."""
+    rows = []
+    for case in cases:
+        event = last_event(case) or {}
+        bases = sorted({c.get("basis", "") for c in case.get("charges", [])})
+        rows.append(
+            [
+                case.get("id"),
+                case.get("name"),
+                case.get("status"),
+                vocabulary.outcome_of(case.get("status", "")),
+                case.get("origin_country"),
+                case.get("host_country"),
+                "; ".join(case.get("categories", [])),
+                "; ".join(bases),
+                event.get("date"),
+                event.get("type"),
+            ]
+        )
+    return rows
+
+
+def list_table(cases: Sequence[dict[str, Any]], vocabulary: Vocabulary) -> Table:
+    """The table view of ``list``."""
+    table = Table(title=f"{len(cases)} case{'s' if len(cases) != 1 else ''}", title_justify="left")
+    for column in ("id", "name", "status", "categories", "legal bases", "last event"):
+        table.add_column(column, overflow="fold")
+    for row in list_rows(cases, vocabulary):
+        last = f"{row[8]} {row[9]}" if row[8] else ""
+        table.add_row(
+            row[0],
+            row[1],
+            status_text(row[2], vocabulary),
+            row[6].replace("; ", ", "),
+            row[7].replace("; ", ", "),
+            last,
+        )
+    return table
+
+
+# --- show -----------------------------------------------------------------------------
+
+
+def _field_lines(case: dict[str, Any], vocabulary: Vocabulary) -> Table:
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    status = case.get("status", "")
+    outcome = vocabulary.outcome_of(status)
+    grid.add_row(
+        "status",
+        Text.assemble(
+            status_text(status, vocabulary),
+            f"  ({vocabulary.label('statuses', status)}; outcome: {outcome})",
+        ),
+    )
+    if case.get("name_original"):
+        grid.add_row("original name", case["name_original"])
+    if case.get("aliases"):
+        grid.add_row("also spelt", ", ".join(case["aliases"]))
+    if case.get("born"):
+        grid.add_row("born", case["born"])
+    if case.get("citizenship"):
+        grid.add_row("citizenship", ", ".join(case["citizenship"]))
+    grid.add_row("from → in", f"{case.get('origin_country')} → {case.get('host_country')}")
+    if case.get("categories"):
+        labels = [vocabulary.label("categories", c) for c in case["categories"]]
+        grid.add_row("categories", ", ".join(labels))
+    if case.get("risk"):
+        grid.add_row("risk", case["risk"])
+    if case.get("summary"):
+        grid.add_row("summary", case["summary"].strip())
+    return grid
+
+
+def timeline(case: dict[str, Any], vocabulary: Vocabulary) -> Table:
+    """The events in date order as a vertical chart: a rail with one stop per event."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(justify="right", style="cyan", no_wrap=True)
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    events = _events_in_order(case)
+    for position, event in enumerate(events):
+        outcome = event.get("outcome")
+        marker = Text(
+            "●" if outcome else "○",
+            style=OUTCOME_STYLES.get(vocabulary.outcome_of(outcome), "") if outcome else "",
+        )
+        line = Text(vocabulary.label("event_types", event.get("type", "")), style="bold")
+        if outcome:
+            line.append("  → ")
+            line.append_text(status_text(outcome, vocabulary))
+        details = [event[key] for key in ("place", "authority") if event.get(key)]
+        if details:
+            line.append("\n" + ", ".join(details), style="dim")
+        if event.get("note"):
+            line.append("\n" + event["note"])
+        if event.get("sources"):
+            line.append("\n[" + ", ".join(event["sources"]) + "]", style="dim")
+        grid.add_row(str(event.get("date", "")), marker, line)
+        if position < len(events) - 1:
+            grid.add_row("", Text("│", style="dim"), "")
+    return grid
+
+
+def case_panel(case: dict[str, Any], vocabulary: Vocabulary) -> Panel:
+    """Everything about one case: fields, charges, timeline, sources, contacts, private."""
+    parts: list[Any] = [_field_lines(case, vocabulary)]
+    if case.get("charges"):
+        charges = Table(title="Charges", title_justify="left", expand=False)
+        for column in ("basis", "what", "max penalty", "date", "note"):
+            charges.add_column(column, overflow="fold")
+        for charge in case["charges"]:
+            entry = vocabulary.entries["legal_bases"].get(charge.get("basis", ""), {})
+            charges.add_row(
+                charge.get("basis"),
+                entry.get("label", ""),
+                entry.get("max_penalty", ""),
+                charge.get("date", ""),
+                charge.get("note", ""),
+            )
+        parts.append(charges)
+    if case.get("events"):
+        parts.extend([Text("\nTimeline", style="bold italic"), timeline(case, vocabulary)])
+    if case.get("sources"):
+        sources = Text("\nSources", style="bold italic")
+        for source in case["sources"]:
+            bits = [source.get(k) for k in ("outlet", "published", "title") if source.get(k)]
+            sources.append(f"\n[{source.get('id')}] " + ", ".join(bits))
+            if source.get("url"):
+                sources.append(f"\n    {source['url']}", style="blue")
+        parts.append(sources)
+    if case.get("contacts"):
+        contacts = Text("\nContacts", style="bold italic")
+        for contact in case["contacts"]:
+            bits = [contact.get(k) for k in ("name", "role", "organisation") if contact.get(k)]
+            flag = "  (private)" if contact.get("private") else ""
+            contacts.append("\n" + ", ".join(bits) + flag)
+        parts.append(contacts)
+    if case.get("private"):
+        private = Text("\nPrivate (never in a public export)", style="bold red")
+        for key, value in case["private"].items():
+            private.append(f"\n{key}: {value}")
+        parts.append(private)
+    return Panel(
+        Group(*parts),
+        title=f"[bold]{case.get('name')}[/]  [dim]{case.get('id')}[/]",
+        title_align="left",
+    )
+
+
+# --- validate -------------------------------------------------------------------------
+
+
+def findings_summary(errors: int, warnings: int, files: int) -> str:
+    """The closing line of ``validate``."""
+
+    def plural(n: int, word: str) -> str:
+        return f"{n} {word}{'' if n == 1 else 's'}"
+
+    return f"{plural(files, 'file')} checked: {plural(errors, 'error')}, " + plural(
+        warnings, "warning"
+    )

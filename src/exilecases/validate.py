@@ -1,0 +1,519 @@
+"""Findings for case files: every rule of the format, per file and across files.
+
+``check_file`` turns the bytes of one file into a normalised case (or none) and its findings;
+``cross_file`` adds the rules that need every case at once. Nothing here raises for bad
+input: every problem becomes a ``Finding`` at the line of the offending key or table.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import tomllib
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .dates import sort_key_or_last
+from .findings import ERROR, Finding, finding
+from .positions import KeyPositions
+from .repo import MAX_FILE_BYTES
+from .vocabulary import KIND_NOUNS, Vocabulary
+
+_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+_CONFLICT_START = re.compile(r"^<{7}(?: |$)")
+_CONFLICT_MIDDLE = re.compile(r"^={7}$")
+_CONFLICT_END = re.compile(r"^>{7}(?: |$)")
+#: Deepest nesting of arrays and tables a case may have (a case needs three).
+MAX_NESTING = 32
+
+
+@dataclass
+class FileCheck:
+    """The outcome of checking one file: its case (when readable) and its findings."""
+
+    rel: str
+    case: dict[str, Any] | None = None
+    findings: list[Finding] = field(default_factory=list)
+    #: The file on disk, read again only when a cross-file finding needs a line.
+    path: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the file has no error (warnings allowed): other commands may use it."""
+        return self.case is not None and not any(f.severity == ERROR for f in self.findings)
+
+    @property
+    def first_error(self) -> Finding | None:
+        """The first error, for one-line "skipped" warnings."""
+        return next((f for f in self.findings if f.severity == ERROR), None)
+
+
+class _Reporter:
+    """Collects findings for one file, locating keys lazily (only when there is a finding)."""
+
+    def __init__(self, rel: str, text: str) -> None:
+        self.rel = rel
+        self.text = text
+        self.findings: list[Finding] = []
+        self._positions: KeyPositions | None = None
+
+    def at(self, path: Sequence[str | int], code: str, message: str) -> None:
+        if self._positions is None:
+            self._positions = KeyPositions(self.text)
+        line, col = self._positions.locate(path)
+        self.findings.append(finding(self.rel, line, col, code, message))
+
+    def has_key(self, path: Sequence[str | int]) -> bool:
+        if self._positions is None:
+            self._positions = KeyPositions(self.text)
+        return self._positions.has(path)
+
+
+def check_file(
+    raw: bytes, rel: str, stem: str, vocabulary: Vocabulary, path: Path | None = None
+) -> FileCheck:
+    """Check the bytes of one case file named ``stem``.toml; ``rel`` is its display path."""
+    result = FileCheck(rel, path=path)
+    text = _decode(raw, rel, result)
+    if text is None:
+        return result
+    data = _parse(text, rel, result)
+    if data is None:
+        return result
+    reporter = _Reporter(rel, text)
+    case = _check_schema(data, reporter)
+    _check_unknown_keys(data, reporter)
+    _check_rules(case if case is not None else data, stem, vocabulary, reporter)
+    result.findings.extend(reporter.findings)
+    result.case = case
+    result.findings.sort(key=Finding.sort_key)
+    return result
+
+
+def _decode(raw: bytes, rel: str, result: FileCheck) -> str | None:
+    if len(raw) > MAX_FILE_BYTES:
+        result.findings.append(
+            finding(
+                rel,
+                1,
+                1,
+                "E005",
+                f"the file is {len(raw):,} bytes; a case file may hold at most "
+                f"{MAX_FILE_BYTES:,} (move attachments out of the case file)",
+            )
+        )
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        col = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        result.findings.append(
+            finding(
+                rel,
+                line,
+                col,
+                "E003",
+                f"byte 0x{raw[error.start]:02x} is not UTF-8; save the file as UTF-8 "
+                "(in most editors: Save with encoding > UTF-8)",
+            )
+        )
+        return None
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        result.findings.append(
+            finding(rel, 1, 1, "E002", "the file is empty; write a case or delete the file")
+        )
+        return None
+    conflicts = _conflicts(text, rel)
+    if conflicts:
+        result.findings.extend(conflicts)
+        return None
+    return text
+
+
+def _conflicts(text: str, rel: str) -> list[Finding]:
+    """One finding per block of git conflict markers."""
+    found = []
+    start: int | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if _CONFLICT_START.match(line):
+            start = number
+        elif _CONFLICT_END.match(line) and start is not None:
+            found.append(_conflict_finding(rel, start, number))
+            start = None
+    if start is not None:
+        found.append(_conflict_finding(rel, start, None))
+    if not found and any(_CONFLICT_MIDDLE.match(line) for line in text.splitlines()):
+        line = next(
+            n for n, t in enumerate(text.splitlines(), start=1) if _CONFLICT_MIDDLE.match(t)
+        )
+        found.append(_conflict_finding(rel, line, None))
+    return found
+
+
+def _conflict_finding(rel: str, start: int, end: int | None) -> Finding:
+    lines = f"lines {start}-{end}" if end else f"from line {start}"
+    return finding(
+        rel,
+        start,
+        1,
+        "E004",
+        f"conflict in {rel} {lines}: keep the right version between the <<<<<<< ======= "
+        ">>>>>>> markers, delete the markers, then run exilecases validate",
+    )
+
+
+def _parse(text: str, rel: str, result: FileCheck) -> dict[str, Any] | None:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        message = str(error)
+        match = _TOML_POSITION.search(message)
+        line, col = (int(match[1]), int(match[2])) if match else (text.count("\n") + 1, 1)
+        summary = _TOML_POSITION.sub("", message).strip()
+        result.findings.append(
+            finding(
+                rel,
+                line,
+                col,
+                "E001",
+                f"TOML syntax: {summary}; see https://toml.io for the syntax "
+                '(strings in "quotes", one key = value per line, tables as [name])',
+            )
+        )
+        return None
+    except RecursionError:
+        result.findings.append(
+            finding(rel, 1, 1, "E005", "the file is nested too deeply to be a case file")
+        )
+        return None
+    if not data:
+        result.findings.append(
+            finding(rel, 1, 1, "E002", "the file holds no keys, only comments; write a case")
+        )
+        return None
+    if _depth(data) > MAX_NESTING:
+        result.findings.append(
+            finding(rel, 1, 1, "E005", "the file is nested too deeply to be a case file")
+        )
+        return None
+    return data
+
+
+def _depth(value: Any, level: int = 0) -> int:
+    if level > MAX_NESTING:
+        return level
+    if isinstance(value, dict):
+        return max((_depth(v, level + 1) for v in value.values()), default=level + 1)
+    if isinstance(value, list):
+        return max((_depth(v, level + 1) for v in value), default=level + 1)
+    return level
+
+
+# --- the schema (pydantic) -------------------------------------------------------------
+
+_TYPE_WORDS = {
+    "string_type": "text in quotes",
+    "list_type": 'a list, e.g. ["..."]',
+    "bool_type": "true or false",
+    "dict_type": "a table",
+    "model_type": "a table",
+    "model_attributes_type": "a table",
+    "int_type": "a whole number",
+}
+_TABLE_ARRAYS = {"charges", "events", "sources", "contacts"}
+
+
+def _check_schema(data: dict[str, Any], reporter: _Reporter) -> dict[str, Any] | None:
+    from pydantic import ValidationError
+
+    from .model import Case, normalise_case
+
+    try:
+        return normalise_case(Case.model_validate(data))
+    except ValidationError as error:
+        seen: set[tuple] = set()
+        for item in error.errors(include_url=False):
+            loc = tuple(item["loc"])
+            # One message per key: a union type reports each alternative that failed.
+            if loc in seen:
+                continue
+            seen.add(loc)
+            code, message = _schema_message(item["type"], loc, item)
+            reporter.at(loc, code, message)
+        return None
+
+
+def _schema_message(kind: str, loc: tuple, item: dict) -> tuple[str, str]:
+    keys = [part for part in loc if isinstance(part, str)]
+    key = keys[-1] if keys else "?"
+    table = loc[0] if len(loc) > 2 and loc[0] in _TABLE_ARRAYS else None
+    where = f" in this [[{table}]] entry" if table else ""
+    value = item.get("input")
+    if kind == "missing":
+        if table:
+            return "E010", f"this [[{table}]] entry has no `{key}`, which is required"
+        return "E010", f"required field `{key}` is missing; add `{key} = ...` to the file"
+    if kind in ("invalid-date", "impossible-date"):
+        return ("E030" if kind == "invalid-date" else "E031"), f"`{key}`{where}: {item['msg']}"
+    if kind == "string_pattern_mismatch":
+        if key in ("origin_country", "host_country", "citizenship"):
+            return "E012", (
+                f"`{key}`: {value!r} is not a country code; use the two capital letters of "
+                'ISO 3166-1, e.g. "RU", "KZ" ("XX" = stateless)'
+            )
+        return "E012", f"`{key}`{where}: {value!r} is not allowed ({item['msg']})"
+    if kind == "literal_error":
+        expected = item.get("ctx", {}).get("expected", "")
+        return "E012", f"`{key}`{where}: {value!r} is not allowed; use {expected}"
+    if kind == "string_too_long":
+        return "E005", f"`{key}`{where} is too long ({len(str(value)):,} characters)"
+    if key in _TABLE_ARRAYS and len(loc) <= 2:
+        return "E011", f"`{key}` must be an array of tables, each written [[{key}]]"
+    wanted = _TYPE_WORDS.get(kind, item["msg"].lower())
+    if isinstance(loc[-1], int):
+        return "E011", f"`{key}`{where} must be a list of {wanted.split(',')[0]}s" if (
+            kind == "string_type"
+        ) else f"`{key}`{where}: item {loc[-1] + 1} must be {wanted}"
+    return "E011", f"`{key}`{where} must be {wanted}, not {_toml_type(value)}"
+
+
+def _toml_type(value: Any) -> str:
+    names = {bool: "true/false", int: "a number", float: "a number", str: "text", list: "a list"}
+    for python_type, name in names.items():
+        if isinstance(value, python_type):
+            return name
+    return "a table" if isinstance(value, dict) else type(value).__name__
+
+
+def _check_unknown_keys(data: dict[str, Any], reporter: _Reporter) -> None:
+    from .model import KEY_ORDER
+
+    for key in data:
+        if key not in KEY_ORDER["case"]:
+            reporter.at((key,), "W101", _unknown_key_message(key, KEY_ORDER["case"], "the case"))
+    for table in _TABLE_ARRAYS:
+        entries = data.get(table)
+        if not isinstance(entries, list):
+            continue
+        for index, entry in enumerate(entries):
+            if not isinstance(entry, dict):
+                continue
+            for key in entry:
+                if key not in KEY_ORDER[table]:
+                    reporter.at(
+                        (table, index, key),
+                        "W101",
+                        _unknown_key_message(key, KEY_ORDER[table], f"[[{table}]]"),
+                    )
+
+
+def _unknown_key_message(key: str, known: list[str], where: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(key, known, n=1)
+    hint = f"did you mean `{close[0]}`? " if close else ""
+    return (
+        f"unknown key `{key}` in {where} ({hint}it is kept, but no command reads it; "
+        "put free notes in `summary` or `[private]`)"
+    )
+
+
+# --- the rules ------------------------------------------------------------------------
+
+
+def _check_rules(case: dict[str, Any], stem: str, vocabulary: Vocabulary, r: _Reporter) -> None:
+    from .model import ID_PATTERN, ID_RULE
+
+    case_id = case.get("id")
+    if isinstance(case_id, str):
+        if not ID_PATTERN.match(case_id):
+            r.at(("id",), "E041", f"id {case_id!r} is not valid: an id is {ID_RULE}")
+        if case_id != stem:
+            r.at(
+                ("id",),
+                "E040",
+                f"id {case_id!r} differs from the file name {stem!r}.toml; an id is the file "
+                f'name without .toml: rename the file or write id = "{stem}"',
+            )
+    _check_vocabulary(case, vocabulary, r)
+    _check_sources(case, r)
+    _check_status_consistency(case, r)
+
+
+def _vocabulary_message(vocabulary: Vocabulary, kind: str, key: str) -> str:
+    noun = KIND_NOUNS[kind]
+    suggestion = vocabulary.suggest(kind, key)
+    hint = f"did you mean {suggestion!r}? " if suggestion else ""
+    return (
+        f"unknown {noun} {key!r}; {hint}if it is new, define it in "
+        f'{vocabulary.extension_file} as [{kind}."{key}"] with a label'
+    )
+
+
+def _entries(case: dict[str, Any], table: str) -> Iterable[tuple[int, dict[str, Any]]]:
+    entries = case.get(table)
+    if isinstance(entries, list):
+        for index, entry in enumerate(entries):
+            if isinstance(entry, dict):
+                yield index, entry
+
+
+def _check_vocabulary(case: dict[str, Any], vocabulary: Vocabulary, r: _Reporter) -> None:
+    def check(kind: str, value: Any, path: tuple, code: str) -> None:
+        if isinstance(value, str) and not vocabulary.has(kind, value):
+            r.at(path, code, _vocabulary_message(vocabulary, kind, value))
+
+    check("statuses", case.get("status"), ("status",), "E020")
+    categories = case.get("categories")
+    if isinstance(categories, list):
+        for category in categories:
+            check("categories", category, ("categories",), "E021")
+    for index, event in _entries(case, "events"):
+        check("event_types", event.get("type"), ("events", index, "type"), "E022")
+        check("statuses", event.get("outcome"), ("events", index, "outcome"), "E020")
+    for index, charge in _entries(case, "charges"):
+        check("legal_bases", charge.get("basis"), ("charges", index, "basis"), "E023")
+
+
+def _check_sources(case: dict[str, Any], r: _Reporter) -> None:
+    defined: set[str] = set()
+    for index, source in _entries(case, "sources"):
+        source_id = source.get("id")
+        if not isinstance(source_id, str):
+            continue
+        if source_id in defined:
+            r.at(
+                ("sources", index, "id"),
+                "E051",
+                f"source id {source_id!r} is defined twice in this file; give each "
+                "[[sources]] entry its own id",
+            )
+        defined.add(source_id)
+    for table in ("events", "charges"):
+        for index, entry in _entries(case, table):
+            cited = entry.get("sources")
+            if not isinstance(cited, list):
+                continue
+            for source_id in cited:
+                if isinstance(source_id, str) and source_id not in defined:
+                    known = ", ".join(sorted(defined)) or "none yet"
+                    r.at(
+                        (table, index, "sources"),
+                        "E050",
+                        f"cites source {source_id!r}, which this file does not define "
+                        f"(defined: {known}); add a [[sources]] entry with "
+                        f'id = "{source_id}"',
+                    )
+
+
+def _check_status_consistency(case: dict[str, Any], r: _Reporter) -> None:
+    with_outcome = [
+        (index, event)
+        for index, event in _entries(case, "events")
+        if isinstance(event.get("outcome"), str)
+    ]
+    for index, event in with_outcome:
+        if not event.get("sources"):
+            r.at(
+                ("events", index, "outcome"),
+                "W103",
+                f"this event changes the status to {event['outcome']!r} but cites no source; "
+                'add sources = ["..."] so others can check it',
+            )
+    dated = [(sort_key_or_last(e.get("date")), i, e) for i, e in with_outcome]
+    dated = [item for item in dated if item[0][0] == 0]
+    status = case.get("status")
+    if not dated or not isinstance(status, str):
+        return
+    _, _, latest = max(dated, key=lambda item: (item[0], item[1]))
+    if latest["outcome"] != status:
+        r.at(
+            ("status",),
+            "W102",
+            f"status is {status!r}, but the latest event with an outcome ({latest['date']}, "
+            f"{latest.get('type')}) says {latest['outcome']!r}; update the status or add the "
+            "event that changed it",
+        )
+
+
+# --- across files -----------------------------------------------------------------------
+
+
+def cross_file(
+    checks: Sequence[FileCheck], name_key: Callable[[str], str] | None = None
+) -> list[Finding]:
+    """Findings that need every case: ids used twice, two files for one person.
+
+    ``name_key`` folds a name to the form in which spellings meet (by default the search
+    module's transliteration-aware ``normalise``).
+    """
+    if name_key is None:
+        from .search import normalise
+
+        def name_key(name: str) -> str:
+            return " ".join(sorted(normalise(name).split()))
+
+    found: list[Finding] = []
+    by_id: dict[str, list[FileCheck]] = defaultdict(list)
+    by_name: dict[str, list[tuple[FileCheck, str]]] = defaultdict(list)
+    for check in checks:
+        if check.case is None:
+            continue
+        by_id[check.case["id"]].append(check)
+        names = {check.case.get("name", ""), check.case.get("name_original") or ""}
+        names.update(check.case.get("aliases", []))
+        for key in {name_key(n) for n in names if n}:
+            if key:
+                by_name[key].append((check, key))
+    for case_id, group in by_id.items():
+        if len(group) > 1:
+            for check in group[1:]:
+                found.append(
+                    _at_key(
+                        check,
+                        "id",
+                        "E042",
+                        f"id {case_id!r} is also used by {group[0].rel}; ids must be unique",
+                    )
+                )
+    reported: set[tuple[str, str]] = set()
+    for group in by_name.values():
+        files = sorted({c.rel: c for c, _ in group}.values(), key=lambda c: c.rel)
+        for first_index, first in enumerate(files):
+            for second in files[first_index + 1 :]:
+                pair = (first.rel, second.rel)
+                if pair in reported or _declared_distinct(first, second):
+                    continue
+                reported.add(pair)
+                found.append(
+                    _at_key(
+                        second,
+                        "name",
+                        "W104",
+                        f"looks like the same person as {first.rel} ({first.case['name']!r}); "
+                        "merge the two files, or if they are different people add "
+                        f'distinct_from = ["{first.case["id"]}"] to this file',
+                    )
+                )
+    return found
+
+
+def _declared_distinct(first: FileCheck, second: FileCheck) -> bool:
+    assert first.case is not None and second.case is not None
+    return first.case["id"] in second.case.get("distinct_from", []) or second.case[
+        "id"
+    ] in first.case.get("distinct_from", [])
+
+
+def _at_key(check: FileCheck, key: str, code: str, message: str) -> Finding:
+    """A cross-file finding at the line of a top-level key (read back from the file)."""
+    line, col = 1, 1
+    if check.path is not None:
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            line, col = KeyPositions(check.path.read_text("utf-8")).locate((key,))
+    return finding(check.rel, line, col, code, message)

@@ -1,0 +1,58 @@
+"""Shared fixtures: temporary case repositories and a CLI runner that keeps stdout and
+stderr apart (scripts rely on data alone reaching stdout)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from exilecases.cli import app
+
+PROJECT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+BUNDLED_CASES = PROJECT / "data" / "cases"
+SHARED = PROJECT.parent / "shared"
+
+
+def make_repo(root: Path, *sources: Path) -> Path:
+    """A case repository at ``root`` holding copies of the given files or folders' files."""
+    cases = root / "data" / "cases"
+    cases.mkdir(parents=True, exist_ok=True)
+    for source in sources:
+        files = sorted(source.glob("*.toml")) if source.is_dir() else [source]
+        for file in files:
+            shutil.copyfile(file, cases / file.name)
+    return root
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Callable[..., Path]:
+    """Build a case repository in a temporary folder from fixture files or folders."""
+
+    def build(*sources: Path) -> Path:
+        return make_repo(tmp_path / "repo", *sources)
+
+    return build
+
+
+@pytest.fixture
+def bundled(tmp_path: Path) -> Path:
+    """A copy of the bundled case repository (data/cases and data/vocabulary.toml)."""
+    root = tmp_path / "bundled"
+    shutil.copytree(PROJECT / "data", root / "data")
+    return root
+
+
+@pytest.fixture
+def cli() -> Callable[..., Result]:
+    """Run the CLI in-process: ``cli("list", "--root", path)``."""
+    runner = CliRunner()
+
+    def invoke(*args: object, input: str | None = None) -> Result:
+        return runner.invoke(app, [str(a) for a in args], input=input, catch_exceptions=False)
+
+    return invoke
