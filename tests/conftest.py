@@ -50,7 +50,7 @@ def bundled(tmp_path: Path) -> Path:
 @pytest.fixture
 def cli() -> Callable[..., Result]:
     """Run the CLI in-process: ``cli("list", "--root", path)``."""
-    runner = CliRunner()
+    runner = CliRunner(env={"COLUMNS": "200", "NO_COLOR": "1"})
 
     def invoke(*args: object, input: str | None = None) -> Result:
         return runner.invoke(app, [str(a) for a in args], input=input, catch_exceptions=False)

@@ -192,16 +192,62 @@ def _open(root: Path | None) -> tuple[Path, Vocabulary]:
     return found, load_vocabulary(found)
 
 
+class _ProgressBar:
+    """A progress bar on standard error, drawn only on a terminal and for long reads."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+        self._task: Any = None
+
+    def start(self, total: int) -> None:
+        # About a second's work on two cores; smaller reads finish before a bar would help.
+        if total < 2000 or not sys.stderr.isatty():
+            return
+        from rich.progress import Progress
+
+        self._bar = Progress(console=_stderr(), transient=True)
+        self._task = self._bar.add_task("reading case files", total=total)
+        self._bar.start()
+
+    def advance(self, count: int) -> None:
+        if self._bar is not None:
+            self._bar.advance(self._task, count)
+
+    def stop(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+
+
+def _stderr() -> Any:
+    from .render import err
+
+    return err()
+
+
+def _warn_skipped(broken: list[tuple[str, Any]]) -> None:
+    """One line on standard error per file the command skipped."""
+    for rel, first in broken:
+        detail = f"{first.line}:{first.col}: {first.code} {first.message}" if first else ""
+        _message(f"warning: skipped {rel}:{detail} (run exilecases validate)")
+
+
 def _load(root: Path, vocabulary: Vocabulary) -> LoadResult:
     """Every case, with a one-line warning on standard error for each file skipped."""
     from .loader import load
 
-    result = load(root, vocabulary)
-    for check in result.broken:
-        first = check.first_error
-        detail = f"{first.line}:{first.col}: {first.code} {first.message}" if first else ""
-        _message(f"warning: skipped {check.rel}:{detail} (run exilecases validate)")
+    result = load(root, vocabulary, progress=_ProgressBar())
+    _warn_skipped([(check.rel, check.first_error) for check in result.broken])
     return result
+
+
+def _select(root: Path, vocabulary: Vocabulary, filters: Any) -> list[dict[str, Any]]:
+    """The cases passing ``filters``, warning about skipped files."""
+    from .loader import select
+
+    selection = select(root, vocabulary, filters, progress=_ProgressBar())
+    _warn_skipped(selection.broken)
+    return selection.cases
 
 
 def _filters(**values: Any) -> Any:
@@ -282,7 +328,7 @@ def add(
         "host_country": host and host.upper(),
     }
     missing = missing_fields(given)
-    if missing and sys.stdin.isatty():
+    if missing and _interactive():
         given.update(_ask(missing, vocabulary))
     elif missing:
         flags = ", ".join(f"--{m.removesuffix('_country').replace('_', '-')}" for m in missing)
@@ -306,6 +352,11 @@ def add(
 
         commit_paths(found, [path], f"{case['id']}: add case ({case['status']})")
         _message("committed")
+
+
+def _interactive() -> bool:
+    """True when a person is at the keyboard (standard input is a terminal)."""
+    return sys.stdin.isatty()
 
 
 def _ask(missing: list[str], vocabulary: Vocabulary) -> dict[str, str]:
@@ -351,7 +402,7 @@ def list_cases(
     root: RootOption = None,
 ) -> None:
     """List cases, one row each. Filters combine with AND; a repeated filter with OR."""
-    from .query import select, sort_cases
+    from .query import sort_cases
 
     found, vocabulary = _open(root)
     filters = _filters(
@@ -366,9 +417,7 @@ def list_cases(
         as_of=as_of,
     )
     filters.check(vocabulary)
-    cases = sort_cases(
-        select(_load(found, vocabulary).cases, filters, vocabulary), sort, vocabulary, reverse
-    )
+    cases = sort_cases(_select(found, vocabulary, filters), sort, vocabulary, reverse)
     from . import render
 
     if output is TableFormat.json:
@@ -452,10 +501,10 @@ def validate(
 
     found, vocabulary = _open(root)
     files = [_inside_repository(found, p) for p in paths] if paths else None
-    result = load(found, vocabulary, files)
+    result = load(found, vocabulary, files, progress=_ProgressBar())
     findings = result.findings
     if files is None:
-        findings += cross_file(result.checks)
+        findings += cross_file(result.checks, result.name_keys)
     findings.sort(key=lambda f: f.sort_key())
     from . import render
 

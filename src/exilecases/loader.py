@@ -1,20 +1,36 @@
 """Loading a case repository: every file read and checked, errors collected as values.
 
 Like beancount's loader, a load never stops at the first bad file: it returns every case it
-could read together with the checks of the files it could not.
+could read together with the checks of the files it could not. Files that changed since the
+last run are read (on every core when there are many); the rest come from the index cache.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+import multiprocessing
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from .findings import Finding
+from .findings import Finding, finding
 from .repo import MAX_FILE_BYTES, case_files, relative
 from .validate import FileCheck, check_file
 from .vocabulary import Vocabulary
+
+#: Below this many files to read, starting worker processes costs more than it saves.
+PARALLEL_FROM = 1500
+
+
+class Progress(Protocol):
+    """What the loader reports while it reads many files (the CLI draws a bar)."""
+
+    def start(self, total: int) -> None: ...
+
+    def advance(self, count: int) -> None: ...
+
+    def stop(self) -> None: ...
 
 
 @dataclass
@@ -22,6 +38,8 @@ class LoadResult:
     """The checks of every file read, in file-name order."""
 
     checks: list[FileCheck]
+    #: Folded names per file, when the cache had them (see ``validate.cross_file``).
+    name_keys: dict[str, list[str]] | None = field(default=None)
 
     @property
     def cases(self) -> list[dict[str, Any]]:
@@ -51,15 +69,122 @@ def check_path(root: Path, path: Path, vocabulary: Vocabulary) -> FileCheck:
     try:
         raw = read_file(path)
     except OSError as error:
-        from .findings import finding
-
         check = FileCheck(rel, path=path)
         check.findings.append(finding(rel, 1, 1, "E003", f"cannot read the file: {error}"))
         return check
     return check_file(raw, rel, path.stem, vocabulary, path=path)
 
 
-def load(root: Path, vocabulary: Vocabulary, paths: Iterable[Path] | None = None) -> LoadResult:
-    """Check every case file of the repository (or only ``paths``)."""
-    files = list(paths) if paths is not None else case_files(root)
-    return LoadResult([check_path(root, path, vocabulary) for path in files])
+# The state each worker process needs; set before the pool forks.
+_WORKER: tuple[Path, Vocabulary] | None = None
+
+
+def _check_in_worker(path: Path) -> FileCheck:
+    assert _WORKER is not None
+    return check_path(_WORKER[0], path, _WORKER[1])
+
+
+def check_paths(
+    root: Path,
+    paths: Sequence[Path],
+    vocabulary: Vocabulary,
+    progress: Progress | None = None,
+) -> Iterator[FileCheck]:
+    """Check many files, in worker processes on every core when there are enough of them."""
+    global _WORKER
+    workers = min(os.cpu_count() or 1, 8)
+    if progress is not None:
+        progress.start(len(paths))
+    try:
+        if len(paths) < PARALLEL_FROM or workers < 2 or "fork" not in _start_methods():
+            for path in paths:
+                yield check_path(root, path, vocabulary)
+                if progress is not None:
+                    progress.advance(1)
+            return
+        # Importing pydantic before forking saves every worker from importing it again.
+        from . import model  # noqa: F401
+
+        _WORKER = (root, vocabulary)
+        context = multiprocessing.get_context("fork")
+        chunk = max(50, len(paths) // (workers * 8))
+        with context.Pool(workers) as pool:
+            for check in pool.imap(_check_in_worker, paths, chunksize=chunk):
+                yield check
+                if progress is not None:
+                    progress.advance(1)
+    finally:
+        _WORKER = None
+        if progress is not None:
+            progress.stop()
+
+
+def _start_methods() -> list[str]:
+    return multiprocessing.get_all_start_methods()
+
+
+def load(
+    root: Path,
+    vocabulary: Vocabulary,
+    paths: Iterable[Path] | None = None,
+    *,
+    use_cache: bool | None = None,
+    progress: Progress | None = None,
+) -> LoadResult:
+    """Check every case file of the repository (or only ``paths``).
+
+    With the cache (the default unless ``EXILECASES_NO_CACHE`` is set), only files that
+    changed since the last run are read.
+    """
+    from .cache import cache_enabled, open_index
+
+    if paths is not None:
+        return LoadResult(list(check_paths(root, list(paths), vocabulary, progress)))
+    if use_cache is None:
+        use_cache = cache_enabled()
+    if not use_cache:
+        return LoadResult(list(check_paths(root, case_files(root), vocabulary, progress)))
+    with open_index(root, vocabulary) as index:
+        index.refresh(parse=lambda stale: check_paths(root, stale, vocabulary, progress))
+        keys = {relative(root, root / "data" / "cases" / k): v for k, v in
+                index.name_keys().items()}  # fmt: skip
+        return LoadResult(index.checks(), keys)
+
+
+@dataclass
+class Selection:
+    """The cases a filtered command works on, and the files it skipped."""
+
+    cases: list[dict[str, Any]]
+    broken: list[tuple[str, Finding | None]]
+
+
+def select(
+    root: Path,
+    vocabulary: Vocabulary,
+    filters: Any,
+    *,
+    use_cache: bool | None = None,
+    progress: Progress | None = None,
+) -> Selection:
+    """The cases that pass ``filters`` (a ``query.Filters``), by file name.
+
+    With the cache, the filters run as SQL over the index, so only matching cases are
+    decoded; without it (or for ``--as-of``) every case is loaded and filtered in Python.
+    """
+    from . import query
+    from .cache import cache_enabled, open_index, sql_filter
+
+    if use_cache is None:
+        use_cache = cache_enabled()
+    if use_cache:
+        with open_index(root, vocabulary) as index:
+            index.refresh(parse=lambda stale: check_paths(root, stale, vocabulary, progress))
+            broken = index.broken()
+            clause = sql_filter(filters, vocabulary)
+            if clause is not None:
+                return Selection(index.cases(*clause), broken)
+            return Selection(query.select(index.cases(), filters, vocabulary), broken)
+    result = load(root, vocabulary, use_cache=False, progress=progress)
+    broken = [(check.rel, check.first_error) for check in result.broken]
+    return Selection(query.select(result.cases, filters, vocabulary), broken)

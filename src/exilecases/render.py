@@ -110,19 +110,24 @@ def list_rows(cases: Sequence[dict[str, Any]], vocabulary: Vocabulary) -> list[l
 
 
 def list_table(cases: Sequence[dict[str, Any]], vocabulary: Vocabulary) -> Table:
-    """The table view of ``list``."""
-    table = Table(title=f"{len(cases)} case{'s' if len(cases) != 1 else ''}", title_justify="left")
-    for column in ("id", "name", "status", "categories", "legal bases", "last event"):
-        table.add_column(column, overflow="fold")
+    """The table view of ``list``: ids and statuses never wrap, the rest folds to fit."""
+    from rich import box
+
+    count = f"{len(cases)} case{'s' if len(cases) != 1 else ''}"
+    table = Table(title=count, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("id / name", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("last event", no_wrap=True)
+    table.add_column("categories", no_wrap=True)
+    table.add_column("legal bases", no_wrap=True)
     for row in list_rows(cases, vocabulary):
-        last = f"{row[8]} {row[9]}" if row[8] else ""
+        last = f"{row[8]}\n[dim]{row[9]}[/]" if row[8] else ""
         table.add_row(
-            row[0],
-            row[1],
+            Text.assemble((row[0], "cyan"), "\n", row[1]),
             status_text(row[2], vocabulary),
-            row[6].replace("; ", ", "),
-            row[7].replace("; ", ", "),
             last,
+            row[6].replace("; ", "\n"),
+            row[7].replace("; ", "\n"),
         )
     return table
 
@@ -158,8 +163,14 @@ def _field_lines(case: dict[str, Any], vocabulary: Vocabulary) -> Table:
     if case.get("risk"):
         grid.add_row("risk", case["risk"])
     if case.get("summary"):
-        grid.add_row("summary", case["summary"].strip())
+        grid.add_row("summary", paragraphs(case["summary"]))
     return grid
+
+
+def paragraphs(text: str) -> str:
+    """Hand-wrapped text reflowed: single line breaks join, blank lines separate."""
+    blocks = [" ".join(block.split()) for block in text.strip().split("\n\n")]
+    return "\n\n".join(block for block in blocks if block)
 
 
 def timeline(case: dict[str, Any], vocabulary: Vocabulary) -> Table:

@@ -11,7 +11,7 @@ import contextlib
 import re
 import tomllib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -444,52 +444,57 @@ def _check_status_consistency(case: dict[str, Any], r: _Reporter) -> None:
 # --- across files -----------------------------------------------------------------------
 
 
+def name_keys(case: dict[str, Any]) -> set[str]:
+    """The case's name, original-script name and aliases folded to the form in which
+    spellings meet (transliterated, variants folded, word order ignored)."""
+    from .search import normalise
+
+    names = {case.get("name") or "", case.get("name_original") or ""}
+    names.update(a for a in case.get("aliases", []) if isinstance(a, str))
+    keys = {" ".join(sorted(normalise(name).split())) for name in names if name}
+    return {key for key in keys if key}
+
+
 def cross_file(
-    checks: Sequence[FileCheck], name_key: Callable[[str], str] | None = None
+    checks: Sequence[FileCheck], keys: dict[str, Iterable[str]] | None = None
 ) -> list[Finding]:
     """Findings that need every case: ids used twice, two files for one person.
 
-    ``name_key`` folds a name to the form in which spellings meet (by default the search
-    module's transliteration-aware ``normalise``).
+    ``keys`` maps a check's ``rel`` to its folded names when they are known already (the
+    index cache stores them); otherwise they are computed with ``name_keys``.
     """
-    if name_key is None:
-        from .search import normalise
-
-        def name_key(name: str) -> str:
-            return " ".join(sorted(normalise(name).split()))
-
     found: list[Finding] = []
     by_id: dict[str, list[FileCheck]] = defaultdict(list)
-    by_name: dict[str, list[tuple[FileCheck, str]]] = defaultdict(list)
+    by_name: dict[str, list[FileCheck]] = defaultdict(list)
     for check in checks:
         if check.case is None:
             continue
         by_id[check.case["id"]].append(check)
-        names = {check.case.get("name", ""), check.case.get("name_original") or ""}
-        names.update(check.case.get("aliases", []))
-        for key in {name_key(n) for n in names if n}:
-            if key:
-                by_name[key].append((check, key))
+        folded = keys.get(check.rel, ()) if keys is not None else name_keys(check.case)
+        for key in folded:
+            by_name[key].append(check)
     for case_id, group in by_id.items():
-        if len(group) > 1:
-            for check in group[1:]:
-                found.append(
-                    _at_key(
-                        check,
-                        "id",
-                        "E042",
-                        f"id {case_id!r} is also used by {group[0].rel}; ids must be unique",
-                    )
+        for check in group[1:]:
+            found.append(
+                _at_key(
+                    check,
+                    "id",
+                    "E042",
+                    f"id {case_id!r} is also used by {group[0].rel}; ids must be unique",
                 )
+            )
     reported: set[tuple[str, str]] = set()
     for group in by_name.values():
-        files = sorted({c.rel: c for c, _ in group}.values(), key=lambda c: c.rel)
+        if len(group) < 2:
+            continue
+        files = sorted({c.rel: c for c in group}.values(), key=lambda c: c.rel)
         for first_index, first in enumerate(files):
             for second in files[first_index + 1 :]:
                 pair = (first.rel, second.rel)
                 if pair in reported or _declared_distinct(first, second):
                     continue
                 reported.add(pair)
+                assert first.case is not None
                 found.append(
                     _at_key(
                         second,

@@ -1,0 +1,376 @@
+"""The index cache: every case file's parsed case and findings, kept in SQLite.
+
+Stored in ``<root>/.exilecases/index.sqlite`` (the folder ignores itself in git). Each file's
+row is keyed on its name, size, modification time, change time and inode, so an edit in any
+editor, a ``git checkout`` or a pull invalidates exactly the files that changed; new and
+deleted files are found by listing ``data/cases/`` on every run. The cache is never trusted
+over the files: a row whose key differs is parsed again, a row written in the same instant
+as its file's last change is checked again next time, and a cache from another version of
+the tool, another vocabulary, or that SQLite cannot read is thrown away and rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .findings import Finding
+from .repo import cases_dir, relative
+from .validate import FileCheck
+from .vocabulary import REPOSITORY_VOCABULARY, Vocabulary
+
+CACHE_DIR = ".exilecases"
+CACHE_FILE = "index.sqlite"
+NO_CACHE_ENV = "EXILECASES_NO_CACHE"
+#: Bumped whenever the layout below or what a row means changes.
+LAYOUT = 1
+#: A file changed less than this long before its row was written may change again within
+#: the same timestamp tick; such rows are checked again ("racy" entries, as git calls them).
+RACY_NS = 2_000_000_000
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    file TEXT PRIMARY KEY,
+    size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL,
+    inode INTEGER NOT NULL, checked_ns INTEGER NOT NULL,
+    ok INTEGER NOT NULL,
+    case_id TEXT, status TEXT, origin TEXT, host TEXT,
+    case_json TEXT, findings_json TEXT NOT NULL, name_keys TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tags (file TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS tags_by_value ON tags (field, value);
+CREATE INDEX IF NOT EXISTS tags_by_file ON tags (file);
+CREATE TABLE IF NOT EXISTS event_ranges (file TEXT NOT NULL, earliest TEXT NOT NULL,
+                                         latest TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS event_ranges_by_file ON event_ranges (file);
+CREATE INDEX IF NOT EXISTS files_by_status ON files (status);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class FileKey:
+    """What identifies one version of a file on disk."""
+
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    inode: int
+
+    @classmethod
+    def of(cls, stat: os.stat_result) -> FileKey:
+        return cls(stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+
+
+def cache_enabled() -> bool:
+    """False when ``EXILECASES_NO_CACHE`` is set (to 1, yes or true)."""
+    return os.environ.get(NO_CACHE_ENV, "").lower() not in ("1", "yes", "true")
+
+
+def vocabulary_fingerprint(root: Path) -> str:
+    """Changes whenever the repository's vocabulary file or the tool's version changes."""
+    digest = hashlib.sha256(f"{__version__}/{LAYOUT}".encode())
+    path = root / REPOSITORY_VOCABULARY
+    with suppress(OSError):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def list_case_files(root: Path) -> dict[str, FileKey]:
+    """Every case file's name and key, in one pass over ``data/cases/``."""
+    folder = cases_dir(root)
+    inside = folder.resolve()
+    found: dict[str, FileKey] = {}
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            name = entry.name
+            if not name.endswith(".toml") or name.startswith("."):
+                continue
+            try:
+                if entry.is_symlink():
+                    target = Path(entry.path).resolve()
+                    if target.parent != inside or not target.is_file():
+                        continue
+                    stat = os.stat(entry.path)
+                else:
+                    stat = entry.stat(follow_symlinks=False)
+                    if not entry.is_file(follow_symlinks=False):
+                        continue
+            except OSError:
+                continue
+            found[name] = FileKey.of(stat)
+    return found
+
+
+def _tags(case: dict[str, Any]) -> list[tuple[str, str]]:
+    tags = [("category", c) for c in set(case.get("categories", []))]
+    tags += [("basis", b) for b in {c.get("basis") for c in case.get("charges", [])} if b]
+    return tags
+
+
+def _event_ranges(case: dict[str, Any]) -> list[tuple[str, str]]:
+    from .dates import DateError, parse_date
+
+    ranges = []
+    for event in case.get("events", []):
+        with suppress(DateError, KeyError):
+            date = parse_date(event["date"])
+            ranges.append((date.earliest.isoformat(), date.latest.isoformat()))
+    return ranges
+
+
+def _name_keys(case: dict[str, Any] | None) -> list[str]:
+    if case is None:
+        return []
+    from .validate import name_keys
+
+    return sorted(name_keys(case))
+
+
+class CaseIndex:
+    """The cache of one case repository. Use as a context manager; ``refresh`` first."""
+
+    def __init__(self, root: Path, vocabulary: Vocabulary) -> None:
+        self.root = root
+        self.vocabulary = vocabulary
+        self.folder = root / CACHE_DIR
+        self.path = self.folder / CACHE_FILE
+        self.db = self._open()
+
+    def __enter__(self) -> CaseIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.db.close()
+
+    # -- opening ----------------------------------------------------------------------
+
+    def _open(self) -> sqlite3.Connection:
+        """Open the cache, or make it anew when missing, unreadable or out of date."""
+        fingerprint = vocabulary_fingerprint(self.root)
+        try:
+            self.folder.mkdir(exist_ok=True)
+            ignore = self.folder / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# exilecases' index cache: rebuilt when missing\n*\n")
+            db = self._connect(self.path)
+            if self._meta(db, "fingerprint") == fingerprint:
+                return db
+            db.close()
+        except (OSError, sqlite3.Error):
+            pass
+        # Missing, corrupt, locked for good, or from another version: start again. Where
+        # the folder cannot be written, work in memory (correct, only slower next time).
+        with suppress(OSError):
+            self.path.unlink(missing_ok=True)
+        try:
+            db = self._connect(self.path)
+        except (OSError, sqlite3.Error):
+            db = self._connect(":memory:")
+        db.executescript(_SCHEMA)
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
+        db.commit()
+        return db
+
+    @staticmethod
+    def _connect(path: Path | str) -> sqlite3.Connection:
+        db = sqlite3.connect(path, timeout=10, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.executescript(_SCHEMA)
+        db.execute("SELECT count(*) FROM files").fetchone()  # raises if the file is corrupt
+        return db
+
+    @staticmethod
+    def _meta(db: sqlite3.Connection, key: str) -> str | None:
+        row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    # -- bringing rows up to date -----------------------------------------------------
+
+    def refresh(
+        self,
+        progress: Callable[[int], Any] | None = None,
+        parse: Callable[[list[Path]], Iterator[FileCheck]] | None = None,
+    ) -> int:
+        """Re-read every file whose key changed, add new files, drop deleted ones.
+
+        ``parse`` turns paths into checks (the loader passes its parallel parser);
+        ``progress`` is called with the number of files to read before reading them.
+        Returns how many files were read.
+        """
+        on_disk = list_case_files(self.root)
+        known = {
+            row[0]: (FileKey(*row[1:5]), row[5])
+            for row in self.db.execute(
+                "SELECT file, size, mtime_ns, ctime_ns, inode, checked_ns FROM files"
+            )
+        }
+        stale = [
+            name
+            for name, key in on_disk.items()
+            if name not in known
+            or known[name][0] != key
+            or known[name][1] - key.mtime_ns < RACY_NS  # racily clean: look again
+        ]
+        gone = [name for name in known if name not in on_disk]
+        if not stale and not gone:
+            return 0
+        if progress is not None:
+            progress(len(stale))
+        folder = cases_dir(self.root)
+        checks = parse([folder / name for name in stale]) if parse else iter(())
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            for name in gone:
+                self._delete(name)
+            for check in checks:
+                assert check.path is not None
+                name = check.path.name
+                self._delete(name)
+                self._insert(name, on_disk[name], check)
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        return len(stale)
+
+    def _delete(self, name: str) -> None:
+        for table in ("files", "tags", "event_ranges"):
+            self.db.execute(f"DELETE FROM {table} WHERE file = ?", (name,))
+
+    def _insert(self, name: str, key: FileKey, check: FileCheck) -> None:
+        case = check.case
+        findings = json.dumps([_finding_row(f) for f in check.findings], ensure_ascii=False)
+        self.db.execute(
+            "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                name, key.size, key.mtime_ns, key.ctime_ns, key.inode, time.time_ns(),
+                int(check.ok), case and case.get("id"), case and case.get("status"),
+                case and case.get("origin_country"), case and case.get("host_country"),
+                json.dumps(case, ensure_ascii=False) if case is not None else None,
+                findings, "\n".join(_name_keys(case)),
+            ),
+        )  # fmt: skip
+        if case is not None and check.ok:
+            self.db.executemany(
+                "INSERT INTO tags VALUES (?, ?, ?)", [(name, f, v) for f, v in _tags(case)]
+            )
+            self.db.executemany(
+                "INSERT INTO event_ranges VALUES (?, ?, ?)",
+                [(name, a, b) for a, b in _event_ranges(case)],
+            )
+
+    # -- reading ------------------------------------------------------------------------
+
+    def checks(self) -> list[FileCheck]:
+        """Every file's check, in file-name order (for ``validate``)."""
+        folder = cases_dir(self.root)
+        rows = self.db.execute("SELECT file, case_json, findings_json FROM files ORDER BY file")
+        return [
+            FileCheck(
+                relative(self.root, folder / name),
+                json.loads(case_json) if case_json is not None else None,
+                [_finding_from_row(r) for r in json.loads(findings_json)],
+                folder / name,
+            )
+            for name, case_json, findings_json in rows
+        ]
+
+    def name_keys(self) -> dict[str, list[str]]:
+        """Each readable file's folded names (for the likely-duplicate rule)."""
+        rows = self.db.execute("SELECT file, name_keys FROM files WHERE case_id IS NOT NULL")
+        return {name: keys.split("\n") for name, keys in rows if keys}
+
+    def broken(self) -> list[tuple[str, Finding | None]]:
+        """The files other commands skip, each with its first error."""
+        folder = cases_dir(self.root)
+        found = []
+        for name, findings_json in self.db.execute(
+            "SELECT file, findings_json FROM files WHERE ok = 0 ORDER BY file"
+        ):
+            errors = [r for r in json.loads(findings_json) if r[3] == "error"]
+            first = _finding_from_row(errors[0]) if errors else None
+            found.append((relative(self.root, folder / name), first))
+        return found
+
+    def cases(self, where: str = "", params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """The cases of every file without errors (optionally narrowed by SQL), by file name."""
+        sql = f"SELECT case_json FROM files WHERE ok = 1 {where} ORDER BY file"
+        return [json.loads(row[0]) for row in self.db.execute(sql, params)]
+
+
+def _finding_row(item: Finding) -> list[Any]:
+    return [item.path, item.line, item.col, item.severity, item.code, item.message]
+
+
+def _finding_from_row(row: list[Any]) -> Finding:
+    return Finding(*row)
+
+
+def sql_filter(filters: Any, vocabulary: Vocabulary) -> tuple[str, list[Any]] | None:
+    """The SQL ``AND ...`` clause for ``query.Filters``, or None when SQL cannot express
+    them (``--as-of`` needs every event's outcome: those runs filter in Python)."""
+    if filters.as_of:
+        return None
+    clauses: list[str] = []
+    params: list[Any] = []
+
+    def any_of(column: str, values: Sequence[str]) -> None:
+        clauses.append(f"AND {column} IN ({', '.join('?' * len(values))})")
+        params.extend(values)
+
+    statuses = set(filters.status)
+    if filters.outcome:
+        by_outcome = set().union(*(vocabulary.statuses_with_outcome(o) for o in filters.outcome))
+        statuses = statuses & by_outcome if statuses else by_outcome
+        if not statuses:
+            return "AND 0", []
+    if statuses:
+        any_of("status", sorted(statuses))
+    if filters.origin:
+        any_of("origin", [v.upper() for v in filters.origin])
+    if filters.host:
+        any_of("host", [v.upper() for v in filters.host])
+    for field, values in (("basis", filters.basis), ("category", filters.category)):
+        if values:
+            marks = ", ".join("?" * len(values))
+            clauses.append(
+                f"AND file IN (SELECT file FROM tags WHERE field = ? AND value IN ({marks}))"
+            )
+            params.extend([field, *values])
+    if filters.since or filters.until:
+        from .dates import date_range
+
+        start, end = date_range(filters.since, filters.until)
+        condition = "SELECT 1 FROM event_ranges e WHERE e.file = files.file"
+        if start is not None:
+            condition += " AND e.latest >= ?"
+            params.append(start.isoformat())
+        if end is not None:
+            condition += " AND e.earliest <= ?"
+            params.append(end.isoformat())
+        clauses.append(f"AND EXISTS ({condition})")
+    return " ".join(clauses), params
+
+
+def remove_cache(root: Path) -> None:
+    """Delete the cache of a repository (it is rebuilt on the next run)."""
+    folder = root / CACHE_DIR
+    for name in (CACHE_FILE, f"{CACHE_FILE}-wal", f"{CACHE_FILE}-shm"):
+        with suppress(OSError):
+            (folder / name).unlink()
+
+
+def open_index(root: Path, vocabulary: Vocabulary) -> CaseIndex:
+    """Open the cache of ``root`` (closing it is the caller's job: use ``with``)."""
+    return CaseIndex(root, vocabulary)

@@ -1,0 +1,170 @@
+"""The index cache is never wrong: every change on disk gives the same answers as a run
+without the cache."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from exilecases.cache import CACHE_DIR, CACHE_FILE, open_index
+from exilecases.loader import load, select
+from exilecases.query import Filters
+from exilecases.validate import cross_file
+from exilecases.vocabulary import load_vocabulary
+
+FILTERS = [
+    Filters(),
+    Filters(status=["deported"]),
+    Filters(outcome=["returned"], basis=["RU-CC-338"]),
+    Filters(category=["activist", "journalist"]),
+    Filters(origin=["ru"], host=["KZ"], since="2026"),
+    Filters(until="2022-12"),
+    Filters(since="2024-04-15", until="2024-05"),
+    Filters(outcome=["protected"], status=["deported"]),
+    Filters(as_of="2025-12-31", status=["detained"]),
+]
+
+
+def answers(root: Path, use_cache: bool) -> list[list[str]]:
+    vocabulary = load_vocabulary(root)
+    return [
+        [c["id"] for c in select(root, vocabulary, f, use_cache=use_cache).cases] for f in FILTERS
+    ]
+
+
+def findings(root: Path, use_cache: bool) -> list[str]:
+    result = load(root, load_vocabulary(root), use_cache=use_cache)
+    every = result.findings + cross_file(result.checks, result.name_keys)
+    return sorted(f.format() for f in every)
+
+
+def same_answers(root: Path) -> None:
+    assert answers(root, True) == answers(root, False)
+    assert findings(root, True) == findings(root, False)
+
+
+def case_file(root: Path, name: str) -> Path:
+    return root / "data" / "cases" / name
+
+
+def test_cold_and_warm_agree_with_no_cache(bundled: Path) -> None:
+    same_answers(bundled)  # cold: builds the cache
+    assert (bundled / CACHE_DIR / CACHE_FILE).is_file()
+    same_answers(bundled)  # warm
+
+
+def test_the_cache_folder_ignores_itself_in_git(bundled: Path) -> None:
+    same_answers(bundled)
+    assert (bundled / CACHE_DIR / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+def test_an_edit_is_seen(bundled: Path) -> None:
+    same_answers(bundled)
+    path = case_file(bundled, "murtazov.toml")
+    path.write_text(path.read_text().replace('status = "refused_entry"', 'status = "deported"'))
+    assert "murtazov" in answers(bundled, True)[1]
+    same_answers(bundled)
+
+
+def test_an_edit_that_keeps_size_and_restores_an_older_mtime_is_seen(bundled: Path) -> None:
+    same_answers(bundled)
+    path = case_file(bundled, "zhilin-mikhail.toml")
+    before = path.stat()
+    text = path.read_text()
+    # Same length ("deported", "detained"), then an older modification time, as `git
+    # checkout` can leave.
+    path.write_text(text.replace('status = "deported"', 'status = "detained"'))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns - 10**9))
+    assert path.stat().st_size == before.st_size
+    assert "zhilin-mikhail" not in answers(bundled, True)[1]
+    same_answers(bundled)
+
+
+def test_a_deleted_file_disappears_and_a_new_file_appears(bundled: Path) -> None:
+    same_answers(bundled)
+    case_file(bundled, "kachkurkin-alexander.toml").unlink()
+    text = case_file(bundled, "zhilin-mikhail.toml").read_text()
+    case_file(bundled, "zhilin-twin.toml").write_text(
+        text.replace('id = "zhilin-mikhail"', 'id = "zhilin-twin"')
+    )
+    deported = answers(bundled, True)[1]
+    assert deported == ["zhilin-mikhail", "zhilin-twin"]
+    same_answers(bundled)
+    assert any("W104" in line for line in findings(bundled, True))
+
+
+def test_a_file_that_breaks_is_skipped_and_reported(bundled: Path) -> None:
+    same_answers(bundled)
+    path = case_file(bundled, "kozak-denis.toml")
+    path.write_text(path.read_text().replace('status = "released"', "status = 1"))
+    vocabulary = load_vocabulary(bundled)
+    selection = select(bundled, vocabulary, Filters(), use_cache=True)
+    assert "kozak-denis" not in [c["id"] for c in selection.cases]
+    assert [rel for rel, _ in selection.broken] == ["data/cases/kozak-denis.toml"]
+    same_answers(bundled)
+
+
+@pytest.mark.parametrize("damage", [b"", b"this is not a database" * 100, b"SQLite format 3\x00"])
+def test_a_corrupt_cache_is_discarded(bundled: Path, damage: bytes) -> None:
+    same_answers(bundled)
+    cache = bundled / CACHE_DIR / CACHE_FILE
+    for extra in ("-wal", "-shm"):
+        Path(f"{cache}{extra}").unlink(missing_ok=True)
+    cache.write_bytes(damage)
+    same_answers(bundled)
+
+
+def test_a_cache_from_another_version_is_rebuilt(bundled: Path) -> None:
+    same_answers(bundled)
+    with sqlite3.connect(bundled / CACHE_DIR / CACHE_FILE) as db:
+        db.execute("UPDATE meta SET value = 'old' WHERE key = 'fingerprint'")
+        db.execute("UPDATE files SET status = 'refugee'")  # poisoned rows must not be used
+    same_answers(bundled)
+    assert answers(bundled, True)[1] == ["kachkurkin-alexander", "zhilin-mikhail"]
+
+
+def test_a_vocabulary_change_rebuilds(bundled: Path) -> None:
+    same_answers(bundled)
+    path = case_file(bundled, "murtazov.toml")
+    path.write_text(path.read_text().replace('"refused_entry"', '"stuck"'))
+    assert any("E020" in line for line in findings(bundled, True))
+    (bundled / "data" / "vocabulary.toml").write_text(
+        '[statuses.stuck]\nlabel = "Stuck in transit"\noutcome = "pending"\n'
+    )
+    assert not any("E020" in line for line in findings(bundled, True))
+    same_answers(bundled)
+
+
+def test_an_unwritable_cache_folder_still_answers(bundled: Path) -> None:
+    (bundled / CACHE_DIR).write_text("a file where the folder should be")
+    same_answers(bundled)
+
+
+def test_refresh_reads_only_what_changed(bundled: Path) -> None:
+    vocabulary = load_vocabulary(bundled)
+    same_answers(bundled)
+    path = case_file(bundled, "ammosov-aikhal.toml")
+    path.write_text(path.read_text() + "\n")
+    old = path.stat().st_mtime_ns - 5 * 10**9
+    for other in case_file(bundled, "x").parent.glob("*.toml"):
+        os.utime(other, ns=(old, old))  # older than the racy window
+    read: list[Path] = []
+
+    def parse(paths):
+        from exilecases.loader import check_paths
+
+        read.extend(paths)
+        return check_paths(bundled, paths, vocabulary)
+
+    with open_index(bundled, vocabulary) as index:
+        index.refresh(parse=parse)
+        read.clear()
+        index.refresh(parse=parse)  # nothing changed since
+        assert read == []
+        path.write_text(path.read_text() + "\n")
+        os.utime(path, ns=(old + 1, old + 1))
+        index.refresh(parse=parse)
+        assert [p.name for p in read] == ["ammosov-aikhal.toml"]
