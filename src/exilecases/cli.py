@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from . import emit
 from .errors import ExilecasesError
 
 if TYPE_CHECKING:
@@ -179,9 +180,9 @@ def _handles_errors(command: F) -> F:
 
 
 def _message(text: str) -> None:
-    from .render import err
-
-    err().print(text, markup=False, soft_wrap=True)
+    """A message for the person at the terminal, on standard error."""
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
 
 
 def _open(root: Path | None) -> tuple[Path, Vocabulary]:
@@ -418,13 +419,15 @@ def list_cases(
     )
     filters.check(vocabulary)
     cases = sort_cases(_select(found, vocabulary, filters), sort, vocabulary, reverse)
-    from . import render
-
     if output is TableFormat.json:
-        render.emit_json(cases)
+        emit.emit_json(cases)
     elif output is TableFormat.csv:
-        render.emit_csv(render.LIST_CSV_COLUMNS, render.list_rows(cases, vocabulary))
+        from .tables import LIST_CSV_COLUMNS, list_rows
+
+        emit.emit_csv(LIST_CSV_COLUMNS, list_rows(cases, vocabulary))
     else:
+        from . import render
+
         render.out().print(render.list_table(cases, vocabulary))
 
 
@@ -464,7 +467,7 @@ def show(
     from . import render
 
     if output is ShowFormat.json:
-        render.emit_json(check.case)
+        emit.emit_json(check.case)
     elif output is ShowFormat.toml:
         from .canonical import canonical_text
 
@@ -506,15 +509,13 @@ def validate(
     if files is None:
         findings += cross_file(result.checks, result.name_keys)
     findings.sort(key=lambda f: f.sort_key())
-    from . import render
-
     errors = sum(1 for f in findings if f.severity == ERROR)
     if output is FindingFormat.json:
-        render.emit_json([f.to_dict() for f in findings])
+        emit.emit_json([f.to_dict() for f in findings])
     else:
         for item in findings:
             sys.stdout.write(item.format() + "\n")
-        _message(render.findings_summary(errors, len(findings) - errors, len(result.checks)))
+        _message(emit.findings_summary(errors, len(findings) - errors, len(result.checks)))
     if errors:
         raise typer.Exit(1)
 

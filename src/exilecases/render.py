@@ -1,15 +1,12 @@
-"""Everything the user sees: rich tables, panels, timelines and bars; JSON and CSV emitters.
+"""What the user sees on a terminal: rich tables, panels, timelines and bars.
 
-Data goes to standard output; the ``console`` for messages writes to standard error.
+Data goes to standard output (``out``); messages and progress to standard error (``err``).
+JSON and CSV are written by ``emit.py``, which does not import rich.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console, Group
@@ -17,7 +14,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from .dates import sort_key_or_last
+from .tables import events_in_order, list_rows
 from .vocabulary import Vocabulary
 
 OUTCOME_STYLES = {
@@ -38,75 +35,9 @@ def err() -> Console:
     return Console(stderr=True, highlight=False)
 
 
-def emit_json(value: Any) -> None:
-    """JSON on standard output, UTF-8, nothing else mixed in."""
-    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
-
-
-def emit_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """CSV on standard output (RFC 4180 quoting, ``\\n`` line ends)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(["" if value is None else value for value in row])
-    sys.stdout.write(buffer.getvalue())
-
-
 def status_text(status: str, vocabulary: Vocabulary) -> Text:
     """A status coloured by its outcome class."""
     return Text(status, style=OUTCOME_STYLES.get(vocabulary.outcome_of(status), ""))
-
-
-def _events_in_order(case: dict[str, Any]) -> list[dict[str, Any]]:
-    indexed = list(enumerate(case.get("events", [])))
-    indexed.sort(key=lambda pair: (sort_key_or_last(pair[1].get("date")), pair[0]))
-    return [event for _, event in indexed]
-
-
-def last_event(case: dict[str, Any]) -> dict[str, Any] | None:
-    """The latest dated event of a case."""
-    events = _events_in_order(case)
-    return events[-1] if events else None
-
-
-# --- list -----------------------------------------------------------------------------
-
-LIST_CSV_COLUMNS = (
-    "id",
-    "name",
-    "status",
-    "outcome",
-    "origin_country",
-    "host_country",
-    "categories",
-    "bases",
-    "last_event_date",
-    "last_event_type",
-)
-
-
-def list_rows(cases: Sequence[dict[str, Any]], vocabulary: Vocabulary) -> list[list[Any]]:
-    """One flat row per case, in the order of ``LIST_CSV_COLUMNS``."""
-    rows = []
-    for case in cases:
-        event = last_event(case) or {}
-        bases = sorted({c.get("basis", "") for c in case.get("charges", [])})
-        rows.append(
-            [
-                case.get("id"),
-                case.get("name"),
-                case.get("status"),
-                vocabulary.outcome_of(case.get("status", "")),
-                case.get("origin_country"),
-                case.get("host_country"),
-                "; ".join(case.get("categories", [])),
-                "; ".join(bases),
-                event.get("date"),
-                event.get("type"),
-            ]
-        )
-    return rows
 
 
 def list_table(cases: Sequence[dict[str, Any]], vocabulary: Vocabulary) -> Table:
@@ -179,7 +110,7 @@ def timeline(case: dict[str, Any], vocabulary: Vocabulary) -> Table:
     grid.add_column(justify="right", style="cyan", no_wrap=True)
     grid.add_column(no_wrap=True)
     grid.add_column()
-    events = _events_in_order(case)
+    events = events_in_order(case)
     for position, event in enumerate(events):
         outcome = event.get("outcome")
         marker = Text(
@@ -246,18 +177,4 @@ def case_panel(case: dict[str, Any], vocabulary: Vocabulary) -> Panel:
         Group(*parts),
         title=f"[bold]{case.get('name')}[/]  [dim]{case.get('id')}[/]",
         title_align="left",
-    )
-
-
-# --- validate -------------------------------------------------------------------------
-
-
-def findings_summary(errors: int, warnings: int, files: int) -> str:
-    """The closing line of ``validate``."""
-
-    def plural(n: int, word: str) -> str:
-        return f"{n} {word}{'' if n == 1 else 's'}"
-
-    return f"{plural(files, 'file')} checked: {plural(errors, 'error')}, " + plural(
-        warnings, "warning"
     )
