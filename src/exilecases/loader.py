@@ -7,7 +7,6 @@ last run are read (on every core when there are many); the rest come from the in
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -102,6 +101,8 @@ def check_paths(
                 if progress is not None:
                     progress.advance(1)
             return
+        import multiprocessing
+
         # Importing pydantic before forking saves every worker from importing it again.
         from . import model  # noqa: F401
 
@@ -120,6 +121,8 @@ def check_paths(
 
 
 def _start_methods() -> list[str]:
+    import multiprocessing
+
     return multiprocessing.get_all_start_methods()
 
 

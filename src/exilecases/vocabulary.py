@@ -6,10 +6,8 @@ in its own ``data/vocabulary.toml`` (same shape: one table per list, one sub-tab
 
 from __future__ import annotations
 
-import difflib
 import tomllib
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 #: The lists a vocabulary holds, in the order they are documented.
@@ -25,6 +23,8 @@ KIND_NOUNS: dict[str, str] = {
 }
 
 REPOSITORY_VOCABULARY = Path("data") / "vocabulary.toml"
+#: The defaults, shipped inside the package.
+DEFAULTS_FILE = Path(__file__).with_name("vocabulary.toml")
 
 
 class VocabularyError(ValueError):
@@ -69,6 +69,8 @@ class Vocabulary:
 
     def suggest(self, kind: str, key: str) -> str | None:
         """The nearest known key, for "did you mean" hints."""
+        import difflib
+
         candidates = self.keys(kind)
         lowered = {c.lower(): c for c in candidates}
         if key.lower() in lowered:
@@ -127,7 +129,7 @@ def _line_of(text: str, word: str) -> int:
 
 def default_vocabulary() -> Vocabulary:
     """The vocabulary shipped with exilecases."""
-    text = resources.files("exilecases").joinpath("vocabulary.toml").read_text("utf-8")
+    text = DEFAULTS_FILE.read_text("utf-8")
     vocabulary = Vocabulary()
     vocabulary.merge(tomllib.loads(text), "built-in")
     return vocabulary
