@@ -13,6 +13,12 @@ from collections.abc import Sequence
 Path = tuple[str | int, ...]
 
 
+def toml_lines(text: str) -> list[str]:
+    """The lines of a TOML text as TOML counts them: split at ``\n`` only (``str.splitlines``
+    also splits at characters such as U+2028, which are plain text in TOML)."""
+    return [line.removesuffix("\r") for line in text.split("\n")]
+
+
 def _split_key(text: str) -> list[str]:
     """Split a possibly dotted, possibly quoted key into its parts."""
     parts: list[str] = []
@@ -115,7 +121,7 @@ class KeyPositions:
         context: Path = ()
         array_counts: dict[tuple[str, ...], int] = {}
         scanner = _ValueScanner()
-        for number, raw in enumerate(text.splitlines(), start=1):
+        for number, raw in enumerate(toml_lines(text), start=1):
             if scanner.busy:
                 scanner.feed(raw)
                 continue

@@ -18,7 +18,7 @@ from typing import Any
 
 from .dates import sort_key_or_last
 from .findings import ERROR, Finding, finding
-from .positions import KeyPositions
+from .positions import KeyPositions, toml_lines
 from .repo import MAX_FILE_BYTES
 from .vocabulary import KIND_NOUNS, Vocabulary
 
@@ -139,7 +139,7 @@ def _conflicts(text: str, rel: str) -> list[Finding]:
     """One finding per block of git conflict markers."""
     found = []
     start: int | None = None
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(toml_lines(text), start=1):
         if _CONFLICT_START.match(line):
             start = number
         elif _CONFLICT_END.match(line) and start is not None:
@@ -147,10 +147,8 @@ def _conflicts(text: str, rel: str) -> list[Finding]:
             start = None
     if start is not None:
         found.append(_conflict_finding(rel, start, None))
-    if not found and any(_CONFLICT_MIDDLE.match(line) for line in text.splitlines()):
-        line = next(
-            n for n, t in enumerate(text.splitlines(), start=1) if _CONFLICT_MIDDLE.match(t)
-        )
+    if not found and any(_CONFLICT_MIDDLE.match(line) for line in toml_lines(text)):
+        line = next(n for n, t in enumerate(toml_lines(text), start=1) if _CONFLICT_MIDDLE.match(t))
         found.append(_conflict_finding(rel, line, None))
     return found
 

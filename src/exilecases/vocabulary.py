@@ -10,6 +10,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .positions import toml_lines
+
 #: The lists a vocabulary holds, in the order they are documented.
 KINDS: tuple[str, ...] = ("outcomes", "statuses", "event_types", "categories", "legal_bases")
 
@@ -121,7 +123,7 @@ def _check_shape(data: dict, path: Path, text: str) -> None:
 
 
 def _line_of(text: str, word: str) -> int:
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(toml_lines(text), start=1):
         if word in line:
             return number
     return 1
