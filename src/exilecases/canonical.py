@@ -31,7 +31,7 @@ TABLE_ORDER = ("charges", "events", "sources", "contacts")
 
 def format_key(key: str) -> str:
     """A key as TOML writes it: bare when it can be, quoted otherwise."""
-    return key if _BARE_KEY.match(key) else format_string(key)
+    return key if _BARE_KEY.match(key) else f'"{_escape(key)}"'
 
 
 def _escape(text: str, keep: str = "") -> str:
@@ -51,7 +51,7 @@ def _escape(text: str, keep: str = "") -> str:
 def format_string(text: str) -> str:
     """A basic string; a text with line breaks becomes a multi-line string."""
     if "\n" in text:
-        body = _escape(text, keep="\n").replace("\r\n", "\\r\n")
+        body = _escape(text, keep="\n")
         return f'"""\n{body}"""'
     return f'"{_escape(text)}"'
 
@@ -145,6 +145,6 @@ def canonical_text(case: dict[str, Any]) -> str:
     }
     blocks.extend(_sub_tables("", others))
     private = case.get("private")
-    if isinstance(private, dict) and private:
+    if isinstance(private, dict):
         blocks.extend(_table_blocks("private", private, []))
     return "\n".join(blocks)

@@ -1,0 +1,107 @@
+"""``exilecases init``: a new case repository, safe to run twice, never overwriting a file."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .gitutil import git, inside_work_tree
+from .repo import CASES_DIR
+from .vocabulary import REPOSITORY_VOCABULARY
+
+ATTRIBUTES_LINE = "data/cases/*.toml diff=exilecases"
+
+VOCABULARY_TEMPLATE = """\
+# This repository's own vocabulary entries, added to the defaults of exilecases
+# (see docs/case-format.md, "Extending the vocabularies"). One table per list, one
+# sub-table per entry. Examples, to copy and uncomment:
+#
+# [legal_bases."RU-CC-280.3"]
+# label = "Repeated 'discreditation' of the armed forces"
+# jurisdiction = "RU"
+# max_penalty = "7 years"
+#
+# [statuses.under_surveillance]
+# label = "Under police surveillance"
+# outcome = "pending"           # returned, pending, protected or unknown (required)
+#
+# [categories.lawyer]
+# label = "Lawyer"
+#
+# [event_types.interpol_notice]
+# label = "Interpol notice issued"
+"""
+
+PRE_COMMIT_HOOK = """\
+#!/bin/sh
+# Installed by `exilecases init`: check the case files of this commit before it is made.
+files=$(git diff --cached --name-only --diff-filter=ACMR -- '*data/cases/*.toml')
+[ -z "$files" ] && exit 0
+{command} validate $files || exit 1
+{command} fmt --check $files || {{
+  echo "run: exilecases fmt (then git add the files again)" >&2
+  exit 1
+}}
+"""
+
+
+@dataclass
+class InitReport:
+    """What ``init`` did, for the message the CLI prints."""
+
+    root: Path
+    created: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+
+
+def _command() -> str:
+    """How git and hooks run this very installation (the venv need not be active)."""
+    return f"{shlex.quote(sys.executable)} -m exilecases"
+
+
+def _write_new(path: Path, text: str, report: InitReport, executable: bool = False) -> None:
+    rel = (
+        path.relative_to(report.root).as_posix() if path.is_relative_to(report.root) else str(path)
+    )
+    if path.exists():
+        report.kept.append(rel)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    if executable:
+        path.chmod(0o755)
+    report.created.append(rel)
+
+
+def init_repository(folder: Path) -> InitReport:
+    """Make ``folder`` a case repository: folders, vocabulary, git, the diff driver and a
+    pre-commit hook. Existing files are kept as they are."""
+    root = folder.resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    report = InitReport(root)
+    cases = root / CASES_DIR
+    if cases.is_dir():
+        report.kept.append(CASES_DIR.as_posix() + "/")
+    else:
+        cases.mkdir(parents=True)
+        report.created.append(CASES_DIR.as_posix() + "/")
+    _write_new(root / REPOSITORY_VOCABULARY, VOCABULARY_TEMPLATE, report)
+    if not inside_work_tree(root):
+        git(root, "init", "--quiet")
+        report.created.append(".git/")
+    attributes = root / ".gitattributes"
+    existing = attributes.read_text("utf-8") if attributes.exists() else ""
+    if ATTRIBUTES_LINE in existing.splitlines():
+        report.kept.append(".gitattributes")
+    else:
+        separator = "" if not existing or existing.endswith("\n") else "\n"
+        attributes.write_text(existing + separator + ATTRIBUTES_LINE + "\n", encoding="utf-8")
+        report.created.append(".gitattributes (diff driver line)")
+    git(root, "config", "diff.exilecases.textconv", f"{_command()} git-diff-driver")
+    git(root, "config", "diff.exilecases.cachetextconv", "false")
+    hooks = Path(git(root, "rev-parse", "--git-path", "hooks").strip())
+    hooks = hooks if hooks.is_absolute() else root / hooks
+    _write_new(hooks / "pre-commit", PRE_COMMIT_HOOK.format(command=_command()), report, True)
+    return report
