@@ -533,6 +533,131 @@ def _inside_repository(root: Path, path: Path) -> Path:
     return resolved
 
 
+# --- search and stats -------------------------------------------------------------------
+
+
+@app.command()
+@_handles_errors
+def search(
+    query: Annotated[
+        str,
+        typer.Argument(
+            metavar="QUERY",
+            help="A name in any spelling or "
+            "script, or words from summaries, notes, places and sources.",
+        ),
+    ],
+    limit: Annotated[int, typer.Option(help="Show at most this many results.", min=1)] = 20,
+    min_score: Annotated[
+        float, typer.Option(help="Leave out results scoring below this (0..1).", min=0.0, max=1.0)
+    ] = 0.5,
+    output: Annotated[TableFormat, typer.Option("--format", help="table, json or csv.")] = (
+        TableFormat.table
+    ),
+    root: RootOption = None,
+) -> None:
+    """Find cases by name, in Cyrillic or Latin, in any spelling, best match first."""
+    from .search import search as rank
+
+    found, vocabulary = _open(root)
+    hits = rank(_load(found, vocabulary).cases, query, limit=limit, min_score=min_score)
+    if output is TableFormat.json:
+        emit.emit_json([hit.to_dict() for hit in hits])
+    elif output is TableFormat.csv:
+        emit.emit_csv(
+            ("id", "name", "score", "matched"), ([h.id, h.name, h.score, h.matched] for h in hits)
+        )
+    else:
+        from . import render
+
+        render.out().print(render.search_table(hits, query))
+
+
+@app.command()
+@_handles_errors
+def stats(
+    by: Annotated[
+        list[str],
+        typer.Option(
+            "--by",
+            help="Count by status, outcome, basis, "
+            "category, origin, host or year; twice for a cross-table.",
+            autocompletion=lambda incomplete: [
+                f
+                for f in ("status", "outcome", "basis", "category", "origin", "host", "year")
+                if f.startswith(incomplete)
+            ],
+        ),
+    ],
+    event: Annotated[
+        str | None,
+        typer.Option(
+            "--event",
+            help="With --by year: count the years of events of this type (e.g. deportation).",
+            autocompletion=_completer("event_types"),
+        ),
+    ] = None,
+    status: StatusOption = None,
+    outcome: OutcomeOption = None,
+    basis: BasisOption = None,
+    category: CategoryOption = None,
+    origin: OriginOption = None,
+    host: HostOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    as_of: AsOfOption = None,
+    output: Annotated[TableFormat, typer.Option("--format", help="table, json or csv.")] = (
+        TableFormat.table
+    ),
+    root: RootOption = None,
+) -> None:
+    """Count cases by a field, or cross-tabulate two. Every filter of list applies first; a
+    case with several values counts once under each."""
+    from .stats import check_fields, count, shares
+
+    found, vocabulary = _open(root)
+    try:
+        check_fields(by, event)
+    except ValueError as error:
+        raise ExilecasesError(str(error), 2) from None
+    if event is not None and not vocabulary.has("event_types", event):
+        suggestion = vocabulary.suggest("event_types", event)
+        hint = f" (did you mean {suggestion!r}?)" if suggestion else ""
+        raise ExilecasesError(f"unknown event type {event!r}{hint}", 2)
+    filters = _filters(
+        status=status,
+        outcome=outcome,
+        basis=basis,
+        category=category,
+        origin=origin,
+        host=host,
+        since=since,
+        until=until,
+        as_of=as_of,
+    )
+    filters.check(vocabulary)
+    result = count(_select(found, vocabulary, filters), by, vocabulary, event_type=event)
+    if output is TableFormat.json:
+        emit.emit_json(result)
+    elif output is TableFormat.csv:
+        emit.emit_csv(
+            [*result["by"], "count", "share"],
+            (
+                [*(row[f] for f in result["by"]), row["count"], share]
+                for row, share in zip(result["rows"], shares(result), strict=True)
+            ),
+        )
+    else:
+        from . import render
+
+        table = (
+            render.stats_table(result, shares(result))
+            if len(by) == 1
+            else render.cross_table(result)
+        )
+        render.out().print(table)
+
+
 # --- the git-native workflow -----------------------------------------------------------
 
 

@@ -178,3 +178,85 @@ def case_panel(case: dict[str, Any], vocabulary: Vocabulary) -> Panel:
         title=f"[bold]{case.get('name')}[/]  [dim]{case.get('id')}[/]",
         title_align="left",
     )
+
+
+# --- search and stats -----------------------------------------------------------------
+
+
+def search_table(hits: Sequence[Any], query: str) -> Table:
+    """Ranked search results, each with the reason it matched."""
+    from rich import box
+
+    table = Table(
+        title=f"{len(hits)} match{'es' if len(hits) != 1 else ''} for {query!r}",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    table.add_column("score", justify="right", no_wrap=True)
+    table.add_column("id / name", no_wrap=True)
+    table.add_column("why it matched")
+    for hit in hits:
+        table.add_row(
+            f"{hit.score:.2f}", Text.assemble((hit.id, "cyan"), "\n", hit.name), hit.matched
+        )
+    return table
+
+
+def _bar(share: float, width: int = 24) -> Text:
+    """A horizontal bar of ``share`` (0..1) in eighths of a character."""
+    eighths = round(share * width * 8)
+    full, rest = divmod(eighths, 8)
+    return Text("█" * full + ("▏▎▍▌▋▊▉"[rest - 1] if rest else ""), style="magenta")
+
+
+def _cell(value: Any) -> str:
+    return "—" if value is None else str(value)
+
+
+def stats_table(result: dict[str, Any], shares: Sequence[float]) -> Table:
+    """One row per value with its count, its share of all cases and a bar."""
+    from rich import box
+
+    field = result["by"][0]
+    table = Table(
+        title=f"{result['total']} cases by {field}",
+        caption="A case with several values counts under each, so shares may add up to more "
+        "than 100%.",
+        title_justify="left",
+        caption_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    table.add_column(field, no_wrap=True)
+    table.add_column("cases", justify="right")
+    table.add_column("share", justify="right")
+    table.add_column("", no_wrap=True)
+    for row, share in zip(result["rows"], shares, strict=True):
+        table.add_row(_cell(row[field]), str(row["count"]), f"{share:.0%}", _bar(share))
+    return table
+
+
+def cross_table(result: dict[str, Any]) -> Table:
+    """Two fields as a matrix: the first down, the second across, counts in the cells."""
+    from rich import box
+
+    down, across = result["by"]
+    rows: dict[Any, dict[Any, int]] = {}
+    columns: dict[Any, int] = {}
+    for row in result["rows"]:
+        rows.setdefault(row[down], {})[row[across]] = row["count"]
+        columns[row[across]] = columns.get(row[across], 0) + row["count"]
+    order = sorted(columns, key=lambda value: (-columns[value], value is None, str(value)))
+    table = Table(
+        title=f"{result['total']} cases by {down} (down) and {across} (across)",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    table.add_column(f"{down} \\ {across}", no_wrap=True)
+    for value in order:
+        table.add_column(_cell(value), justify="right", overflow="fold", min_width=3)
+    for value, cells in rows.items():
+        table.add_row(_cell(value), *(str(cells.get(c, "")) for c in order))
+    return table
