@@ -181,6 +181,7 @@ def _handles_errors(command: F) -> F:
 
 def _message(text: str) -> None:
     """A message for the person at the terminal, on standard error."""
+    sys.stdout.flush()  # keep the order of data and messages on a shared terminal
     sys.stderr.write(text + "\n")
     sys.stderr.flush()
 

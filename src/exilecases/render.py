@@ -219,10 +219,12 @@ def stats_table(result: dict[str, Any], shares: Sequence[float]) -> Table:
     from rich import box
 
     field = result["by"][0]
+    several = sum(row["count"] for row in result["rows"]) > result["total"]
     table = Table(
         title=f"{result['total']} cases by {field}",
-        caption="A case with several values counts under each, so shares may add up to more "
-        "than 100%.",
+        caption="A case with several values counts under each, so shares add up to more than 100%."
+        if several
+        else None,
         title_justify="left",
         caption_justify="left",
         box=box.SIMPLE_HEAD,
