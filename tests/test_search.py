@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from exilecases.search import SearchHit, normalise, search
+from exilecases.search import _GROUPS, SearchHit, _fields, _group_texts, normalise, search
 
 EQUIVALENT_SPELLINGS = [
     ("Коробов", "Korobov"),
@@ -34,6 +34,8 @@ EQUIVALENT_SPELLINGS = [
     ("Фархад", "Farkhad"),
     ("Фархад", "Farhad"),
     ("Жилин", "Zhilin"),
+    ("Ёлкин", "Елкин"),
+    ("Ёлкин", "Yolkin"),
     ("Евгений Коробов", "YEVGENIY   korobow"),
     ("Chișinău", "Chisinau"),
     ("Ol'ga", "Ольга"),
@@ -208,6 +210,35 @@ def test_summary_match_gives_an_excerpt_and_lower_weight() -> None:
     assert "deserted twice" in hits[0].matched
 
 
+LONG_SUMMARY = {
+    "id": "long-summary",
+    "name": "Long Summary",
+    "summary": "Career officer; shot himself in the leg to leave the front and fled to "
+    "Kazakhstan at the end of 2022, where he applied for asylum in April 2024.",
+}
+
+
+@pytest.mark.parametrize(
+    ("query", "matched"),
+    [
+        (
+            "Kazakhstan",
+            'summary: "...to leave the front and fled to Kazakhstan at the end of 2022, '
+            'where he applied..."',
+        ),
+        ("asylum", 'summary: "...of 2022, where he applied for asylum in April 2024."'),
+        ("Career", 'summary: "Career officer; shot himself in the leg..."'),
+        (
+            "Kazakstan",
+            'summary: "...to leave the front and fled to Kazakhstan at the end of '
+            '2022, where he applied..." (fuzzy)',
+        ),
+    ],
+)
+def test_excerpt_is_cut_around_the_match(query: str, matched: str) -> None:
+    assert search([LONG_SUMMARY], query)[0].matched == matched
+
+
 def test_event_place_and_contact_are_searched() -> None:
     assert search(CASES, "Priozersk")[0].matched == 'event place: "Priozersk"'
     assert search(CASES, "Priozersk")[0].id == "bazhukov-semyon"
@@ -285,3 +316,12 @@ def test_missing_and_odd_fields_are_tolerated() -> None:
 
 def test_generator_input_is_accepted() -> None:
     assert search((case for case in CASES), "Коробов")[0].id == "korobov-evgenij"
+
+
+@pytest.mark.parametrize("case", [*CASES, LONG_SUMMARY], ids=lambda case: case["id"])
+def test_fast_grouping_agrees_with_the_fields_that_explain_hits(case: dict) -> None:
+    by_group = {group: [] for group in _GROUPS}
+    for field in _fields(case):
+        by_group[(field.weight, field.free_text)].append(field.text)
+    assert sorted(map(sorted, _group_texts(case))) == sorted(map(sorted, by_group.values()))
+    assert sum(map(len, _group_texts(case))) > 2

@@ -492,6 +492,15 @@ def validate(
     output: Annotated[FindingFormat, typer.Option("--format", help="text or json.")] = (
         FindingFormat.text
     ),
+    public_check: Annotated[
+        bool,
+        typer.Option(
+            "--public-check",
+            help="Also warn (W105) where "
+            "a public field looks like a phone number, an e-mail or a street "
+            "address.",
+        ),
+    ] = False,
     root: RootOption = None,
 ) -> None:
     """Check case files: syntax, schema, vocabularies, dates, sources, duplicates.
@@ -509,6 +518,10 @@ def validate(
     findings = result.findings
     if files is None:
         findings += cross_file(result.checks, result.name_keys)
+    if public_check:
+        from .validate import public_check as personal_data
+
+        findings += personal_data(result.checks)
     findings.sort(key=lambda f: f.sort_key())
     errors = sum(1 for f in findings if f.severity == ERROR)
     if output is FindingFormat.json:
@@ -657,6 +670,173 @@ def stats(
             else render.cross_table(result)
         )
         render.out().print(table)
+
+
+# --- publishing -------------------------------------------------------------------------
+
+
+class ExportFormat(enum.StrEnum):
+    """Formats of ``export``."""
+
+    json = "json"
+    csv = "csv"
+    sqlite = "sqlite"
+
+
+class ExportTable(enum.StrEnum):
+    """The tables ``export --format csv --table`` can write one row per entry of."""
+
+    events = "events"
+    charges = "charges"
+    sources = "sources"
+    contacts = "contacts"
+
+
+def _output_path(root: Path, output: Path, overwrite: bool) -> Path:
+    """Where an export may be written: never into data/cases/, never over a file unasked."""
+    from .repo import cases_dir
+
+    target = output.expanduser().resolve()
+    if target.parent == cases_dir(root).resolve() or target.is_dir():
+        raise ExilecasesError(
+            f"{output}: an export cannot be written there; name a file outside data/cases/", 2
+        )
+    if target.exists() and not overwrite:
+        raise ExilecasesError(f"{output} exists; pass --overwrite to replace it", 1)
+    return target
+
+
+@app.command()
+@_handles_errors
+def export(
+    output_format: Annotated[
+        ExportFormat, typer.Option("--format", help="json, csv or sqlite.")
+    ] = ExportFormat.json,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help="Write to this file "
+            "(required for sqlite; default for json and csv: standard output).",
+        ),
+    ] = None,
+    public: Annotated[
+        bool,
+        typer.Option(
+            "--public",
+            help="Leave out [private], private "
+            "contacts and every field marked private: safe to publish.",
+        ),
+    ] = False,
+    table: Annotated[
+        ExportTable | None,
+        typer.Option(
+            "--table",
+            help="csv: one row per event, charge, source or contact instead of one per case.",
+        ),
+    ] = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace an existing output file.")
+    ] = False,
+    status: StatusOption = None,
+    outcome: OutcomeOption = None,
+    basis: BasisOption = None,
+    category: CategoryOption = None,
+    origin: OriginOption = None,
+    host: HostOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    as_of: AsOfOption = None,
+    root: RootOption = None,
+) -> None:
+    """Export cases as JSON, CSV or an SQLite database (every filter of list applies).
+    Nothing leaves the machine except the file you write."""
+    from .query import sort_cases
+    from .repo import atomic_write
+
+    found, vocabulary = _open(root)
+    if table is not None and output_format is not ExportFormat.csv:
+        raise ExilecasesError("--table goes with --format csv", 2)
+    if output_format is ExportFormat.sqlite and output is None:
+        raise ExilecasesError("--format sqlite needs -o FILE", 2)
+    target = _output_path(found, output, overwrite) if output is not None else None
+    filters = _filters(
+        status=status,
+        outcome=outcome,
+        basis=basis,
+        category=category,
+        origin=origin,
+        host=host,
+        since=since,
+        until=until,
+        as_of=as_of,
+    )
+    filters.check(vocabulary)
+    cases = sort_cases(_select(found, vocabulary, filters), "id", vocabulary)
+    from . import export as exporting
+
+    if output_format is ExportFormat.sqlite:
+        assert target is not None
+        exporting.export_sqlite(cases, vocabulary, target, public=public, overwrite=overwrite)
+        text = None
+    elif output_format is ExportFormat.csv:
+        text = exporting.export_csv(
+            cases, vocabulary, public=public, table=table.value if table else None
+        )
+    else:
+        text = exporting.export_json(cases, vocabulary, public=public)
+    if text is not None and target is None:
+        sys.stdout.write(text)
+        return
+    if text is not None:
+        assert target is not None
+        atomic_write(target, text)
+    kind = "public " if public else ""
+    _message(
+        f"wrote {len(cases)} case{'s' * (len(cases) != 1)} to {output} ({kind}"
+        f"{output_format.value})"
+    )
+
+
+@app.command()
+@_handles_errors
+def schema(
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Write to this file (default: standard output)."),
+    ] = None,
+    root: RootOption = None,
+) -> None:
+    """The JSON Schema of a case file, with this repository's vocabularies as the allowed
+    values: for editors (taplo, VS Code's Even Better TOML) to check files as you type."""
+    from .repo import atomic_write
+    from .schema import schema_text
+    from .vocabulary import VocabularyError, default_vocabulary, load_vocabulary
+
+    try:
+        vocabulary = load_vocabulary(_find_root_or_none(root))
+    except VocabularyError:
+        raise
+    except ExilecasesError:
+        vocabulary = default_vocabulary()
+    text = schema_text(vocabulary)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        atomic_write(output, text)
+        _message(f"wrote {output}")
+
+
+def _find_root_or_none(root: Path | None) -> Path | None:
+    from .repo import find_root
+
+    try:
+        return find_root(root)
+    except ExilecasesError:
+        if root is not None:
+            raise
+        return None
 
 
 # --- the git-native workflow -----------------------------------------------------------

@@ -75,6 +75,19 @@ def _write_new(path: Path, text: str, report: InitReport, executable: bool = Fal
     report.created.append(rel)
 
 
+#: Where ``init`` puts the JSON Schema that editors check case files against.
+SCHEMA_FILE = Path("schema") / "case.schema.json"
+
+
+def _write_editor_schema(root: Path, report: InitReport) -> None:
+    """The JSON Schema and a taplo configuration that applies it to data/cases/*.toml."""
+    from .schema import schema_text, taplo_config
+    from .vocabulary import load_vocabulary
+
+    _write_new(root / SCHEMA_FILE, schema_text(load_vocabulary(root)), report)
+    _write_new(root / ".taplo.toml", taplo_config(SCHEMA_FILE.as_posix()), report)
+
+
 def init_repository(folder: Path) -> InitReport:
     """Make ``folder`` a case repository: folders, vocabulary, git, the diff driver and a
     pre-commit hook. Existing files are kept as they are."""
@@ -88,6 +101,7 @@ def init_repository(folder: Path) -> InitReport:
         cases.mkdir(parents=True)
         report.created.append(CASES_DIR.as_posix() + "/")
     _write_new(root / REPOSITORY_VOCABULARY, VOCABULARY_TEMPLATE, report)
+    _write_editor_schema(root, report)
     if not inside_work_tree(root):
         git(root, "init", "--quiet")
         report.created.append(".git/")

@@ -124,6 +124,10 @@ class Case(_Table):
         default_factory=list,
         description="Ids of cases that look like this person but are someone else",
     )
+    private_fields: list[str] = Field(
+        default_factory=list,
+        description='Fields of this case a public export leaves out, e.g. ["born", "events.place"]',
+    )
     charges: list[Charge] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)

@@ -45,14 +45,16 @@ TEXT_MIN_LENGTH = 3
 #: Query words shorter than this match free text only exactly.
 TEXT_FUZZY_LENGTH = 5
 
-#: Folded function words (English, Russian) that never match free text.
-STOPWORDS: frozenset[str] = frozenset(
-    (
-        "the and for with from that this his her hers him she has had have not are was were "
-        "who whom but its they them been into after before over under than then when where "
-        "what which there their also one two ego ee eto kak cto chto dlia pri bil bila bili ili"
-    ).split()
+#: Function words (English, Russian) that never match free text; folded below (STOPWORDS).
+# fmt: off
+_FUNCTION_WORDS = (
+    "the", "and", "for", "with", "from", "that", "this", "his", "her", "hers", "him", "she",
+    "has", "had", "have", "not", "are", "was", "were", "who", "whom", "but", "its", "they",
+    "them", "been", "into", "after", "before", "over", "under", "than", "then", "when",
+    "where", "what", "which", "there", "their", "also", "one", "two",
+    "его", "её", "это", "как", "что", "для", "при", "был", "была", "были", "или", "также",
 )
+# fmt: on
 
 # --- the normal form -----------------------------------------------------------------------
 
@@ -160,6 +162,10 @@ def _fold_many(chunks: list[str]) -> list[str]:
     if len(folded) != len(chunks):  # pragma: no cover - a normal form that made a newline
         return [" ".join(_fold_text(chunk).split()) for chunk in chunks]
     return folded
+
+
+#: The folded function words.
+STOPWORDS: frozenset[str] = frozenset(map(normalise, _FUNCTION_WORDS))
 
 
 # --- matching one query word ---------------------------------------------------------------
@@ -272,14 +278,17 @@ _TABLE_ROUTES: tuple[tuple[str, tuple[tuple[str, int], ...]], ...] = tuple(
 
 @dataclass(frozen=True, slots=True)
 class _Indexed:
-    """A case with the distinct whitespace-separated chunks of each field group."""
+    """A case with the whitespace-separated chunks (``"Korobov,"``) of each field group."""
 
     case: dict
     groups: tuple[tuple[float, bool, tuple[str, ...]], ...]  # (weight, free text, chunks)
 
 
 def _group_texts(case: dict) -> list[list[str]]:
-    """The texts of ``case`` sorted into the field groups (the fast path of _fields)."""
+    """The texts of ``case`` sorted into the field groups.
+
+    The fast path of :func:`_fields` for scoring every case (the tests check they agree).
+    """
     parts: list[list[str]] = [[] for _ in _GROUPS]
     for key, group in _CASE_ROUTES:
         value = case.get(key)
@@ -301,7 +310,7 @@ def _group_texts(case: dict) -> list[list[str]]:
 
 
 def _index(case: dict) -> _Indexed:
-    """Split the texts of every field group of ``case`` into distinct chunks."""
+    """Split the texts of every field group of ``case`` into chunks (once per search)."""
     groups = []
     for (weight, free_text), texts in zip(_GROUPS, _group_texts(case), strict=True):
         if texts and (chunks := tuple("\n".join(texts).split())):
@@ -339,9 +348,7 @@ class _QueryWord:
         return self.as_text if free_text else self.as_name
 
 
-def _chunk_scores(
-    pairs: list[tuple[str, str]], word_matches: dict[str, float]
-) -> dict[str, float]:
+def _chunk_scores(pairs: list[tuple[str, str]], word_matches: dict[str, float]) -> dict[str, float]:
     """Score each (chunk, folded chunk) pair by its best matching folded word."""
     scores = {}
     for chunk, folded in pairs:
@@ -351,7 +358,23 @@ def _chunk_scores(
     return scores
 
 
-def _match_query(indexed: list[_Indexed], query_words: list[str]) -> list[_QueryWord]:
+@dataclass(frozen=True, slots=True)
+class _Query:
+    """The query as typed, its words with their matching chunks, and all those chunks."""
+
+    text: str
+    words: list[_QueryWord]
+    #: Every chunk that matches some query word, for name fields and for free text.
+    as_name: frozenset[str]
+    as_text: frozenset[str]
+
+    def reaches(self, field: _Field) -> bool:
+        """True when some chunk of ``field`` matches some query word (a quick test)."""
+        found = self.as_text if field.free_text else self.as_name
+        return not found.isdisjoint(field.text.split())
+
+
+def _match_query(indexed: list[_Indexed], query: str, query_words: list[str]) -> _Query:
     """For each query word, the chunks of any case that match it."""
     chunks = list(set().union(*(chunks for item in indexed for *_, chunks in item.groups)))
     folded = _fold_many(chunks)
@@ -366,23 +389,29 @@ def _match_query(indexed: list[_Indexed], query_words: list[str]) -> list[_Query
         for chunk, text in zip(chunks, folded, strict=True)
         if text in matched or (" " in text and not matched.isdisjoint(text.split()))
     ]
-    return [
+    words = [
         _QueryWord(q, _chunk_scores(candidates, as_name), _chunk_scores(candidates, as_text))
         for q, (as_name, as_text) in zip(query_words, word_matches, strict=True)
     ]
+    return _Query(
+        query,
+        words,
+        as_name=frozenset().union(*(word.as_name for word in words)),
+        as_text=frozenset().union(*(word.as_text for word in words)),
+    )
 
 
-def _case_score(indexed: _Indexed, query: list[_QueryWord]) -> float:
+def _case_score(indexed: _Indexed, query: _Query) -> float:
     """Mean over the query words of the best weighted match of each word in the case."""
     total = 0.0
-    for word in query:
+    for word in query.words:
         best = 0.0
         for weight, free_text, chunks in indexed.groups:
             found = word.found(free_text)
             if found and not found.keys().isdisjoint(chunks):
                 best = max(best, weight * max(found[c] for c in found.keys() & chunks))
         total += best
-    return total / len(query)
+    return total / len(query.words)
 
 
 def search(
@@ -399,15 +428,15 @@ def search(
     if not query_words:
         return []
     indexed = [_index(case) for case in cases]
-    words = _match_query(indexed, query_words)
-    scored = [(round(_case_score(item, words), 3), item.case) for item in indexed]
+    matched = _match_query(indexed, query, query_words)
+    scored = [(round(_case_score(item, matched), 3), item.case) for item in indexed]
     ranked = sorted(
         ((score, case) for score, case in scored if score > 0 and score >= min_score),
         key=lambda pair: (-pair[0], _display_name(pair[1]).casefold(), str(pair[1].get("id"))),
     )
     if limit is not None:
         ranked = ranked[: max(limit, 0)]
-    return [_hit(case, score, query, words) for score, case in ranked]
+    return [_hit(case, score, matched) for score, case in ranked]
 
 
 def _display_name(case: dict) -> str:
@@ -433,10 +462,12 @@ class _FieldMatch:
     closeness: float
 
 
-def _match_field(field: _Field, query: str, words: list[_QueryWord]) -> _FieldMatch | None:
+def _match_field(field: _Field, query: _Query) -> _FieldMatch | None:
     """Score one field chunk by chunk (None when nothing in it matches)."""
-    found = [word.found(field.free_text) for word in words]
-    best = [0.0] * len(words)
+    if not query.reaches(field):
+        return None
+    found = [word.found(field.free_text) for word in query.words]
+    best = [0.0] * len(found)
     span = None
     for chunk in _CHUNK.finditer(field.text):
         for i, scores in enumerate(found):
@@ -445,14 +476,12 @@ def _match_field(field: _Field, query: str, words: list[_QueryWord]) -> _FieldMa
                 best[i] = score
                 if span is None or chunk.start() < span[0]:
                     span = chunk.span()
-    if not any(best):
-        return None
     return _FieldMatch(
         field,
         scores=tuple(field.weight * score for score in best),
         span=span,
         exact=all(score in (0.0, 1.0) for score in best),
-        closeness=fuzz.partial_ratio(query.casefold(), field.text.casefold()),
+        closeness=fuzz.partial_ratio(query.text.casefold(), field.text.casefold()),
     )
 
 
@@ -483,17 +512,15 @@ def _rank_key(match: _FieldMatch, positions: list[int]) -> tuple[float, float, i
     return (score, match.closeness, -len(match.field.text))
 
 
-def _explain(case: dict, query: str, words: list[_QueryWord]) -> str:
+def _explain(case: dict, query: _Query) -> str:
     """The field that explains the hit best, plus one more for query words it misses."""
-    field_matches = [m for field in _fields(case) if (m := _match_field(field, query, words))]
+    field_matches = [m for field in _fields(case) if (m := _match_field(field, query))]
     if not field_matches:
         return ""
-    everything = list(range(len(words)))
+    everything = list(range(len(query.words)))
     best = max(field_matches, key=lambda m: _rank_key(m, everything))
     missing = [
-        i
-        for i in everything
-        if best.scores[i] == 0 and any(m.scores[i] > 0 for m in field_matches)
+        i for i in everything if best.scores[i] == 0 and any(m.scores[i] > 0 for m in field_matches)
     ]
     if not missing:
         return _describe(best)
@@ -501,11 +528,11 @@ def _explain(case: dict, query: str, words: list[_QueryWord]) -> str:
     return f"{_describe(best)}; {_describe(second)}"
 
 
-def _hit(case: dict, score: float, query: str, words: list[_QueryWord]) -> SearchHit:
+def _hit(case: dict, score: float, query: _Query) -> SearchHit:
     """Build the result for one ranked case."""
     return SearchHit(
         id=str(case.get("id", "")),
         name=_display_name(case),
         score=score,
-        matched=_explain(case, query, words),
+        matched=_explain(case, query),
     )

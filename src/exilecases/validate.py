@@ -520,3 +520,30 @@ def _at_key(check: FileCheck, key: str, code: str, message: str) -> Finding:
         with contextlib.suppress(OSError, UnicodeDecodeError):
             line, col = KeyPositions(check.path.read_text("utf-8")).locate((key,))
     return finding(check.rel, line, col, code, message)
+
+
+class _LazyPositions:
+    """Positions of one file's keys, read from disk only when first asked for."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._positions: KeyPositions | None = None
+
+    def locate(self, key: Sequence[str | int]) -> tuple[int, int]:
+        if self._positions is None:
+            text = self.path.read_text("utf-8") if self.path is not None else ""
+            self._positions = KeyPositions(text)
+        return self._positions.locate(key)
+
+
+def public_check(checks: Sequence[FileCheck]) -> list[Finding]:
+    """``validate --public-check``: W105 where a public field looks like personal data (a
+    phone number, an e-mail or street address) that a public export would publish."""
+    from .privacy import personal_data_findings
+
+    found: list[Finding] = []
+    for check in checks:
+        if check.case is not None:
+            locate = _LazyPositions(check.path).locate
+            found.extend(personal_data_findings(check.case, check.rel, locate))
+    return found

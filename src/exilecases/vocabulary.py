@@ -48,6 +48,9 @@ class Vocabulary:
     defined_in: dict[tuple[str, str], str] = field(default_factory=dict)
     #: Where a repository may define new entries (shown in "unknown key" messages).
     extension_file: str = str(REPOSITORY_VOCABULARY)
+    #: Field paths a public export leaves out (``born``, ``events.place``), from the
+    #: repository's ``[fields] private = [...]``; the built-in ones are in ``privacy.py``.
+    private_fields: list[str] = field(default_factory=list)
 
     def keys(self, kind: str) -> list[str]:
         """The known keys of one kind, in definition order."""
@@ -94,10 +97,20 @@ class Vocabulary:
 def _check_shape(data: dict, path: Path, text: str) -> None:
     """Refuse a vocabulary file whose tables are not of the documented shape."""
     for kind, table in data.items():
+        if kind == "fields":
+            private = table.get("private", []) if isinstance(table, dict) else None
+            if not isinstance(private, list) or not all(isinstance(p, str) for p in private):
+                raise VocabularyError(
+                    path,
+                    '[fields] takes private = ["born", "events.place", ...]: a list of the '
+                    "field paths a public export leaves out",
+                    _line_of(text, "fields"),
+                )
+            continue
         if kind not in KINDS:
             raise VocabularyError(
                 path,
-                f"unknown list [{kind}]; the lists are {', '.join(KINDS)}",
+                f"unknown list [{kind}]; the lists are {', '.join(KINDS)} (and [fields])",
                 _line_of(text, kind),
             )
         if not isinstance(table, dict):
@@ -158,4 +171,5 @@ def load_vocabulary(root: Path | None) -> Vocabulary:
         raise VocabularyError(REPOSITORY_VOCABULARY, f"TOML syntax: {error}", line) from None
     _check_shape(data, REPOSITORY_VOCABULARY, text)
     vocabulary.merge(data, str(REPOSITORY_VOCABULARY))
+    vocabulary.private_fields = list(data.get("fields", {}).get("private", []))
     return vocabulary

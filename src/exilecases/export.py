@@ -1,0 +1,506 @@
+"""Exports: JSON, CSV and SQLite, each optionally public (through ``privacy.redact``).
+
+Dates stay the EDTF strings of the files (``2024`` is exported as ``2024``, never as a day);
+the tabular formats add ``*_earliest`` / ``*_latest`` ISO days beside each date, for range
+queries. With ``public=True`` every case goes through ``redact`` before anything is written:
+private data never reaches the output, not even as deleted bytes in a SQLite file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from .dates import DateError, parse_date, sort_key_or_last
+from .errors import ExilecasesError
+from .model import KEY_ORDER
+from .privacy import redact
+from .vocabulary import Vocabulary
+
+#: The arrays of tables, each exported as its own table.
+ENTRY_TABLES: tuple[str, ...] = ("events", "charges", "sources", "contacts")
+#: The date field of each table that has one.
+DATE_FIELDS: dict[str, str] = {"events": "date", "charges": "date", "sources": "published"}
+#: Keys renamed in the tabular formats (a source's ``id`` is not unique across cases).
+RENAMED: dict[str, dict[str, str]] = {"sources": {"id": "source_id"}}
+#: Separator of list items in CSV cells.
+CSV_LIST_SEPARATOR = "; "
+#: Cells a spreadsheet would run as a formula start with one of these.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+Case = dict[str, Any]
+
+
+def public_cases(
+    cases: Iterable[Case],
+    vocabulary: Vocabulary,
+    *,
+    public: bool,
+    extra_private_fields: Iterable[str] = (),
+) -> list[Case]:
+    """The cases as they are exported: redacted copies when ``public``."""
+    extra = tuple(extra_private_fields)
+    if not public:
+        return list(cases)
+    return [redact(case, vocabulary, extra_private_fields=extra) for case in cases]
+
+
+# --- JSON -------------------------------------------------------------------------------
+
+
+def export_json(
+    cases: Iterable[Case],
+    vocabulary: Vocabulary,
+    *,
+    public: bool,
+    extra_private_fields: Iterable[str] = (),
+) -> str:
+    """A JSON array of case objects with the same keys as the files (one final newline)."""
+    chosen = public_cases(
+        cases, vocabulary, public=public, extra_private_fields=extra_private_fields
+    )
+    return json.dumps(chosen, ensure_ascii=False, indent=2) + "\n"
+
+
+# --- rows shared by CSV and SQLite --------------------------------------------------------
+
+
+def date_bounds(value: Any) -> tuple[str | None, str | None]:
+    """The first and last ISO day an EDTF date may stand for; ``(None, None)`` if unreadable."""
+    if value is None:
+        return None, None
+    try:
+        parsed = parse_date(value)
+    except DateError:
+        return None, None
+    return parsed.earliest.isoformat(), parsed.latest.isoformat()
+
+
+def _with_bounds(row: dict[str, Any], field: str, value: Any, prefix: str) -> None:
+    row[field] = None if value is None else str(value)
+    row[f"{prefix}_earliest"], row[f"{prefix}_latest"] = date_bounds(value)
+
+
+def entry_columns(table: str) -> list[str]:
+    """The columns of one entry table: ``case_id``, ``position``, the fields in canonical
+    order (dates followed by their ISO bounds), then ``extra`` (unknown keys, as JSON)."""
+    columns = ["case_id", "position"]
+    date_field = DATE_FIELDS.get(table)
+    for key in KEY_ORDER[table]:
+        columns.append(RENAMED.get(table, {}).get(key, key))
+        if key == date_field:
+            prefix = "date" if key == "date" else key
+            columns += [f"{prefix}_earliest", f"{prefix}_latest"]
+    return [*columns, "extra"]
+
+
+def entry_rows(case: Case, table: str) -> list[dict[str, Any]]:
+    """One row per entry of ``case[table]`` (lists kept as lists), ``position`` from 1."""
+    rows = []
+    known = KEY_ORDER[table]
+    renamed = RENAMED.get(table, {})
+    date_field = DATE_FIELDS.get(table)
+    for position, entry in enumerate(case.get(table) or [], start=1):
+        if not isinstance(entry, dict):
+            continue
+        row: dict[str, Any] = {"case_id": case.get("id"), "position": position}
+        for key in known:
+            value = entry.get(key, False if key == "private" else None)
+            if key == date_field:
+                _with_bounds(row, key, value, "date" if key == "date" else key)
+            else:
+                row[renamed.get(key, key)] = value
+        extra = {k: v for k, v in entry.items() if k not in known}
+        row["extra"] = extra or None
+        rows.append(row)
+    return rows
+
+
+def _event_dates(case: Case) -> list[str]:
+    """The dates of the case's events, oldest first (unreadable dates left out)."""
+    events = [e for e in case.get("events") or [] if isinstance(e, dict)]
+    keyed = sorted((sort_key_or_last(e.get("date")), str(e.get("date"))) for e in events)
+    return [date for key, date in keyed if key[0] == 0]
+
+
+#: Columns of the one-row-per-case CSV, after the case fields and before ``extra``.
+CASE_SUMMARY_COLUMNS = (
+    "outcome",
+    "bases",
+    "charge_count",
+    "event_count",
+    "first_event",
+    "last_event",
+    "source_count",
+    "contact_count",
+)
+
+
+def case_columns(*, public: bool, summary: bool) -> list[str]:
+    """The columns of the cases table. ``summary`` (CSV) adds the summaries of the tables
+    and, when not ``public``, the ``[private]`` table as JSON (SQLite has a table for it)."""
+    columns = []
+    for key in KEY_ORDER["case"]:
+        if key in ENTRY_TABLES or key == "private":
+            continue
+        columns.append(key)
+        if key == "born":
+            columns += ["born_earliest", "born_latest"]
+    columns += list(CASE_SUMMARY_COLUMNS if summary else ("outcome",))
+    columns.append("extra")
+    if summary and not public:
+        columns.append("private")
+    return columns
+
+
+def case_row(case: Case, vocabulary: Vocabulary) -> dict[str, Any]:
+    """The flat row of a case: its fields, ``outcome``, summaries of its tables, ``extra``."""
+    row: dict[str, Any] = {}
+    for key in KEY_ORDER["case"]:
+        if key in ENTRY_TABLES or key == "private":
+            continue
+        if key == "born":
+            _with_bounds(row, key, case.get(key), "born")
+        else:
+            row[key] = case.get(key)
+    row["outcome"] = vocabulary.outcome_of(str(case.get("status", "unknown")))
+    charges = [c for c in case.get("charges") or [] if isinstance(c, dict)]
+    row["bases"] = list(dict.fromkeys(str(c.get("basis")) for c in charges if c.get("basis")))
+    row["charge_count"] = len(charges)
+    row["event_count"] = len(case.get("events") or [])
+    dates = _event_dates(case)
+    row["first_event"] = dates[0] if dates else None
+    row["last_event"] = dates[-1] if dates else None
+    row["source_count"] = len(case.get("sources") or [])
+    row["contact_count"] = len(case.get("contacts") or [])
+    extra = {k: v for k, v in case.items() if k not in KEY_ORDER["case"]}
+    row["extra"] = extra or None
+    row["private"] = case.get("private") or None
+    return row
+
+
+# --- CSV --------------------------------------------------------------------------------
+
+
+def _csv_cell(value: Any, formula_guard: bool) -> str:
+    if value is None:
+        text = ""
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, list):
+        text = CSV_LIST_SEPARATOR.join(
+            json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else str(v)
+            for v in value
+        )
+    elif isinstance(value, dict):
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    else:
+        text = str(value)
+    if formula_guard and text.startswith(FORMULA_STARTS):
+        text = "'" + text
+    return text
+
+
+def _csv_text(columns: Sequence[str], rows: Iterable[dict[str, Any]], guard: bool) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_csv_cell(row.get(column), guard) for column in columns])
+    return buffer.getvalue()
+
+
+def export_csv(
+    cases: Iterable[Case],
+    vocabulary: Vocabulary,
+    *,
+    public: bool,
+    table: str | None = None,
+    formula_guard: bool = True,
+    extra_private_fields: Iterable[str] = (),
+) -> str:
+    """CSV text: one row per case, or with ``table`` one row per entry of that table
+    (``events``, ``charges``, ``sources``, ``contacts``) with a ``case_id`` column.
+
+    Lists are joined with "; "; tables and unknown keys are JSON. With ``formula_guard``
+    a cell starting with ``= + - @`` gets a leading ``'`` so that a spreadsheet shows it
+    instead of running it as a formula.
+    """
+    chosen = public_cases(
+        cases, vocabulary, public=public, extra_private_fields=extra_private_fields
+    )
+    if table is None:
+        columns = case_columns(public=public, summary=True)
+        return _csv_text(columns, (case_row(c, vocabulary) for c in chosen), formula_guard)
+    if table not in ENTRY_TABLES:
+        raise ExilecasesError(
+            f"no table {table!r} to export; choose one of {', '.join(ENTRY_TABLES)}", 2
+        )
+    rows = (row for case in chosen for row in entry_rows(case, table))
+    return _csv_text(entry_columns(table), rows, formula_guard)
+
+
+# --- SQLite -----------------------------------------------------------------------------
+
+_VOCABULARY_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
+    # kind: (table, columns after key and label; others go to `extra`)
+    "outcomes": ("outcomes", ("description",)),
+    "statuses": ("statuses", ("outcome", "description")),
+    "event_types": ("event_types", ("description",)),
+    "categories": ("category_labels", ("description",)),
+    "legal_bases": ("legal_bases", ("jurisdiction", "code", "max_penalty", "description")),
+}
+
+_TYPES: dict[str, str] = {"position": "INTEGER", "private": "INTEGER"}
+_REFERENCES: dict[tuple[str, str], str] = {
+    ("cases", "status"): "statuses(key)",
+    ("cases", "outcome"): "outcomes(key)",
+    ("events", "type"): "event_types(key)",
+    ("events", "outcome"): "statuses(key)",
+    ("charges", "basis"): "legal_bases(key)",
+    ("categories", "category"): "category_labels(key)",
+    ("statuses", "outcome"): "outcomes(key)",
+}
+#: NOT NULL only where no redaction can empty the column: a repository may make any field
+#: private (even ``name`` or ``events.date``), and the public export must still be written.
+_NOT_NULL: dict[str, set[str]] = {"cases": {"outcome"}}
+#: Indexes beyond the primary keys: (table, column).
+_INDEXES: tuple[tuple[str, str], ...] = (
+    ("cases", "status"),
+    ("cases", "outcome"),
+    ("events", "case_id"),
+    ("events", "type"),
+    ("events", "outcome"),
+    ("events", "date_earliest"),
+    ("events", "date_latest"),
+    ("charges", "case_id"),
+    ("charges", "basis"),
+    ("charges", "date_earliest"),
+    ("sources", "case_id"),
+    ("contacts", "case_id"),
+    ("aliases", "case_id"),
+    ("categories", "case_id"),
+    ("categories", "category"),
+    ("private", "case_id"),
+)
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _column_sql(table: str, column: str, primary: str | None = None) -> str:
+    parts = [_quote(column), _TYPES.get(column, "TEXT")]
+    if column == primary:
+        parts.append("PRIMARY KEY")
+    elif column in _NOT_NULL.get(table, ()) or column in ("case_id", "position"):
+        parts.append("NOT NULL")
+    if column == "case_id":
+        parts.append("REFERENCES cases(id)")
+    elif (table, column) in _REFERENCES:
+        parts.append(f"REFERENCES {_REFERENCES[(table, column)]}")
+    return " ".join(parts)
+
+
+def _create_table(
+    db: sqlite3.Connection, table: str, columns: Sequence[str], primary: Sequence[str]
+) -> None:
+    single = primary[0] if len(primary) == 1 else None
+    lines = [_column_sql(table, column, single) for column in columns]
+    if single is None:
+        lines.append(f"PRIMARY KEY ({', '.join(_quote(c) for c in primary)})")
+    db.execute(f"CREATE TABLE {_quote(table)} (\n  " + ",\n  ".join(lines) + "\n)")
+
+
+def _sql_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def _insert(
+    db: sqlite3.Connection, table: str, columns: Sequence[str], rows: Iterable[dict[str, Any]]
+) -> None:
+    names = ", ".join(_quote(c) for c in columns)
+    marks = ", ".join("?" for _ in columns)
+    db.executemany(
+        f"INSERT INTO {_quote(table)} ({names}) VALUES ({marks})",
+        ([_sql_value(row.get(c)) for c in columns] for row in rows),
+    )
+
+
+def _vocabulary_rows(vocabulary: Vocabulary, kind: str, columns: Sequence[str]) -> list[dict]:
+    rows = []
+    for key, entry in vocabulary.entries.get(kind, {}).items():
+        row = {"key": key, "label": vocabulary.label(kind, key)}
+        row.update({c: entry.get(c) for c in columns})
+        extra = {k: v for k, v in entry.items() if k not in ("label", *columns)}
+        row["extra"] = extra or None
+        rows.append(row)
+    return rows
+
+
+def _write_vocabularies(db: sqlite3.Connection, vocabulary: Vocabulary) -> None:
+    for kind, (table, attributes) in _VOCABULARY_TABLES.items():
+        columns = ["key", "label", *attributes, "extra"]
+        _create_table(db, table, columns, ["key"])
+        _insert(db, table, columns, _vocabulary_rows(vocabulary, kind, attributes))
+
+
+def _list_rows(cases: Sequence[Case], field: str, column: str) -> list[dict[str, Any]]:
+    rows = []
+    for case in cases:
+        values = case.get(field)
+        if isinstance(values, list):
+            for position, value in enumerate(values, start=1):
+                rows.append({"case_id": case.get("id"), "position": position, column: value})
+    return rows
+
+
+def _private_rows(cases: Sequence[Case]) -> list[dict[str, Any]]:
+    rows = []
+    for case in cases:
+        table = case.get("private")
+        if isinstance(table, dict):
+            for key, value in table.items():
+                text = value if isinstance(value, str) else json.dumps(value, default=str)
+                rows.append({"case_id": case.get("id"), "key": key, "value": text})
+    return rows
+
+
+def build_database(
+    db: sqlite3.Connection, cases: Sequence[Case], vocabulary: Vocabulary, *, public: bool
+) -> None:
+    """Create every table in an empty database and fill it (``cases`` already redacted
+    when ``public``; the ``private`` table exists only when not)."""
+    _write_vocabularies(db, vocabulary)
+    columns = case_columns(public=public, summary=False)
+    _create_table(db, "cases", columns, ["id"])
+    _insert(db, "cases", columns, (case_row(case, vocabulary) for case in cases))
+    for table in ENTRY_TABLES:
+        columns = entry_columns(table)
+        _create_table(db, table, columns, ["case_id", "position"])
+        _insert(db, table, columns, (r for case in cases for r in entry_rows(case, table)))
+    for table, field, column in (
+        ("aliases", "aliases", "alias"),
+        ("categories", "categories", "category"),
+    ):
+        _create_table(db, table, ["case_id", "position", column], ["case_id", "position"])
+        _insert(db, table, ["case_id", "position", column], _list_rows(cases, field, column))
+    if not public:
+        _create_table(db, "private", ["case_id", "key", "value"], ["case_id", "key"])
+        _insert(db, "private", ["case_id", "key", "value"], _private_rows(cases))
+    _create_table(db, "export_info", ["key", "value"], ["key"])
+    _insert(
+        db,
+        "export_info",
+        ["key", "value"],
+        [
+            {"key": "public", "value": "true" if public else "false"},
+            {"key": "case_count", "value": str(len(cases))},
+            {"key": "dates", "value": "EDTF strings; *_earliest/*_latest are ISO days"},
+        ],
+    )
+    for table, column in _INDEXES:
+        if public and table == "private":
+            continue
+        db.execute(
+            f"CREATE INDEX {_quote(f'idx_{table}_{column}')} ON {_quote(table)} ({_quote(column)})"
+        )
+
+
+def export_sqlite(
+    cases: Iterable[Case],
+    vocabulary: Vocabulary,
+    path: Path,
+    *,
+    public: bool,
+    overwrite: bool = False,
+    extra_private_fields: Iterable[str] = (),
+) -> None:
+    """Write the cases to a new SQLite database at ``path``.
+
+    The database is built in a temporary file in the same folder and renamed over ``path``
+    only when complete, so ``path`` never holds a half-written database. An existing
+    ``path`` is refused (``ExilecasesError``) unless ``overwrite``. The file is plain
+    SQLite with declared foreign keys (Datasette and sqlite-utils open it as it is).
+    """
+    path = Path(path)
+    chosen = public_cases(
+        cases, vocabulary, public=public, extra_private_fields=extra_private_fields
+    )
+    if path.exists() and not overwrite:
+        raise ExilecasesError(_exists_message(path))
+    folder = path.parent
+    if not folder.is_dir():
+        raise ExilecasesError(f"cannot write {path}: the folder {folder} does not exist", 2)
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        _write_database(temporary, chosen, vocabulary, public=public)
+        _move_into_place(temporary, path, overwrite=overwrite)
+    finally:
+        for leftover in (temporary, Path(f"{temporary}-journal")):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+
+
+def _write_database(
+    target: Path, cases: Sequence[Case], vocabulary: Vocabulary, *, public: bool
+) -> None:
+    db = sqlite3.connect(target, isolation_level=None)
+    try:
+        db.execute("PRAGMA journal_mode = MEMORY")
+        db.execute("PRAGMA secure_delete = ON")
+        db.execute("BEGIN")
+        build_database(db, cases, vocabulary, public=public)
+        db.execute("COMMIT")
+        db.execute("VACUUM")
+    finally:
+        db.close()
+    with target.open("rb+") as stream:
+        os.fsync(stream.fileno())
+
+
+def _exists_message(path: Path) -> str:
+    return f"{path} already exists; nothing was written (choose another -o PATH, or overwrite it)"
+
+
+def _move_into_place(temporary: Path, path: Path, *, overwrite: bool) -> None:
+    if overwrite:
+        os.replace(temporary, path)
+    else:
+        try:
+            os.link(temporary, path)  # fails if path appeared meanwhile: never replaces it
+        except FileExistsError:
+            raise ExilecasesError(_exists_message(path)) from None
+        except OSError:  # a file system without hard links
+            if path.exists():
+                raise ExilecasesError(_exists_message(path)) from None
+            os.replace(temporary, path)
+    _sync_folder(path.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename durable (best effort: not every platform allows it)."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
