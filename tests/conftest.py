@@ -4,6 +4,7 @@ stderr apart (scripts rely on data alone reaching stdout)."""
 from __future__ import annotations
 
 import shutil
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,6 +17,12 @@ PROJECT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BUNDLED_CASES = PROJECT / "data" / "cases"
 SHARED = PROJECT.parent / "shared"
+
+
+def find_taplo() -> str | None:
+    """The taplo CLI: on PATH, or beside this Python (a virtual environment not activated)."""
+    beside = Path(sys.executable).with_name("taplo")
+    return shutil.which("taplo") or (str(beside) if beside.exists() else None)
 
 
 def make_repo(root: Path, *sources: Path) -> Path:

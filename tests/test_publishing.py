@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES
+from conftest import FIXTURES, find_taplo
 
 SECRETS = ["+7 701 555 01 23", "ул. Абая 10", "Ivan the Brother", "safe house in Almaty"]
 PRIVATE_CASE = """id = "secret-case"
@@ -141,10 +141,10 @@ def test_public_check_warns_about_personal_data(repo, cli) -> None:
     assert "e-mail" in line
 
 
-TAPLO = shutil.which("taplo") or str(Path(sys.executable).with_name("taplo"))
+TAPLO = find_taplo()
 
 
-@pytest.mark.skipif(not Path(TAPLO).exists(), reason="the taplo CLI is not installed")
+@pytest.mark.skipif(TAPLO is None, reason="the taplo CLI is not installed")
 def test_init_gives_editors_a_schema_that_taplo_applies(tmp_path: Path, cli) -> None:
     root = tmp_path / "repo"
     assert cli("init", root).exit_code == 0
