@@ -83,6 +83,12 @@ def _completer(kind: str) -> Callable[[typer.Context, str], list[str]]:
     return complete
 
 
+def _complete_stats_field(incomplete: str) -> list[str]:
+    from .stats import STATS_FIELDS
+
+    return [field for field in STATS_FIELDS if field.startswith(incomplete)]
+
+
 RootOption = Annotated[
     Path | None,
     typer.Option(
@@ -596,11 +602,7 @@ def stats(
             "--by",
             help="Count by status, outcome, basis, "
             "category, origin, host or year; twice for a cross-table.",
-            autocompletion=lambda incomplete: [
-                f
-                for f in ("status", "outcome", "basis", "category", "origin", "host", "year")
-                if f.startswith(incomplete)
-            ],
+            autocompletion=_complete_stats_field,
         ),
     ],
     event: Annotated[

@@ -23,6 +23,7 @@ from .dates import DateError, parse_date, sort_key_or_last
 from .errors import ExilecasesError
 from .model import KEY_ORDER
 from .privacy import redact
+from .repo import sync_folder
 from .vocabulary import Vocabulary
 
 #: The arrays of tables, each exported as its own table.
@@ -489,18 +490,4 @@ def _move_into_place(temporary: Path, path: Path, *, overwrite: bool) -> None:
             if path.exists():
                 raise ExilecasesError(_exists_message(path)) from None
             os.replace(temporary, path)
-    _sync_folder(path.parent)
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename durable (best effort: not every platform allows it)."""
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
+    sync_folder(path.parent)

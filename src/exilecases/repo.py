@@ -120,11 +120,11 @@ def atomic_write(path: Path, text: str, *, create_only: bool = False) -> None:
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
-    _sync_folder(folder)
+    sync_folder(folder)
 
 
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable (best effort: not every platform allows it)."""
+def sync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (best effort: not every platform allows it)."""
     try:
         descriptor = os.open(folder, os.O_RDONLY)
     except OSError:

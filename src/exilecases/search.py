@@ -79,6 +79,8 @@ _PRE_REPLACEMENTS: tuple[tuple[str, str], ...] = (
     ("ү", "у"),
     ("һ", "х"),
 )
+#: An English possessive ("Yemelyanova's"), dropped so the name itself matches.
+_POSSESSIVE = re.compile(r"['’]s\b")
 _TRANSLITERATION = iuliia.MOSMETRO
 _CYRILLIC_RUN = re.compile(r"[\u0400-\u052f]+")
 #: Combining marks left by NFKD (the diacritics of Latin letters).
@@ -137,6 +139,8 @@ def _replace_all(text: str, replacements: tuple[tuple[str, str], ...]) -> str:
 
 def _fold_text(text: str) -> str:
     """Fold ``text`` with string-level operations only; newlines stay where they were."""
+    if "'s" in text or "’s" in text:
+        text = _POSSESSIVE.sub("", text)
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text).casefold()
         text = _replace_all(text, _PRE_REPLACEMENTS)
