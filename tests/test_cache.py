@@ -3,6 +3,7 @@ without the cache."""
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from pathlib import Path
@@ -168,3 +169,16 @@ def test_refresh_reads_only_what_changed(bundled: Path) -> None:
         os.utime(path, ns=(old + 1, old + 1))
         index.refresh(parse=parse)
         assert [p.name for p in read] == ["ammosov-aikhal.toml"]
+
+
+@pytest.mark.parametrize(
+    "args", [[], ["--status", "deported"], ["--outcome", "returned", "--basis", "RU-CC-338"]]
+)
+def test_list_json_from_the_cache_equals_reading_every_file(bundled, cli, monkeypatch, args):
+    cached = cli("list", "--format", "json", *args, "--root", bundled)  # builds the cache
+    cached = cli("list", "--format", "json", *args, "--root", bundled)  # answers from it
+    monkeypatch.setenv("EXILECASES_NO_CACHE", "1")
+    plain = cli("list", "--format", "json", *args, "--root", bundled)
+    assert cached.exit_code == plain.exit_code == 0
+    assert json.loads(cached.stdout) == json.loads(plain.stdout)
+    assert json.loads(plain.stdout)  # not vacuous

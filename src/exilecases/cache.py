@@ -11,28 +11,28 @@ the tool, another vocabulary, or that SQLite cannot read is thrown away and rebu
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import suppress
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .findings import Finding
 from .repo import cases_dir, relative
-from .validate import FileCheck
 from .vocabulary import REPOSITORY_VOCABULARY, Vocabulary
+
+if TYPE_CHECKING:
+    from .validate import FileCheck
 
 CACHE_DIR = ".exilecases"
 CACHE_FILE = "index.sqlite"
 NO_CACHE_ENV = "EXILECASES_NO_CACHE"
 #: Bumped whenever the layout below or what a row means changes.
-LAYOUT = 1
+LAYOUT = 2
 #: A file changed less than this long before its row was written may change again within
 #: the same timestamp tick; such rows are checked again ("racy" entries, as git calls them).
 RACY_NS = 2_000_000_000
@@ -41,8 +41,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
     file TEXT PRIMARY KEY,
-    size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL,
-    inode INTEGER NOT NULL, checked_ns INTEGER NOT NULL,
+    stat_key TEXT NOT NULL,
     ok INTEGER NOT NULL,
     case_id TEXT, status TEXT, origin TEXT, host TEXT,
     case_json TEXT, findings_json TEXT NOT NULL, name_keys TEXT NOT NULL
@@ -57,39 +56,27 @@ CREATE INDEX IF NOT EXISTS files_by_status ON files (status);
 """
 
 
-@dataclass(frozen=True, slots=True)
-class FileKey:
-    """What identifies one version of a file on disk."""
-
-    size: int
-    mtime_ns: int
-    ctime_ns: int
-    inode: int
-
-    @classmethod
-    def of(cls, stat: os.stat_result) -> FileKey:
-        return cls(stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
-
-
 def cache_enabled() -> bool:
     """False when ``EXILECASES_NO_CACHE`` is set (to 1, yes or true)."""
     return os.environ.get(NO_CACHE_ENV, "").lower() not in ("1", "yes", "true")
 
 
 def vocabulary_fingerprint(root: Path) -> str:
-    """Changes whenever the repository's vocabulary file or the tool's version changes."""
-    digest = hashlib.sha256(f"{__version__}/{LAYOUT}".encode())
-    path = root / REPOSITORY_VOCABULARY
-    with suppress(OSError):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    """Changes whenever the repository's vocabulary file or the tool's version changes (the
+    vocabulary file is small: its text is the fingerprint, no hashing needed)."""
+    try:
+        vocabulary = (root / REPOSITORY_VOCABULARY).read_text("utf-8", errors="replace")
+    except OSError:
+        vocabulary = ""
+    return f"{__version__}/{LAYOUT}/{vocabulary}"
 
 
-def list_case_files(root: Path) -> dict[str, FileKey]:
-    """Every case file's name and key, in one pass over ``data/cases/``."""
+def list_case_files(root: Path) -> dict[str, tuple[int, int, int, int]]:
+    """Every case file's name and key ``(size, mtime_ns, ctime_ns, inode)``, in one pass
+    over ``data/cases/`` (this runs on every command: keep it lean)."""
     folder = cases_dir(root)
-    inside = folder.resolve()
-    found: dict[str, FileKey] = {}
+    inside: Path | None = None
+    found: dict[str, tuple[int, int, int, int]] = {}
     with os.scandir(folder) as entries:
         for entry in entries:
             name = entry.name
@@ -97,18 +84,33 @@ def list_case_files(root: Path) -> dict[str, FileKey]:
                 continue
             try:
                 if entry.is_symlink():
+                    inside = inside or folder.resolve()
                     target = Path(entry.path).resolve()
                     if target.parent != inside or not target.is_file():
                         continue
                     stat = os.stat(entry.path)
-                else:
+                elif entry.is_file(follow_symlinks=False):
                     stat = entry.stat(follow_symlinks=False)
-                    if not entry.is_file(follow_symlinks=False):
-                        continue
+                else:
+                    continue
             except OSError:
                 continue
-            found[name] = FileKey.of(stat)
+            found[name] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
     return found
+
+
+def _stat_key(key: tuple[int, int, int, int]) -> str:
+    """The text a file's key is stored as: ``size/mtime_ns/ctime_ns/inode``."""
+    return f"{key[0]}/{key[1]}/{key[2]}/{key[3]}"
+
+
+def _stored_key(key: tuple[int, int, int, int]) -> str:
+    """The key to store for a file read now. A file changed so shortly before that a second
+    change within the same clock tick could go unseen is stored as "racy", a key no file
+    has, so it is read again next time (as git does with "racily clean" entries)."""
+    if time.time_ns() - key[1] < RACY_NS:
+        return "racy"
+    return _stat_key(key)
 
 
 def _tags(case: dict[str, Any]) -> list[tuple[str, str]]:
@@ -209,19 +211,8 @@ class CaseIndex:
         Returns how many files were read.
         """
         on_disk = list_case_files(self.root)
-        known = {
-            row[0]: (FileKey(*row[1:5]), row[5])
-            for row in self.db.execute(
-                "SELECT file, size, mtime_ns, ctime_ns, inode, checked_ns FROM files"
-            )
-        }
-        stale = [
-            name
-            for name, key in on_disk.items()
-            if name not in known
-            or known[name][0] != key
-            or known[name][1] - key.mtime_ns < RACY_NS  # racily clean: look again
-        ]
+        known = dict(self.db.execute("SELECT file, stat_key FROM files"))
+        stale = [name for name, key in on_disk.items() if known.get(name) != _stat_key(key)]
         gone = [name for name in known if name not in on_disk]
         if not stale and not gone:
             return 0
@@ -248,13 +239,13 @@ class CaseIndex:
         for table in ("files", "tags", "event_ranges"):
             self.db.execute(f"DELETE FROM {table} WHERE file = ?", (name,))
 
-    def _insert(self, name: str, key: FileKey, check: FileCheck) -> None:
+    def _insert(self, name: str, key: tuple[int, int, int, int], check: FileCheck) -> None:
         case = check.case
         findings = json.dumps([_finding_row(f) for f in check.findings], ensure_ascii=False)
         self.db.execute(
-            "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                name, key.size, key.mtime_ns, key.ctime_ns, key.inode, time.time_ns(),
+                name, _stored_key(key),
                 int(check.ok), case and case.get("id"), case and case.get("status"),
                 case and case.get("origin_country"), case and case.get("host_country"),
                 json.dumps(case, ensure_ascii=False) if case is not None else None,
@@ -274,6 +265,8 @@ class CaseIndex:
 
     def checks(self) -> list[FileCheck]:
         """Every file's check, in file-name order (for ``validate``)."""
+        from .validate import FileCheck
+
         folder = cases_dir(self.root)
         rows = self.db.execute("SELECT file, case_json, findings_json FROM files ORDER BY file")
         return [
@@ -302,6 +295,12 @@ class CaseIndex:
             first = _finding_from_row(errors[0]) if errors else None
             found.append((relative(self.root, folder / name), first))
         return found
+
+    def case_json(self, where: str = "", params: Sequence[Any] = ()) -> list[str]:
+        """The stored JSON text of every file without errors (narrowed by SQL), by file name:
+        what ``list --format json`` prints, without decoding and encoding it again."""
+        sql = f"SELECT case_json FROM files WHERE ok = 1 {where} ORDER BY file"
+        return [row[0] for row in self.db.execute(sql, params)]
 
     def cases(self, where: str = "", params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """The cases of every file without errors (optionally narrowed by SQL), by file name."""

@@ -425,6 +425,16 @@ def list_cases(
         as_of=as_of,
     )
     filters.check(vocabulary)
+    if output is TableFormat.json and sort == "id" and not reverse and not sys.stdout.isatty():
+        # The index cache holds each case's JSON already: a script asking for every match
+        # gets it without decoding and encoding thousands of cases again.
+        from .loader import select_json
+
+        fast = select_json(found, vocabulary, filters, _ProgressBar())
+        if fast is not None:
+            _warn_skipped(fast[1])
+            sys.stdout.write(fast[0] + "\n")
+            return
     cases = sort_cases(_select(found, vocabulary, filters), sort, vocabulary, reverse)
     if output is TableFormat.json:
         emit.emit_json(cases)

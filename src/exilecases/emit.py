@@ -14,8 +14,10 @@ from typing import Any
 
 
 def emit_json(value: Any) -> None:
-    """JSON on standard output, UTF-8, nothing else mixed in."""
-    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+    """JSON on standard output, UTF-8, nothing else mixed in: indented for a person at a
+    terminal, compact for a pipe (json's fast C encoder only writes compact JSON)."""
+    indent = 2 if sys.stdout.isatty() else None
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=indent) + "\n")
 
 
 def emit_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
