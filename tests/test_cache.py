@@ -155,10 +155,11 @@ def test_refresh_reads_only_what_changed(bundled: Path) -> None:
     read: list[Path] = []
 
     def parse(paths):
+        from exilecases.cache import index_row
         from exilecases.loader import check_paths
 
         read.extend(paths)
-        return check_paths(bundled, paths, vocabulary)
+        return check_paths(bundled, paths, vocabulary, prepare=index_row)
 
     with open_index(bundled, vocabulary) as index:
         index.refresh(parse=parse)

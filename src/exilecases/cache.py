@@ -17,6 +17,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -97,6 +98,44 @@ def list_case_files(root: Path) -> dict[str, tuple[int, int, int, int]]:
                 continue
             found[name] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class IndexRow:
+    """What the cache stores of one file, computed where the file is read (in a worker
+    process when many files are read at once)."""
+
+    name: str
+    ok: bool
+    case_id: str | None
+    status: str | None
+    origin: str | None
+    host: str | None
+    case_json: str | None
+    findings_json: str
+    name_keys: str
+    tags: list[tuple[str, str]]
+    ranges: list[tuple[str, str]]
+
+
+def index_row(check: FileCheck) -> IndexRow:
+    """The cache row of a checked file (tags and event ranges only for usable cases)."""
+    assert check.path is not None
+    case = check.case
+    usable = case is not None and check.ok
+    return IndexRow(
+        name=check.path.name,
+        ok=check.ok,
+        case_id=case and case.get("id"),
+        status=case and case.get("status"),
+        origin=case and case.get("origin_country"),
+        host=case and case.get("host_country"),
+        case_json=json.dumps(case, ensure_ascii=False) if case is not None else None,
+        findings_json=json.dumps([_finding_row(f) for f in check.findings], ensure_ascii=False),
+        name_keys="\n".join(_name_keys(case)),
+        tags=_tags(case) if usable else [],
+        ranges=_event_ranges(case) if usable else [],
+    )
 
 
 def _stat_key(key: tuple[int, int, int, int]) -> str:
@@ -202,11 +241,12 @@ class CaseIndex:
     def refresh(
         self,
         progress: Callable[[int], Any] | None = None,
-        parse: Callable[[list[Path]], Iterator[FileCheck]] | None = None,
+        parse: Callable[[list[Path]], Iterator[IndexRow]] | None = None,
     ) -> int:
         """Re-read every file whose key changed, add new files, drop deleted ones.
 
-        ``parse`` turns paths into checks (the loader passes its parallel parser);
+        ``parse`` turns paths into rows (the loader reads them on every core, each through
+        ``index_row``);
         ``progress`` is called with the number of files to read before reading them.
         Returns how many files were read.
         """
@@ -219,16 +259,15 @@ class CaseIndex:
         if progress is not None:
             progress(len(stale))
         folder = cases_dir(self.root)
-        checks = parse([folder / name for name in stale]) if parse else iter(())
+        rows = parse([folder / name for name in stale]) if parse else iter(())
         self.db.execute("BEGIN IMMEDIATE")
         try:
             for name in gone:
                 self._delete(name)
-            for check in checks:
-                assert check.path is not None
-                name = check.path.name
-                self._delete(name)
-                self._insert(name, on_disk[name], check)
+            for row in rows:
+                if row.name in known:
+                    self._delete(row.name)
+                self._insert(row, on_disk[row.name])
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
@@ -239,26 +278,30 @@ class CaseIndex:
         for table in ("files", "tags", "event_ranges"):
             self.db.execute(f"DELETE FROM {table} WHERE file = ?", (name,))
 
-    def _insert(self, name: str, key: tuple[int, int, int, int], check: FileCheck) -> None:
-        case = check.case
-        findings = json.dumps([_finding_row(f) for f in check.findings], ensure_ascii=False)
+    def _insert(self, row: IndexRow, key: tuple[int, int, int, int]) -> None:
         self.db.execute(
             "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                name, _stored_key(key),
-                int(check.ok), case and case.get("id"), case and case.get("status"),
-                case and case.get("origin_country"), case and case.get("host_country"),
-                json.dumps(case, ensure_ascii=False) if case is not None else None,
-                findings, "\n".join(_name_keys(case)),
+                row.name,
+                _stored_key(key),
+                int(row.ok),
+                row.case_id,
+                row.status,
+                row.origin,
+                row.host,
+                row.case_json,
+                row.findings_json,
+                row.name_keys,
             ),
-        )  # fmt: skip
-        if case is not None and check.ok:
+        )
+        if row.tags:
             self.db.executemany(
-                "INSERT INTO tags VALUES (?, ?, ?)", [(name, f, v) for f, v in _tags(case)]
+                "INSERT INTO tags VALUES (?, ?, ?)", [(row.name, f, v) for f, v in row.tags]
             )
+        if row.ranges:
             self.db.executemany(
                 "INSERT INTO event_ranges VALUES (?, ?, ?)",
-                [(name, a, b) for a, b in _event_ranges(case)],
+                [(row.name, a, b) for a, b in row.ranges],
             )
 
     # -- reading ------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -90,6 +91,14 @@ def parse_date(value: object) -> EdtfDate:
 
     Raises ``DateError`` naming what is wrong and the accepted forms.
     """
+    if isinstance(value, str | dt.date):
+        return _parse_cached(value)
+    raise DateError(f'a date must be a string such as "2024-05", not {value!r}')
+
+
+# The same dates recur across thousands of cases, and EdtfDate is immutable.
+@functools.lru_cache(maxsize=8192)
+def _parse_cached(value: str | dt.date) -> EdtfDate:
     if isinstance(value, dt.datetime):
         raise DateError(
             f"{value.isoformat()!r} has a time of day; write the day only, e.g. "

@@ -8,7 +8,7 @@ last run are read (on every core when there are many); the rest come from the in
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -79,12 +79,14 @@ def check_path(root: Path, path: Path, vocabulary: Vocabulary) -> FileCheck:
 
 
 # The state each worker process needs; set before the pool forks.
-_WORKER: tuple[Path, Vocabulary] | None = None
+_WORKER: tuple[Path, Vocabulary, Callable[[FileCheck], Any] | None] | None = None
 
 
-def _check_in_worker(path: Path) -> FileCheck:
+def _check_in_worker(path: Path) -> Any:
     assert _WORKER is not None
-    return check_path(_WORKER[0], path, _WORKER[1])
+    root, vocabulary, prepare = _WORKER
+    check = check_path(root, path, vocabulary)
+    return prepare(check) if prepare is not None else check
 
 
 def check_paths(
@@ -92,8 +94,13 @@ def check_paths(
     paths: Sequence[Path],
     vocabulary: Vocabulary,
     progress: Progress | None = None,
-) -> Iterator[FileCheck]:
-    """Check many files, in worker processes on every core when there are enough of them."""
+    prepare: Callable[[FileCheck], Any] | None = None,
+) -> Iterator[Any]:
+    """Check many files, in worker processes on every core when there are enough of them.
+
+    Yields each file's ``FileCheck``, or what ``prepare`` makes of it (in the worker, so
+    that this work runs in parallel too).
+    """
     global _WORKER
     workers = min(os.cpu_count() or 1, 8)
     if progress is not None:
@@ -101,7 +108,8 @@ def check_paths(
     try:
         if len(paths) < PARALLEL_FROM or workers < 2 or "fork" not in _start_methods():
             for path in paths:
-                yield check_path(root, path, vocabulary)
+                check = check_path(root, path, vocabulary)
+                yield prepare(check) if prepare is not None else check
                 if progress is not None:
                     progress.advance(1)
             return
@@ -110,7 +118,7 @@ def check_paths(
         # Importing pydantic before forking saves every worker from importing it again.
         from . import model  # noqa: F401
 
-        _WORKER = (root, vocabulary)
+        _WORKER = (root, vocabulary, prepare)
         context = multiprocessing.get_context("fork")
         chunk = max(50, len(paths) // (workers * 8))
         with context.Pool(workers) as pool:
@@ -128,6 +136,15 @@ def _start_methods() -> list[str]:
     import multiprocessing
 
     return multiprocessing.get_all_start_methods()
+
+
+def _reader(
+    root: Path, vocabulary: Vocabulary, progress: Progress | None
+) -> Callable[[list[Path]], Iterator[Any]]:
+    """How the cache reads the files that changed: checked and made into rows on every core."""
+    from .cache import index_row
+
+    return lambda stale: check_paths(root, stale, vocabulary, progress, prepare=index_row)
 
 
 def load(
@@ -152,7 +169,7 @@ def load(
     if not use_cache:
         return LoadResult(list(check_paths(root, case_files(root), vocabulary, progress)))
     with open_index(root, vocabulary) as index:
-        index.refresh(parse=lambda stale: check_paths(root, stale, vocabulary, progress))
+        index.refresh(parse=_reader(root, vocabulary, progress))
         keys = {relative(root, root / "data" / "cases" / k): v for k, v in
                 index.name_keys().items()}  # fmt: skip
         return LoadResult(index.checks(), keys)
@@ -186,7 +203,7 @@ def select(
         use_cache = cache_enabled()
     if use_cache:
         with open_index(root, vocabulary) as index:
-            index.refresh(parse=lambda stale: check_paths(root, stale, vocabulary, progress))
+            index.refresh(parse=_reader(root, vocabulary, progress))
             broken = index.broken()
             clause = sql_filter(filters, vocabulary)
             if clause is not None:
@@ -209,5 +226,5 @@ def select_json(
     if clause is None or not cache_enabled():
         return None
     with open_index(root, vocabulary) as index:
-        index.refresh(parse=lambda stale: check_paths(root, stale, vocabulary, progress))
+        index.refresh(parse=_reader(root, vocabulary, progress))
         return "[" + ", ".join(index.case_json(*clause)) + "]", index.broken()

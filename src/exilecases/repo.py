@@ -71,6 +71,10 @@ def case_files(root: Path) -> list[Path]:
 def relative(root: Path, path: Path) -> str:
     """``path`` relative to the repository, with forward slashes (as findings show it)."""
     try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        pass
+    try:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return path.as_posix()

@@ -137,6 +137,8 @@ def _decode(raw: bytes, rel: str, result: FileCheck) -> str | None:
 
 def _conflicts(text: str, rel: str) -> list[Finding]:
     """One finding per block of git conflict markers."""
+    if "<<<<<<<" not in text and "=======" not in text and ">>>>>>>" not in text:
+        return []
     found = []
     start: int | None = None
     for number, line in enumerate(toml_lines(text), start=1):
@@ -194,7 +196,7 @@ def _parse(text: str, rel: str, result: FileCheck) -> dict[str, Any] | None:
             finding(rel, 1, 1, "E002", "the file holds no keys, only comments; write a case")
         )
         return None
-    if _depth(data) > MAX_NESTING:
+    if any(_depth_exceeds(value, MAX_NESTING) for value in _free_form_values(data)):
         result.findings.append(
             finding(rel, 1, 1, "E005", "the file is nested too deeply to be a case file")
         )
@@ -202,14 +204,38 @@ def _parse(text: str, rel: str, result: FileCheck) -> dict[str, Any] | None:
     return data
 
 
-def _depth(value: Any, level: int = 0) -> int:
-    if level > MAX_NESTING:
-        return level
-    if isinstance(value, dict):
-        return max((_depth(v, level + 1) for v in value.values()), default=level + 1)
-    if isinstance(value, list):
-        return max((_depth(v, level + 1) for v in value), default=level + 1)
-    return level
+def _free_form_values(data: dict[str, Any]) -> Iterable[Any]:
+    """The values whose shape the schema does not fix (``[private]`` and unknown keys, at
+    the top and in table entries): the only places a file can nest without bound. Every
+    other value is a string, a list of strings or a table of those, or a schema error."""
+    from .model import KEY_ORDER
+
+    for key, value in data.items():
+        if key == "private" or key not in KEY_ORDER["case"]:
+            yield value
+    for table in _TABLE_ARRAYS:
+        entries = data.get(table)
+        if isinstance(entries, list):
+            for entry in entries:
+                if isinstance(entry, dict):
+                    yield from (v for k, v in entry.items() if k not in KEY_ORDER[table])
+                else:
+                    yield entry
+
+
+def _depth_exceeds(value: Any, limit: int) -> bool:
+    """True when tables and arrays nest deeper than ``limit`` (dotted keys such as
+    ``a.b.c...`` can nest a table thousands deep without any recursion in the parser)."""
+    if not isinstance(value, dict | list):
+        return False
+    stack = [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        if level > limit:
+            return True
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, level + 1) for child in children if isinstance(child, dict | list))
+    return False
 
 
 # --- the schema (pydantic) -------------------------------------------------------------
