@@ -183,3 +183,24 @@ def test_list_json_from_the_cache_equals_reading_every_file(bundled, cli, monkey
     assert cached.exit_code == plain.exit_code == 0
     assert json.loads(cached.stdout) == json.loads(plain.stdout)
     assert json.loads(plain.stdout)  # not vacuous
+
+
+STATS = [
+    ["--by", "status"],
+    ["--by", "outcome", "--by", "category"],
+    ["--by", "basis", "--outcome", "returned"],
+    ["--by", "year", "--event", "deportation"],
+    ["--by", "year", "--by", "host", "--since", "2024"],
+    ["--by", "origin", "--as-of", "2025-06"],
+]
+
+
+@pytest.mark.parametrize("args", STATS)
+def test_stats_from_the_index_equal_counting_the_files(bundled, cli, monkeypatch, args):
+    cli("stats", *args, "--format", "json", "--root", bundled)  # builds the cache
+    cached = cli("stats", *args, "--format", "json", "--root", bundled)
+    monkeypatch.setenv("EXILECASES_NO_CACHE", "1")
+    plain = cli("stats", *args, "--format", "json", "--root", bundled)
+    assert cached.exit_code == plain.exit_code == 0, cached.stderr
+    assert json.loads(cached.stdout) == json.loads(plain.stdout)
+    assert json.loads(plain.stdout)["total"] > 0

@@ -249,11 +249,13 @@ def _load(root: Path, vocabulary: Vocabulary) -> LoadResult:
     return result
 
 
-def _select(root: Path, vocabulary: Vocabulary, filters: Any) -> list[dict[str, Any]]:
+def _select(
+    root: Path, vocabulary: Vocabulary, filters: Any, outlines: bool = False
+) -> list[dict[str, Any]]:
     """The cases passing ``filters``, warning about skipped files."""
     from .loader import select
 
-    selection = select(root, vocabulary, filters, progress=_ProgressBar())
+    selection = select(root, vocabulary, filters, progress=_ProgressBar(), outlines=outlines)
     _warn_skipped(selection.broken)
     return selection.cases
 
@@ -662,7 +664,9 @@ def stats(
         as_of=as_of,
     )
     filters.check(vocabulary)
-    result = count(_select(found, vocabulary, filters), by, vocabulary, event_type=event)
+    result = count(
+        _select(found, vocabulary, filters, outlines=True), by, vocabulary, event_type=event
+    )
     if output is TableFormat.json:
         emit.emit_json(result)
     elif output is TableFormat.csv:

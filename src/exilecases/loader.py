@@ -190,11 +190,14 @@ def select(
     *,
     use_cache: bool | None = None,
     progress: Progress | None = None,
+    outlines: bool = False,
 ) -> Selection:
     """The cases that pass ``filters`` (a ``query.Filters``), by file name.
 
     With the cache, the filters run as SQL over the index, so only matching cases are
     decoded; without it (or for ``--as-of``) every case is loaded and filtered in Python.
+    With ``outlines``, SQL-filtered cases come as the outlines ``stats`` needs (see
+    ``CaseIndex.outlines``) rather than whole cases.
     """
     from . import query
     from .cache import cache_enabled, open_index, sql_filter
@@ -207,7 +210,8 @@ def select(
             broken = index.broken()
             clause = sql_filter(filters, vocabulary)
             if clause is not None:
-                return Selection(index.cases(*clause), broken)
+                chosen = index.outlines(*clause) if outlines else index.cases(*clause)
+                return Selection(chosen, broken)
             return Selection(query.select(index.cases(), filters, vocabulary), broken)
     result = load(root, vocabulary, use_cache=False, progress=progress)
     broken = [(check.rel, check.first_error) for check in result.broken]
