@@ -204,3 +204,17 @@ def test_stats_from_the_index_equal_counting_the_files(bundled, cli, monkeypatch
     assert cached.exit_code == plain.exit_code == 0, cached.stderr
     assert json.loads(cached.stdout) == json.loads(plain.stdout)
     assert json.loads(plain.stdout)["total"] > 0
+
+
+def test_validate_from_the_index_equals_reading_every_file(bundled, cli, monkeypatch):
+    text = case_file(bundled, "zhilin-mikhail.toml").read_text()
+    case_file(bundled, "zhilin-twin.toml").write_text(text.replace("zhilin-mikhail", "zhilin-twin"))
+    path = case_file(bundled, "murtazov.toml")
+    path.write_text(path.read_text().replace('"refused_entry"', '"refused_entri"', 1))
+    cli("validate", "--root", bundled)  # builds the cache
+    cached = cli("validate", "--root", bundled)
+    monkeypatch.setenv("EXILECASES_NO_CACHE", "1")
+    plain = cli("validate", "--root", bundled)
+    assert cached.exit_code == plain.exit_code == 1
+    assert cached.stdout == plain.stdout
+    assert " W104: " in plain.stdout and " E020: " in plain.stdout

@@ -33,7 +33,7 @@ CACHE_DIR = ".exilecases"
 CACHE_FILE = "index.sqlite"
 NO_CACHE_ENV = "EXILECASES_NO_CACHE"
 #: Bumped whenever the layout below or what a row means changes.
-LAYOUT = 3
+LAYOUT = 5
 #: A file changed less than this long before its row was written may change again within
 #: the same timestamp tick; such rows are checked again ("racy" entries, as git calls them).
 RACY_NS = 2_000_000_000
@@ -45,7 +45,12 @@ CREATE TABLE IF NOT EXISTS files (
     stat_key TEXT NOT NULL,
     ok INTEGER NOT NULL,
     case_id TEXT, status TEXT, origin TEXT, host TEXT,
-    case_json TEXT, findings_json TEXT NOT NULL, name_keys TEXT NOT NULL
+    name_keys TEXT NOT NULL,
+    identity TEXT
+);
+-- The large texts live apart, so that reading the keys of 100,000 small rows stays cheap.
+CREATE TABLE IF NOT EXISTS documents (
+    file TEXT PRIMARY KEY, case_json TEXT, findings_json TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS tags (file TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS tags_by_value ON tags (field, value);
@@ -114,6 +119,7 @@ class IndexRow:
     case_json: str | None
     findings_json: str
     name_keys: str
+    identity: str | None
     tags: list[tuple[str, str]]
     ranges: list[tuple[str, str, str | None]]
 
@@ -133,6 +139,12 @@ def index_row(check: FileCheck) -> IndexRow:
         case_json=json.dumps(case, ensure_ascii=False) if case is not None else None,
         findings_json=json.dumps([_finding_row(f) for f in check.findings], ensure_ascii=False),
         name_keys="\n".join(_name_keys(case)),
+        identity=json.dumps(
+            {key: case[key] for key in ("id", "name", "distinct_from") if key in case},
+            ensure_ascii=False,
+        )
+        if case is not None
+        else None,
         tags=_tags(case) if usable else [],
         ranges=_event_ranges(case) if usable else [],
     )
@@ -276,12 +288,12 @@ class CaseIndex:
         return len(stale)
 
     def _delete(self, name: str) -> None:
-        for table in ("files", "tags", "event_ranges"):
+        for table in ("files", "documents", "tags", "event_ranges"):
             self.db.execute(f"DELETE FROM {table} WHERE file = ?", (name,))
 
     def _insert(self, row: IndexRow, key: tuple[int, int, int, int]) -> None:
         self.db.execute(
-            "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 row.name,
                 _stored_key(key),
@@ -290,10 +302,12 @@ class CaseIndex:
                 row.status,
                 row.origin,
                 row.host,
-                row.case_json,
-                row.findings_json,
                 row.name_keys,
+                row.identity,
             ),
+        )
+        self.db.execute(
+            "INSERT INTO documents VALUES (?, ?, ?)", (row.name, row.case_json, row.findings_json)
         )
         if row.tags:
             self.db.executemany(
@@ -307,20 +321,26 @@ class CaseIndex:
 
     # -- reading ------------------------------------------------------------------------
 
-    def checks(self) -> list[FileCheck]:
-        """Every file's check, in file-name order (for ``validate``)."""
+    def checks(self, whole: bool = True) -> list[FileCheck]:
+        """Every file's check, in file-name order (for ``validate``). Without ``whole``, each
+        case is only its identity (id, name, distinct_from): enough for the cross-file rules,
+        and far less to decode for 100,000 cases."""
         from .validate import FileCheck
 
         folder = cases_dir(self.root)
-        rows = self.db.execute("SELECT file, case_json, findings_json FROM files ORDER BY file")
+        column = "case_json" if whole else "identity"
+        rows = self.db.execute(
+            f"SELECT file, {column}, findings_json FROM files JOIN documents USING (file) "
+            "ORDER BY file"
+        )
         return [
             FileCheck(
                 relative(self.root, folder / name),
-                json.loads(case_json) if case_json is not None else None,
+                json.loads(case) if case is not None else None,
                 [_finding_from_row(r) for r in json.loads(findings_json)],
                 folder / name,
             )
-            for name, case_json, findings_json in rows
+            for name, case, findings_json in rows
         ]
 
     def name_keys(self) -> dict[str, list[str]]:
@@ -333,7 +353,8 @@ class CaseIndex:
         folder = cases_dir(self.root)
         found = []
         for name, findings_json in self.db.execute(
-            "SELECT file, findings_json FROM files WHERE ok = 0 ORDER BY file"
+            "SELECT file, findings_json FROM files JOIN documents USING (file) WHERE ok = 0 "
+            "ORDER BY file"
         ):
             errors = [r for r in json.loads(findings_json) if r[3] == "error"]
             first = _finding_from_row(errors[0]) if errors else None
@@ -343,7 +364,10 @@ class CaseIndex:
     def case_json(self, where: str = "", params: Sequence[Any] = ()) -> list[str]:
         """The stored JSON text of every file without errors (narrowed by SQL), by file name:
         what ``list --format json`` prints, without decoding and encoding it again."""
-        sql = f"SELECT case_json FROM files WHERE ok = 1 {where} ORDER BY file"
+        sql = (
+            "SELECT case_json FROM files JOIN documents USING (file) "
+            f"WHERE ok = 1 {where} ORDER BY file"
+        )
         return [row[0] for row in self.db.execute(sql, params)]
 
     def outlines(self, where: str = "", params: Sequence[Any] = ()) -> list[dict[str, Any]]:
@@ -383,7 +407,10 @@ class CaseIndex:
 
     def cases(self, where: str = "", params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """The cases of every file without errors (optionally narrowed by SQL), by file name."""
-        sql = f"SELECT case_json FROM files WHERE ok = 1 {where} ORDER BY file"
+        sql = (
+            "SELECT case_json FROM files JOIN documents USING (file) "
+            f"WHERE ok = 1 {where} ORDER BY file"
+        )
         return [json.loads(row[0]) for row in self.db.execute(sql, params)]
 
 

@@ -154,11 +154,13 @@ def load(
     *,
     use_cache: bool | None = None,
     progress: Progress | None = None,
+    whole: bool = True,
 ) -> LoadResult:
     """Check every case file of the repository (or only ``paths``).
 
     With the cache (the default unless ``EXILECASES_NO_CACHE`` is set), only files that
-    changed since the last run are read.
+    changed since the last run are read. Without ``whole``, cases from the cache carry only
+    their id, name and ``distinct_from`` (what ``validate`` needs across files).
     """
     from .cache import cache_enabled, open_index
 
@@ -172,7 +174,7 @@ def load(
         index.refresh(parse=_reader(root, vocabulary, progress))
         keys = {relative(root, root / "data" / "cases" / k): v for k, v in
                 index.name_keys().items()}  # fmt: skip
-        return LoadResult(index.checks(), keys)
+        return LoadResult(index.checks(whole), keys)
 
 
 @dataclass
