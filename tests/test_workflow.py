@@ -241,3 +241,23 @@ def test_validate_explains_a_merge_conflict(case_repo: Path, cli) -> None:
         "conflict in data/cases/ivanov-dmitry.toml lines 7-11: keep the right version"
         in result.stdout
     )
+
+
+def test_an_edit_refuses_to_write_over_a_file_changed_meanwhile(case_repo: Path) -> None:
+    from exilecases.edit import set_field
+    from exilecases.errors import ExilecasesError
+    from exilecases.update import edit_case
+    from exilecases.vocabulary import load_vocabulary
+
+    path = case_repo / "data/cases/ivanov-dmitry.toml"
+    theirs = COMMENTED.replace("# The first hearing.", "# Edited in another editor.")
+
+    def transform_while_someone_saves(text: str) -> str:
+        path.write_text(theirs)  # another editor saves while the command works
+        return set_field(text, "status", ["released"])
+
+    with pytest.raises(ExilecasesError, match="changed on disk"):
+        edit_case(
+            case_repo, "ivanov-dmitry", transform_while_someone_saves, load_vocabulary(case_repo)
+        )
+    assert path.read_text() == theirs  # their save survives; ours was not written
