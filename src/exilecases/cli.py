@@ -261,14 +261,11 @@ def _select(
 
 
 def _filters(**values: Any) -> Any:
+    """The ``query.Filters`` of the options shared by list, stats and export (an option
+    not given is ``None``: no filter)."""
     from .query import Filters
 
-    return Filters(
-        **{
-            key: value or ([] if key not in ("since", "until", "as_of") else None)
-            for key, value in values.items()
-        }
-    )
+    return Filters(**{key: value for key, value in values.items() if value is not None})
 
 
 # --- add ------------------------------------------------------------------------------
@@ -829,15 +826,10 @@ def schema(
     values: for editors (taplo, VS Code's Even Better TOML) to check files as you type."""
     from .repo import atomic_write
     from .schema import schema_text
-    from .vocabulary import VocabularyError, default_vocabulary, load_vocabulary
+    from .vocabulary import load_vocabulary
 
-    try:
-        vocabulary = load_vocabulary(_find_root_or_none(root))
-    except VocabularyError:
-        raise
-    except ExilecasesError:
-        vocabulary = default_vocabulary()
-    text = schema_text(vocabulary)
+    # Outside a case repository the schema has the default vocabularies.
+    text = schema_text(load_vocabulary(_find_root_or_none(root)))
     if output is None:
         sys.stdout.write(text)
     else:
