@@ -21,10 +21,8 @@ data always comes from ``tomllib`` and is written by ``canonical.py``.
 
 from __future__ import annotations
 
-import bisect
 import difflib
 import itertools
-import re
 import tomllib
 from dataclasses import dataclass, field
 from typing import Any, get_origin
@@ -32,9 +30,7 @@ from typing import Any, get_origin
 from .canonical import TABLE_ORDER, _format_pair, _pairs, _sub_tables, canonical_text
 from .errors import ExilecasesError
 from .model import KEY_ORDER, REQUIRED_FIELDS, TABLE_MODELS, Case
-
-#: Where a statement's value lives in the parsed data: keys, and indexes of array entries.
-Path = tuple[str | int, ...]
+from .scan import Path, Scanner, Statement
 
 #: Top-level fields that are tables, not values: edited with ``add_entry`` or by hand.
 TABLE_FIELDS = (*TABLE_MODELS, "private")
@@ -44,199 +40,14 @@ LIST_FIELDS = tuple(
     for name, info in Case.model_fields.items()
     if name not in TABLE_FIELDS and get_origin(info.annotation) is list
 )
-_BARE = re.compile(r"[A-Za-z0-9_-]+")
 _HEADER_KINDS = ("table", "array")
 
 
 # --- scanning: where each statement and comment of a TOML text is -----------------------
 
 
-@dataclass(eq=False)
-class _Statement:
-    """One statement of a TOML text: a comment line, a blank line, a pair or a header."""
-
-    kind: str  # "comment", "blank", "pair", "table" ([name]) or "array" ([[name]])
-    first: int  # index of its first line
-    last: int  # index of its last line
-    path: Path = ()
-    code: str = ""  # its last line without the trailing comment
-    gap: str = ""  # the blanks between code and trailing comment
-    comment: str = ""  # the trailing comment, "#" included; "" when there is none
-    inner: list[str] = field(default_factory=list)  # comments inside a multi-line array
-    table: Path = ()  # the table a pair belongs to; a header's own path
-
-    @property
-    def real(self) -> bool:
-        """A pair or a header, not a comment or blank line."""
-        return self.kind not in ("comment", "blank")
-
-
-class _Scanner:
-    """Splits a valid TOML text into statements and works out the data path of each."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
-        self.arrays: dict[Path, int] = {}  # arrays of tables: entries seen so far
-        self.table: Path = ()  # the table the following pairs belong to
-
-    def statements(self) -> list[_Statement]:
-        """Every statement of the text, in order."""
-        pos, found = 0, []
-        while pos < len(self.text):
-            statement, pos = self._statement(pos)
-            found.append(statement)
-        return found
-
-    def _line(self, pos: int) -> int:
-        return bisect.bisect_right(self.starts, pos) - 1
-
-    def _line_end(self, pos: int) -> int:
-        end = self.text.find("\n", pos)
-        return len(self.text) if end == -1 else end
-
-    def _statement(self, pos: int) -> tuple[_Statement, int]:
-        end = self._line_end(pos)
-        stripped = self.text[pos:end].strip(" \t\r")
-        line = self._line(pos)
-        if not stripped:
-            return _Statement("blank", line, line), end + 1
-        if stripped.startswith("#"):
-            return _Statement("comment", line, line, code=self.text[pos:end].rstrip("\r")), end + 1
-        start = pos + len(self.text[pos:end]) - len(self.text[pos:end].lstrip(" \t"))
-        if stripped.startswith("["):
-            return self._header(start)
-        return self._pair(start)
-
-    def _header(self, pos: int) -> tuple[_Statement, int]:
-        array = self.text.startswith("[[", pos)
-        names, after = self._key(pos + (2 if array else 1))
-        value_end = after + (2 if array else 1)
-        self.table = self._resolve(names, array)
-        kind = "array" if array else "table"
-        statement = _Statement(kind, self._line(pos), 0, self.table, table=self.table)
-        return self._finish(statement, value_end)
-
-    def _pair(self, pos: int) -> tuple[_Statement, int]:
-        names, after = self._key(pos)
-        value_start = self._skip_blanks(after + 1)  # after "="
-        value_end, inner = self._value(value_start)
-        path = self.table + names
-        statement = _Statement("pair", self._line(pos), 0, path, inner=inner, table=self.table)
-        return self._finish(statement, value_end)
-
-    def _finish(self, statement: _Statement, value_end: int) -> tuple[_Statement, int]:
-        """Fill in the last line, the code and the trailing comment of a statement."""
-        end = self._line_end(value_end)
-        rest = self.text[value_end:end].rstrip("\r")
-        comment = rest.lstrip(" \t")
-        statement.last = self._line(value_end)
-        statement.code = self.text[self.starts[statement.last] : value_end]
-        statement.gap = rest[: len(rest) - len(comment)] if comment else ""
-        statement.comment = comment
-        return statement, end + 1
-
-    def _resolve(self, names: tuple[str, ...], array: bool) -> Path:
-        """The data path of a ``[table]`` or ``[[array]]`` header."""
-        path: Path = ()
-        for name in names[:-1]:
-            path += (name,)
-            if path in self.arrays:
-                path += (self.arrays[path] - 1,)
-        path += (names[-1],)
-        if array:
-            index = self.arrays.get(path, 0)
-            self.arrays[path] = index + 1
-            path += (index,)
-        return path
-
-    def _skip_blanks(self, pos: int) -> int:
-        while pos < len(self.text) and self.text[pos] in " \t":
-            pos += 1
-        return pos
-
-    def _key(self, pos: int) -> tuple[tuple[str, ...], int]:
-        """The key names of a (dotted) key starting at ``pos``, and where the key ends."""
-        start = pos
-        while True:
-            pos = self._skip_blanks(pos)
-            if self.text[pos] in "\"'":
-                pos, _ = self._value(pos)
-            else:
-                match = _BARE.match(self.text, pos)
-                pos = match.end() if match else pos
-            pos = self._skip_blanks(pos)
-            if self.text[pos] != ".":
-                break
-            pos += 1
-        return _key_names(self.text[start:pos]), pos
-
-    def _value(self, pos: int) -> tuple[int, list[str]]:
-        """Where the value starting at ``pos`` ends, and the comments inside it."""
-        text = self.text
-        for quote in ('"""', "'''"):
-            if text.startswith(quote, pos):
-                return self._end_multiline(pos, quote[0]), []
-        if text[pos] == '"':
-            index = pos + 1
-            while text[index] != '"':
-                index += 2 if text[index] == "\\" else 1
-            return index + 1, []
-        if text[pos] == "'":
-            return text.index("'", pos + 1) + 1, []
-        if text[pos] in "[{":
-            return self._end_bracket(pos)
-        end = self._line_end(pos)
-        hash_mark = text.find("#", pos, end)
-        end = end if hash_mark == -1 else hash_mark
-        return pos + len(text[pos:end].rstrip(" \t\r")), []
-
-    def _end_multiline(self, pos: int, quote: str) -> int:
-        index = pos + 3
-        while True:
-            if quote == '"' and self.text[index] == "\\":
-                index += 2
-            elif self.text.startswith(quote * 3, index):
-                end = index + 3
-                while end < len(self.text) and self.text[end] == quote and end - index < 5:
-                    end += 1
-                return end
-            else:
-                index += 1
-
-    def _end_bracket(self, pos: int) -> tuple[int, list[str]]:
-        depth, index, inner = 0, pos, []
-        while True:
-            char = self.text[index]
-            if char in "[{":
-                depth, index = depth + 1, index + 1
-            elif char in "]}":
-                depth, index = depth - 1, index + 1
-                if depth == 0:
-                    return index, inner
-            elif char in "\"'":
-                index, _ = self._value(index)
-            elif char == "#":
-                end = self._line_end(index)
-                inner.append(self.text[index:end].rstrip(" \t\r"))
-                index = end
-            else:
-                index += 1
-
-
-def _key_names(raw: str) -> tuple[str, ...]:
-    """The names of a dotted key as TOML reads them (quotes and escapes resolved)."""
-    data: Any = tomllib.loads(raw.strip() + " = 0")
-    names = []
-    while isinstance(data, dict):
-        name = next(iter(data))
-        names.append(name)
-        data = data[name]
-    return tuple(names)
-
-
-def _scan(text: str) -> list[_Statement]:
-    return _Scanner(text).statements()
+def _scan(text: str) -> list[Statement]:
+    return Scanner(text).statements()
 
 
 def _load(text: str) -> dict[str, Any]:
@@ -279,7 +90,7 @@ class _Comments:
     blank_before_end: bool = False
 
 
-def _split_region(region: list[_Statement]) -> tuple[list[str], list[str]]:
+def _split_region(region: list[Statement]) -> tuple[list[str], list[str]]:
     """Comment lines between two statements: (detached ones, the block right above the next).
 
     The block right above is the run of comment lines with no blank line below it.
@@ -293,7 +104,7 @@ def _split_region(region: list[_Statement]) -> tuple[list[str], list[str]]:
     return detached, attached
 
 
-def _paragraphs(region: list[_Statement]) -> list[str]:
+def _paragraphs(region: list[Statement]) -> list[str]:
     """Comment lines of a region with at most one blank line between them."""
     lines: list[str] = []
     for statement in region:
@@ -306,7 +117,7 @@ def _paragraphs(region: list[_Statement]) -> list[str]:
     return lines
 
 
-def _collect(statements: list[_Statement]) -> _Comments:
+def _collect(statements: list[Statement]) -> _Comments:
     """Assign every comment of a scanned text to a statement, the top or the end."""
     real = [i for i, s in enumerate(statements) if s.real]
     if not real:
@@ -401,7 +212,7 @@ def format_text(text: str) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-def _tails(comments: _Comments, output: list[_Statement]) -> dict[int, list[str]]:
+def _tails(comments: _Comments, output: list[Statement]) -> dict[int, list[str]]:
     """The comments at the end of each table, by the output statement they follow (the
     table's last one); those of a table no longer written go to the end of the file."""
     last = {s.table: i for i, s in enumerate(output) if s.real}
@@ -414,7 +225,7 @@ def _tails(comments: _Comments, output: list[_Statement]) -> dict[int, list[str]
     return tails
 
 
-def _render(statement: _Statement, source: list[str], notes: _Notes | None) -> list[str]:
+def _render(statement: Statement, source: list[str], notes: _Notes | None) -> list[str]:
     """The lines of one statement of the canonical text, with its comments."""
     if statement.kind == "blank":
         return [""]
@@ -518,14 +329,14 @@ def _new_value(data: dict[str, Any], field: str, values: list[str], add: bool, r
     return new or None
 
 
-def _top_level_pair(statements: list[_Statement], field: str) -> _Statement | None:
+def _top_level_pair(statements: list[Statement], field: str) -> Statement | None:
     for statement in statements:
         if statement.kind == "pair" and statement.path == (field,):
             return statement
     return None
 
 
-def _pair_lines(field: str, value: Any, current: _Statement | None, newline: str) -> list[str]:
+def _pair_lines(field: str, value: Any, current: Statement | None, newline: str) -> list[str]:
     """The lines of ``field = value`` as canonical.py writes it, with the comments of the
     pair it replaces (inner comments of a multi-line array go above it)."""
     lines = _format_pair(field, value).split("\n")
@@ -537,7 +348,7 @@ def _pair_lines(field: str, value: Any, current: _Statement | None, newline: str
 
 
 def _replace_pair(
-    lines: list[str], current: _Statement, field: str, value: Any, newline: str
+    lines: list[str], current: Statement, field: str, value: Any, newline: str
 ) -> None:
     """Replace (or, for ``None``, remove) the lines of a pair in place."""
     ending = _ending(lines[current.last])
@@ -552,7 +363,7 @@ def _replace_pair(
 
 
 def _insert_pair(
-    lines: list[str], statements: list[_Statement], field: str, value: Any, newline: str
+    lines: list[str], statements: list[Statement], field: str, value: Any, newline: str
 ) -> None:
     """Insert a new top-level pair at its canonical place."""
     new = _pair_lines(field, value, None, newline)
@@ -643,7 +454,7 @@ def _rank(name: str | int) -> int:
 
 
 def _insert_entry(
-    lines: list[str], statements: list[_Statement], table: str, new: list[str], newline: str
+    lines: list[str], statements: list[Statement], table: str, new: list[str], newline: str
 ) -> None:
     """Insert the lines of a new entry (see ``add_entry`` for where)."""
     real = [s for s in statements if s.real]
@@ -662,7 +473,7 @@ def _insert_entry(
     _insert_after(lines, last, [newline, *new] if lines else new, separate=True)
 
 
-def _end_with_detached(statements: list[_Statement], statement: _Statement) -> int:
+def _end_with_detached(statements: list[Statement], statement: Statement) -> int:
     """The last line of a statement and the detached comments below it (not the end of
     file comments: those stay at the end)."""
     index = statements.index(statement)
@@ -678,7 +489,7 @@ def _end_with_detached(statements: list[_Statement], statement: _Statement) -> i
 # --- shared line helpers -----------------------------------------------------------------
 
 
-def _block_start(statements: list[_Statement], statement: _Statement) -> int:
+def _block_start(statements: list[Statement], statement: Statement) -> int:
     """The first line of a statement with the comment lines right above it."""
     index = statements.index(statement)
     start = statement.first

@@ -66,11 +66,6 @@ class _Reporter:
         line, col = self._positions.locate(path)
         self.findings.append(finding(self.rel, line, col, code, message))
 
-    def has_key(self, path: Sequence[str | int]) -> bool:
-        if self._positions is None:
-            self._positions = KeyPositions(self.text)
-        return self._positions.has(path)
-
 
 def check_file(
     raw: bytes, rel: str, stem: str, vocabulary: Vocabulary, path: Path | None = None
