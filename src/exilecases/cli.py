@@ -321,6 +321,16 @@ def add(
     ] = None,
     risk: Annotated[str | None, typer.Option(help="What the person faces if returned.")] = None,
     summary: Annotated[str | None, typer.Option(help="A few sentences on the case.")] = None,
+    distinct_from: Annotated[
+        list[str] | None,
+        typer.Option(help="Id of a look-alike case that is someone else (repeatable)."),
+    ] = None,
+    private_field: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A field of this case that public exports leave out, e.g. born (repeatable)."
+        ),
+    ] = None,
     commit: Annotated[bool, typer.Option("--commit", help="Commit the new file with git.")] = False,
     root: RootOption = None,
 ) -> None:
@@ -351,6 +361,8 @@ def add(
         bases=basis or [],
         risk=risk,
         summary=summary,
+        distinct_from=distinct_from or [],
+        private_fields=private_field or [],
     )
     path = write_new_case(found, case, vocabulary)
     _message(f"created {path.relative_to(found).as_posix()}")
