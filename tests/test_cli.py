@@ -373,3 +373,28 @@ def test_readme_commands_match_ci() -> None:
     assert len(setup) == 2
     for line in setup:
         assert line in readme
+
+
+def test_a_system_error_is_a_message_not_a_traceback(bundled, cli, monkeypatch) -> None:
+    import exilecases.repo
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device", str(bundled / "data/cases"))
+
+    monkeypatch.setattr(exilecases.repo.tempfile, "mkstemp", full_disk)
+    result = cli(
+        "add",
+        "--root",
+        bundled,
+        "--name",
+        "Anna Petrova",
+        "--status",
+        "at_risk",
+        "--origin",
+        "RU",
+        "--host",
+        "KZ",
+    )
+    assert result.exit_code == 1
+    assert "No space left on device" in result.stderr and "Traceback" not in result.stderr
+    assert not (bundled / "data/cases/petrova-anna.toml").exists()

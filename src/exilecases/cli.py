@@ -181,6 +181,10 @@ def _handles_errors(command: F) -> F:
         except BrokenPipeError:
             sys.stderr.close()
             raise typer.Exit(0) from None
+        except OSError as error:  # a full disk, a read-only folder, a file in use
+            where = f" {error.filename}" if error.filename else ""
+            _message(f"error:{where}: {error.strerror or error}; nothing was half-written")
+            raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
 
