@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import enum
 import functools
+import inspect
 import sys
+import typing
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -264,12 +266,51 @@ def _select(
     return selection.cases
 
 
-def _filters(**values: Any) -> Any:
-    """The ``query.Filters`` of the options shared by list, stats and export (an option
-    not given is ``None``: no filter)."""
-    from .query import Filters
+#: The filter options shared by list, stats and export, declared once.
+_FILTER_OPTIONS: dict[str, Any] = {
+    "status": StatusOption,
+    "outcome": OutcomeOption,
+    "basis": BasisOption,
+    "category": CategoryOption,
+    "origin": OriginOption,
+    "host": HostOption,
+    "since": SinceOption,
+    "until": UntilOption,
+    "as_of": AsOfOption,
+}
 
-    return Filters(**{key: value for key, value in values.items() if value is not None})
+
+def _with_filters(command: F) -> F:
+    """Give a command the filter options of ``list`` in place of its ``filters`` parameter,
+    and call it with the ``query.Filters`` they make (an option not given: no filter)."""
+    hints = typing.get_type_hints(command, include_extras=True)
+    signature = inspect.signature(command)
+    options = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=kind)
+        for name, kind in _FILTER_OPTIONS.items()
+    ]
+    parameters = []
+    for parameter in signature.parameters.values():
+        if parameter.name == "filters":
+            parameters.extend(options)
+        else:
+            parameters.append(
+                parameter.replace(
+                    kind=inspect.Parameter.KEYWORD_ONLY, annotation=hints[parameter.name]
+                )
+            )
+
+    @functools.wraps(command)
+    def wrapper(**kwargs: Any) -> Any:
+        from .query import Filters
+
+        values = {name: kwargs.pop(name) for name in _FILTER_OPTIONS}
+        given = {name: value for name, value in values.items() if value is not None}
+        return command(**kwargs, filters=Filters(**given))
+
+    wrapper.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
+    return wrapper  # type: ignore[return-value]
 
 
 # --- add ------------------------------------------------------------------------------
@@ -402,16 +443,8 @@ def _ask(missing: list[str], vocabulary: Vocabulary) -> dict[str, str]:
 
 @app.command("list")
 @_handles_errors
+@_with_filters
 def list_cases(
-    status: StatusOption = None,
-    outcome: OutcomeOption = None,
-    basis: BasisOption = None,
-    category: CategoryOption = None,
-    origin: OriginOption = None,
-    host: HostOption = None,
-    since: SinceOption = None,
-    until: UntilOption = None,
-    as_of: AsOfOption = None,
     sort: Annotated[
         str,
         typer.Option(
@@ -422,23 +455,13 @@ def list_cases(
     output: Annotated[TableFormat, typer.Option("--format", help="table, json or csv.")] = (
         TableFormat.table
     ),
+    filters: Any = None,
     root: RootOption = None,
 ) -> None:
     """List cases, one row each. Filters combine with AND; a repeated filter with OR."""
     from .query import sort_cases
 
     found, vocabulary = _open(root)
-    filters = _filters(
-        status=status,
-        outcome=outcome,
-        basis=basis,
-        category=category,
-        origin=origin,
-        host=host,
-        since=since,
-        until=until,
-        as_of=as_of,
-    )
     filters.check(vocabulary)
     if output is TableFormat.json and sort == "id" and not reverse and not sys.stdout.isatty():
         # The index cache holds each case's JSON already: a script asking for every match
@@ -621,6 +644,7 @@ def search(
 
 @app.command()
 @_handles_errors
+@_with_filters
 def stats(
     by: Annotated[
         list[str],
@@ -639,18 +663,10 @@ def stats(
             autocompletion=_completer("event_types"),
         ),
     ] = None,
-    status: StatusOption = None,
-    outcome: OutcomeOption = None,
-    basis: BasisOption = None,
-    category: CategoryOption = None,
-    origin: OriginOption = None,
-    host: HostOption = None,
-    since: SinceOption = None,
-    until: UntilOption = None,
-    as_of: AsOfOption = None,
     output: Annotated[TableFormat, typer.Option("--format", help="table, json or csv.")] = (
         TableFormat.table
     ),
+    filters: Any = None,
     root: RootOption = None,
 ) -> None:
     """Count cases by a field, or cross-tabulate two. Every filter of list applies first; a
@@ -666,17 +682,6 @@ def stats(
         suggestion = vocabulary.suggest("event_types", event)
         hint = f" (did you mean {suggestion!r}?)" if suggestion else ""
         raise ExilecasesError(f"unknown event type {event!r}{hint}", 2)
-    filters = _filters(
-        status=status,
-        outcome=outcome,
-        basis=basis,
-        category=category,
-        origin=origin,
-        host=host,
-        since=since,
-        until=until,
-        as_of=as_of,
-    )
     filters.check(vocabulary)
     result = count(
         _select(found, vocabulary, filters, outlines=True), by, vocabulary, event_type=event
@@ -738,6 +743,7 @@ def _output_path(root: Path, output: Path, overwrite: bool) -> Path:
 
 @app.command()
 @_handles_errors
+@_with_filters
 def export(
     output_format: Annotated[
         ExportFormat, typer.Option("--format", help="json, csv or sqlite.")
@@ -769,15 +775,7 @@ def export(
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Replace an existing output file.")
     ] = False,
-    status: StatusOption = None,
-    outcome: OutcomeOption = None,
-    basis: BasisOption = None,
-    category: CategoryOption = None,
-    origin: OriginOption = None,
-    host: HostOption = None,
-    since: SinceOption = None,
-    until: UntilOption = None,
-    as_of: AsOfOption = None,
+    filters: Any = None,
     root: RootOption = None,
 ) -> None:
     """Export cases as JSON, CSV or an SQLite database (every filter of list applies).
@@ -791,17 +789,6 @@ def export(
     if output_format is ExportFormat.sqlite and output is None:
         raise ExilecasesError("--format sqlite needs -o FILE", 2)
     target = _output_path(found, output, overwrite) if output is not None else None
-    filters = _filters(
-        status=status,
-        outcome=outcome,
-        basis=basis,
-        category=category,
-        origin=origin,
-        host=host,
-        since=since,
-        until=until,
-        as_of=as_of,
-    )
     filters.check(vocabulary)
     cases = sort_cases(_select(found, vocabulary, filters), "id", vocabulary)
     from . import export as exporting
