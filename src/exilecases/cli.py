@@ -95,6 +95,7 @@ RootOption = Annotated[
     Path | None,
     typer.Option(
         "--root",
+        metavar="DIR",
         help="The case repository (the folder holding data/cases/). Default: "
         "$EXILECASES_ROOT, else the nearest such folder at or above the current one.",
         show_default=False,
@@ -104,6 +105,7 @@ StatusOption = Annotated[
     list[str] | None,
     typer.Option(
         "--status",
+        metavar="STATUS",
         help="Only cases with this status (repeat for any of several).",
         autocompletion=_completer("statuses"),
     ),
@@ -112,6 +114,7 @@ OutcomeOption = Annotated[
     list[str] | None,
     typer.Option(
         "--outcome",
+        metavar="OUTCOME",
         help="Only cases whose status has this outcome class: returned, "
         "pending, protected, unknown (repeatable).",
         autocompletion=_completer("outcomes"),
@@ -121,6 +124,7 @@ BasisOption = Annotated[
     list[str] | None,
     typer.Option(
         "--basis",
+        metavar="BASIS",
         help="Only cases charged on this legal basis, e.g. RU-CC-338 (repeatable).",
         autocompletion=_completer("legal_bases"),
     ),
@@ -129,34 +133,43 @@ CategoryOption = Annotated[
     list[str] | None,
     typer.Option(
         "--category",
+        metavar="CATEGORY",
         help="Only cases in this category (repeatable).",
         autocompletion=_completer("categories"),
     ),
 ]
 OriginOption = Annotated[
     list[str] | None,
-    typer.Option("--origin", help="Only cases pursued by this state (ISO code; repeatable)."),
+    typer.Option(
+        "--origin", metavar="XX", help="Only cases pursued by this state (ISO code; repeatable)."
+    ),
 ]
 HostOption = Annotated[
     list[str] | None,
-    typer.Option("--host", help="Only cases in this host state (ISO code; repeatable)."),
+    typer.Option(
+        "--host", metavar="XX", help="Only cases in this host state (ISO code; repeatable)."
+    ),
 ]
 SinceOption = Annotated[
     str | None,
     typer.Option(
         "--since",
+        metavar="DATE",
         help="Only cases with an event on or after this date (YYYY, "
         "YYYY-MM or YYYY-MM-DD; a partial date counts in full).",
     ),
 ]
 UntilOption = Annotated[
     str | None,
-    typer.Option("--until", help="Only cases with an event on or before this date."),
+    typer.Option(
+        "--until", metavar="DATE", help="Only cases with an event on or before this date."
+    ),
 ]
 AsOfOption = Annotated[
     str | None,
     typer.Option(
         "--as-of",
+        metavar="DATE",
         help="Use the status each case had on this date, derived from "
         "its events' outcomes (unknown when no outcome is dated by then).",
     ),
