@@ -218,3 +218,13 @@ def test_validate_from_the_index_equals_reading_every_file(bundled, cli, monkeyp
     assert cached.exit_code == plain.exit_code == 1
     assert cached.stdout == plain.stdout
     assert " W104: " in plain.stdout and " E020: " in plain.stdout
+
+
+@pytest.mark.parametrize("query", ["Коробов", "Kachkurin", "Priozersk"])
+def test_search_from_the_index_equals_reading_every_file(bundled, cli, monkeypatch, query):
+    cli("search", query, "--format", "json", "--root", bundled)  # builds the cache
+    cached = cli("search", query, "--format", "json", "--root", bundled)
+    monkeypatch.setenv("EXILECASES_NO_CACHE", "1")
+    plain = cli("search", query, "--format", "json", "--root", bundled)
+    assert cached.exit_code == plain.exit_code == 0
+    assert json.loads(cached.stdout) == json.loads(plain.stdout) != []

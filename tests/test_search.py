@@ -347,3 +347,18 @@ def test_any_query_gives_scores_between_zero_and_one(query: str) -> None:
     hits = search(CASES, query, min_score=0.0)
     assert all(0.0 < hit.score <= 1.0 for hit in hits)
     assert all(hit.matched for hit in hits)
+
+
+def test_search_gives_the_same_on_the_searchable_part_of_cases() -> None:
+    """The index cache stores only ``searchable(case)``; results must not change."""
+    import tomllib
+    from pathlib import Path
+
+    from exilecases.search import searchable
+
+    folder = Path(__file__).resolve().parent.parent / "data" / "cases"
+    whole = [tomllib.loads(p.read_text()) for p in sorted(folder.glob("*.toml"))]
+    parts = [searchable(case) for case in whole]
+    for query in ("Коробов", "Yevgeny", "Kachkurin", "Priozersk", "Alkhastov", "lawyer", "2026"):
+        assert search(whole, query) == search(parts, query), query
+    assert search(whole, "Yevgeny")  # not vacuous

@@ -33,7 +33,7 @@ CACHE_DIR = ".exilecases"
 CACHE_FILE = "index.sqlite"
 NO_CACHE_ENV = "EXILECASES_NO_CACHE"
 #: Bumped whenever the layout below or what a row means changes.
-LAYOUT = 5
+LAYOUT = 6
 #: A file changed less than this long before its row was written may change again within
 #: the same timestamp tick; such rows are checked again ("racy" entries, as git calls them).
 RACY_NS = 2_000_000_000
@@ -50,7 +50,7 @@ CREATE TABLE IF NOT EXISTS files (
 );
 -- The large texts live apart, so that reading the keys of 100,000 small rows stays cheap.
 CREATE TABLE IF NOT EXISTS documents (
-    file TEXT PRIMARY KEY, case_json TEXT, findings_json TEXT NOT NULL
+    file TEXT PRIMARY KEY, case_json TEXT, findings_json TEXT NOT NULL, search_json TEXT
 );
 CREATE TABLE IF NOT EXISTS tags (file TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS tags_by_value ON tags (field, value);
@@ -118,6 +118,7 @@ class IndexRow:
     host: str | None
     case_json: str | None
     findings_json: str
+    search_json: str | None
     name_keys: str
     identity: str | None
     tags: list[tuple[str, str]]
@@ -138,6 +139,7 @@ def index_row(check: FileCheck) -> IndexRow:
         host=case and case.get("host_country"),
         case_json=json.dumps(case, ensure_ascii=False) if case is not None else None,
         findings_json=json.dumps([_finding_row(f) for f in check.findings], ensure_ascii=False),
+        search_json=_search_json(case) if usable else None,
         name_keys="\n".join(_name_keys(case)),
         identity=json.dumps(
             {key: case[key] for key in ("id", "name", "distinct_from") if key in case},
@@ -148,6 +150,12 @@ def index_row(check: FileCheck) -> IndexRow:
         tags=_tags(case) if usable else [],
         ranges=_event_ranges(case) if usable else [],
     )
+
+
+def _search_json(case: dict[str, Any]) -> str:
+    from .search import searchable
+
+    return json.dumps(searchable(case), ensure_ascii=False)
 
 
 def _stat_key(key: tuple[int, int, int, int]) -> str:
@@ -307,7 +315,8 @@ class CaseIndex:
             ),
         )
         self.db.execute(
-            "INSERT INTO documents VALUES (?, ?, ?)", (row.name, row.case_json, row.findings_json)
+            "INSERT INTO documents VALUES (?, ?, ?, ?)",
+            (row.name, row.case_json, row.findings_json, row.search_json),
         )
         if row.tags:
             self.db.executemany(
@@ -360,6 +369,11 @@ class CaseIndex:
             first = _finding_from_row(errors[0]) if errors else None
             found.append((relative(self.root, folder / name), first))
         return found
+
+    def search_documents(self) -> list[dict[str, Any]]:
+        """What ``search`` reads of every file without errors (see ``search.searchable``)."""
+        sql = "SELECT search_json FROM files JOIN documents USING (file) WHERE ok = 1 ORDER BY file"
+        return [json.loads(row[0]) for row in self.db.execute(sql)]
 
     def case_json(self, where: str = "", params: Sequence[Any] = ()) -> list[str]:
         """The stored JSON text of every file without errors (narrowed by SQL), by file name:

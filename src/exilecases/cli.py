@@ -639,10 +639,13 @@ def search(
     root: RootOption = None,
 ) -> None:
     """Find cases by name, in Cyrillic or Latin, in any spelling, best match first."""
+    from .loader import search_documents
     from .search import search as rank
 
     found, vocabulary = _open(root)
-    hits = rank(_load(found, vocabulary).cases, query, limit=limit, min_score=min_score)
+    documents = search_documents(found, vocabulary, _ProgressBar())
+    _warn_skipped(documents.broken)
+    hits = rank(documents.cases, query, limit=limit, min_score=min_score)
     if output is TableFormat.json:
         emit.emit_json([hit.to_dict() for hit in hits])
     elif output is TableFormat.csv:

@@ -234,3 +234,20 @@ def select_json(
     with open_index(root, vocabulary) as index:
         index.refresh(parse=_reader(root, vocabulary, progress))
         return "[" + ", ".join(index.case_json(*clause)) + "]", index.broken()
+
+
+def search_documents(
+    root: Path, vocabulary: Vocabulary, progress: Progress | None = None
+) -> Selection:
+    """The searchable part of every usable case (``search.searchable``): from the cache
+    when it is on, else from reading every file."""
+    from .cache import cache_enabled, open_index
+    from .search import searchable
+
+    if not cache_enabled():
+        result = load(root, vocabulary, use_cache=False, progress=progress)
+        broken = [(check.rel, check.first_error) for check in result.broken]
+        return Selection([searchable(case) for case in result.cases], broken)
+    with open_index(root, vocabulary) as index:
+        index.refresh(parse=_reader(root, vocabulary, progress))
+        return Selection(index.search_documents(), index.broken())

@@ -262,6 +262,20 @@ def _fields(case: dict) -> Iterator[_Field]:
                     yield _Field(label, weight, free_text, text)
 
 
+def searchable(case: dict) -> dict:
+    """Only the parts of ``case`` that search reads (names, texts, the tables' texts).
+
+    ``search`` gives the same results on these as on whole cases; the index cache stores
+    them so that a search over 100,000 cases decodes and holds far less.
+    """
+    part: dict = {key: case[key] for key in _CASE_FIELDS if key in case}
+    for table, keys in _TABLE_FIELDS.items():
+        rows = _tables(case, table)
+        if rows:
+            part[table] = [{k: row[k] for k in keys if k in row} for row in rows]
+    return part
+
+
 _Group = tuple[float, bool]  # (weight, free text)
 #: The field groups, in the order of _CASE_FIELDS then _TABLE_FIELDS.
 _GROUPS: tuple[_Group, ...] = tuple(
