@@ -177,3 +177,19 @@ def test_validate_refuses_a_path_outside_the_cases(repo, cli, tmp_path: Path) ->
     result = cli("validate", "--root", root, outside)
     assert result.exit_code == 2
     assert "not a file in" in result.stderr
+
+
+def test_a_huge_string_is_refused_with_a_message() -> None:
+    raw = (
+        'id = "huge"\nname = "A B"\norigin_country = "RU"\nhost_country = "KZ"\n'
+        'status = "at_risk"\nsummary = "' + "x" * 200_000 + '"\n'
+    ).encode()
+    (item,) = check_file(raw, "huge.toml", "huge", default_vocabulary()).findings
+    assert (item.line, item.code) == (6, "E005")
+    assert "too long" in item.message
+
+
+def test_deeply_nested_dotted_keys_are_refused() -> None:
+    raw = ('id = "deep"\n[private]\n' + ".".join(["a"] * 200) + " = 1\n").encode()
+    (item,) = check_file(raw, "deep.toml", "deep", default_vocabulary()).findings
+    assert item.code == "E005"
