@@ -167,7 +167,11 @@ def load_vocabulary(root: Path | None) -> Vocabulary:
     except UnicodeDecodeError:
         raise VocabularyError(REPOSITORY_VOCABULARY, "not UTF-8 text; save it as UTF-8") from None
     except tomllib.TOMLDecodeError as error:
-        line = getattr(error, "lineno", 1) or 1
+        import re
+
+        # Python 3.11's tomllib gives the position only in its message.
+        found = re.search(r"at line (\d+)", str(error))
+        line = int(found[1]) if found else 1
         raise VocabularyError(REPOSITORY_VOCABULARY, f"TOML syntax: {error}", line) from None
     _check_shape(data, REPOSITORY_VOCABULARY, text)
     vocabulary.merge(data, str(REPOSITORY_VOCABULARY))
