@@ -193,3 +193,12 @@ def test_deeply_nested_dotted_keys_are_refused() -> None:
     raw = ('id = "deep"\n[private]\n' + ".".join(["a"] * 200) + " = 1\n").encode()
     (item,) = check_file(raw, "deep.toml", "deep", default_vocabulary()).findings
     assert item.code == "E005"
+
+
+def test_show_source_puts_the_line_under_each_finding(repo, cli) -> None:
+    root = repo(BROKEN / "unknown-status.toml", BROKEN / "syntax-unclosed-string.toml")
+    lines = cli("validate", "--show-source", "--root", root).stdout.splitlines()
+    at = lines.index(next(x for x in lines if x.startswith("data/cases/unknown-status.toml:6:1")))
+    assert lines[at + 1 : at + 3] == [' 6 | status = "deportd"', "   | ^"]
+    at = lines.index(next(x for x in lines if "syntax-unclosed-string.toml:3:21" in x))
+    assert lines[at + 2] == "   | " + " " * 20 + "^"

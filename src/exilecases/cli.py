@@ -559,6 +559,13 @@ def validate(
     output: Annotated[FindingFormat, typer.Option("--format", help="text or json.")] = (
         FindingFormat.text
     ),
+    show_source: Annotated[
+        bool,
+        typer.Option(
+            "--show-source",
+            help="Under each finding, the line it points at, with ^ under the spot.",
+        ),
+    ] = False,
     public_check: Annotated[
         bool,
         typer.Option(
@@ -595,8 +602,11 @@ def validate(
     if output is FindingFormat.json:
         emit.emit_json([f.to_dict() for f in findings])
     else:
+        sources: dict[str, list[str]] = {}
         for item in findings:
             sys.stdout.write(item.format() + "\n")
+            if show_source:
+                sys.stdout.write(emit.source_excerpt(found, item, sources))
         _message(emit.findings_summary(errors, len(findings) - errors, len(result.checks)))
     if errors:
         raise typer.Exit(1)

@@ -10,7 +10,11 @@ import io
 import json
 import sys
 from collections.abc import Iterable, Sequence
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .findings import Finding
 
 
 def emit_json(value: Any) -> None:
@@ -39,3 +43,21 @@ def findings_summary(errors: int, warnings: int, files: int) -> str:
     return f"{plural(files, 'file')} checked: {plural(errors, 'error')}, " + plural(
         warnings, "warning"
     )
+
+
+def source_excerpt(root: Path, finding: Finding, cache: dict[str, list[str]]) -> str:
+    """The line a finding points at, numbered, with ``^`` under its column (``cache`` keeps
+    each file's lines between findings). Empty when the line cannot be read."""
+    if finding.path not in cache:
+        try:
+            text = (root / finding.path).read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            text = ""
+        cache[finding.path] = text.split("\n")
+    lines = cache[finding.path]
+    if not 1 <= finding.line <= len(lines) or not lines[finding.line - 1].strip():
+        return ""
+    number = str(finding.line)
+    line = lines[finding.line - 1].rstrip("\r").expandtabs(1)
+    pad = " " * len(number)
+    return f" {number} | {line}\n {pad} | {' ' * (finding.col - 1)}^\n"
