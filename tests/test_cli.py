@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import BUNDLED_CASES, FIXTURES
-from exilecases import cli as cli_module
+from exilecases import cli_cases as cli_module
 
 # --- list -----------------------------------------------------------------------------
 

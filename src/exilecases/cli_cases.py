@@ -1,0 +1,427 @@
+"""The commands that create, read and count cases: add, list, show, validate, search, stats."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from . import emit
+from .cli import (
+    FindingFormat,
+    RootOption,
+    ShowFormat,
+    TableFormat,
+    _complete_ids,
+    _complete_stats_field,
+    _completer,
+    _handles_errors,
+    _inside_repository,
+    _message,
+    _open,
+    _ProgressBar,
+    _select,
+    _warn_skipped,
+    _with_filters,
+    app,
+)
+from .errors import ExilecasesError
+
+if TYPE_CHECKING:
+    from .vocabulary import Vocabulary
+
+
+# --- add ------------------------------------------------------------------------------
+
+
+@app.command()
+@_handles_errors
+def add(
+    name: Annotated[
+        str | None, typer.Option(help="Name as most sources spell it in Latin script.")
+    ] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(
+            help="Where the case stands now, e.g. asylum_pending.",
+            autocompletion=_completer("statuses"),
+        ),
+    ] = None,
+    origin: Annotated[
+        str | None, typer.Option(help="The state that pursues the person (ISO code, e.g. RU).")
+    ] = None,
+    host: Annotated[
+        str | None, typer.Option(help="Where the person sought refuge (ISO code, e.g. KZ).")
+    ] = None,
+    case_id: Annotated[
+        str | None,
+        typer.Option(
+            "--id", help="The id (file name); default: made from the name, surname first."
+        ),
+    ] = None,
+    name_original: Annotated[
+        str | None, typer.Option(help="The name in the person's own script.")
+    ] = None,
+    alias: Annotated[
+        list[str] | None, typer.Option(help="Another spelling of the name (repeatable).")
+    ] = None,
+    born: Annotated[str | None, typer.Option(help="Date of birth, e.g. 1990 or 1990-05?.")] = None,
+    citizenship: Annotated[
+        list[str] | None, typer.Option(help="Citizenship, ISO code (repeatable).")
+    ] = None,
+    category: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Category, e.g. deserter (repeatable).", autocompletion=_completer("categories")
+        ),
+    ] = None,
+    basis: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A legal basis used against the person, e.g. RU-CC-338 (repeatable).",
+            autocompletion=_completer("legal_bases"),
+        ),
+    ] = None,
+    risk: Annotated[str | None, typer.Option(help="What the person faces if returned.")] = None,
+    summary: Annotated[str | None, typer.Option(help="A few sentences on the case.")] = None,
+    distinct_from: Annotated[
+        list[str] | None,
+        typer.Option(help="Id of a look-alike case that is someone else (repeatable)."),
+    ] = None,
+    private_field: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A field of this case that public exports leave out, e.g. born (repeatable)."
+        ),
+    ] = None,
+    commit: Annotated[bool, typer.Option("--commit", help="Commit the new file with git.")] = False,
+    root: RootOption = None,
+) -> None:
+    """Create a case file. On a terminal it asks for what is missing; never overwrites."""
+    from .newcase import build_case, missing_fields, write_new_case
+
+    found, vocabulary = _open(root)
+    given = {
+        "name": name,
+        "status": status,
+        "origin_country": origin and origin.upper(),
+        "host_country": host and host.upper(),
+    }
+    missing = missing_fields(given)
+    if missing and _interactive():
+        given.update(_ask(missing, vocabulary))
+    elif missing:
+        flags = ", ".join(f"--{m.removesuffix('_country').replace('_', '-')}" for m in missing)
+        raise ExilecasesError(f"missing {flags} (no terminal to ask on)", 2)
+    case = build_case(
+        given,
+        case_id=case_id,
+        name_original=name_original,
+        aliases=alias or [],
+        born=born,
+        citizenship=citizenship or [],
+        categories=category or [],
+        bases=basis or [],
+        risk=risk,
+        summary=summary,
+        distinct_from=distinct_from or [],
+        private_fields=private_field or [],
+    )
+    path = write_new_case(found, case, vocabulary)
+    _message(f"created {path.relative_to(found).as_posix()}")
+    if commit:
+        from .gitutil import commit_paths
+
+        commit_paths(found, [path], f"{case['id']}: add case ({case['status']})")
+        _message("committed")
+
+
+def _interactive() -> bool:
+    """True when a person is at the keyboard (standard input is a terminal)."""
+    return sys.stdin.isatty()
+
+
+def _ask(missing: list[str], vocabulary: Vocabulary) -> dict[str, str]:
+    questions = {
+        "name": ("Name (Latin script)", None),
+        "status": (f"Status ({', '.join(vocabulary.keys('statuses'))})", "at_risk"),
+        "origin_country": ("Origin state (ISO code)", "RU"),
+        "host_country": ("Host state (ISO code)", "KZ"),
+    }
+    answers = {}
+    for field in missing:
+        text, default = questions[field]
+        answer = typer.prompt(text, default=default) if default else typer.prompt(text)
+        answers[field] = answer.strip().upper() if field.endswith("_country") else answer.strip()
+    return answers
+
+
+# --- list -----------------------------------------------------------------------------
+
+
+@app.command("list")
+@_handles_errors
+@_with_filters
+def list_cases(
+    sort: Annotated[
+        str,
+        typer.Option(
+            help="Order by id, name, status, outcome, origin, host, first-event or last-event."
+        ),
+    ] = "id",
+    reverse: Annotated[bool, typer.Option("--reverse", help="Reverse the order.")] = False,
+    output: Annotated[TableFormat, typer.Option("--format", help="table, json or csv.")] = (
+        TableFormat.table
+    ),
+    filters: Any = None,
+    root: RootOption = None,
+) -> None:
+    """List cases, one row each. Filters combine with AND; a repeated filter with OR."""
+    from .query import sort_cases
+
+    found, vocabulary = _open(root)
+    filters.check(vocabulary)
+    if output is TableFormat.json and sort == "id" and not reverse and not sys.stdout.isatty():
+        # The index cache holds each case's JSON already: a script asking for every match
+        # gets it without decoding and encoding thousands of cases again.
+        from .loader import select_json
+
+        fast = select_json(found, vocabulary, filters, _ProgressBar())
+        if fast is not None:
+            _warn_skipped(fast[1])
+            sys.stdout.write(fast[0] + "\n")
+            return
+    cases = sort_cases(_select(found, vocabulary, filters), sort, vocabulary, reverse)
+    if output is TableFormat.json:
+        emit.emit_json(cases)
+    elif output is TableFormat.csv:
+        from .tables import LIST_CSV_COLUMNS, list_rows
+
+        emit.emit_csv(LIST_CSV_COLUMNS, list_rows(cases, vocabulary))
+    else:
+        from . import render
+
+        render.out().print(render.list_table(cases, vocabulary))
+
+
+# --- show -----------------------------------------------------------------------------
+
+
+@app.command()
+@_handles_errors
+def show(
+    case_id: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID", help="The case id (its file name).", autocompletion=_complete_ids
+        ),
+    ],
+    output: Annotated[ShowFormat, typer.Option("--format", help="table, json or toml.")] = (
+        ShowFormat.table
+    ),
+    root: RootOption = None,
+) -> None:
+    """Show one case in full, its timeline in date order."""
+    from .loader import check_path
+    from .repo import case_path
+
+    found, vocabulary = _open(root)
+    path = case_path(found, case_id)
+    if not path.is_file():
+        raise ExilecasesError(
+            f"no case {case_id!r} (no file {path.relative_to(found)}); "
+            "`exilecases search NAME` finds a case by name"
+        )
+    check = check_path(found, path, vocabulary)
+    if not check.ok or check.case is None:
+        for item in check.findings:
+            _message(item.format())
+        raise ExilecasesError(f"{check.rel} has errors; fix them, then run exilecases validate")
+    from . import render
+
+    if output is ShowFormat.json:
+        emit.emit_json(check.case)
+    elif output is ShowFormat.toml:
+        from .canonical import canonical_text
+
+        sys.stdout.write(canonical_text(check.case))
+    else:
+        render.out().print(render.case_panel(check.case, vocabulary))
+
+
+# --- validate -------------------------------------------------------------------------
+
+
+@app.command()
+@_handles_errors
+def validate(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            metavar="[PATH]...", help="Case files to check (default: every file in data/cases/)."
+        ),
+    ] = None,
+    output: Annotated[FindingFormat, typer.Option("--format", help="text or json.")] = (
+        FindingFormat.text
+    ),
+    show_source: Annotated[
+        bool,
+        typer.Option(
+            "--show-source",
+            help="Under each finding, the line it points at, with ^ under the spot.",
+        ),
+    ] = False,
+    public_check: Annotated[
+        bool,
+        typer.Option(
+            "--public-check",
+            help="Also warn (W105) where "
+            "a public field looks like a phone number, an e-mail or a street "
+            "address.",
+        ),
+    ] = False,
+    root: RootOption = None,
+) -> None:
+    """Check case files: syntax, schema, vocabularies, dates, sources, duplicates.
+
+    Prints one line per finding, PATH:LINE:COL: error|warning CODE: message.
+    Exits 1 when there is an error.
+    """
+    from .findings import ERROR
+    from .loader import load
+    from .validate import cross_file
+
+    found, vocabulary = _open(root)
+    files = [_inside_repository(found, p) for p in paths] if paths else None
+    # The personal-data check reads whole cases; the other rules need only each case's name.
+    result = load(found, vocabulary, files, progress=_ProgressBar(), whole=public_check)
+    findings = result.findings
+    if files is None:
+        findings += cross_file(result.checks, result.name_keys)
+    if public_check:
+        from .validate import public_check as personal_data
+
+        findings += personal_data(result.checks)
+    findings.sort(key=lambda f: f.sort_key())
+    errors = sum(1 for f in findings if f.severity == ERROR)
+    if output is FindingFormat.json:
+        emit.emit_json([f.to_dict() for f in findings])
+    else:
+        sources: dict[str, list[str]] = {}
+        for item in findings:
+            sys.stdout.write(item.format() + "\n")
+            if show_source:
+                sys.stdout.write(emit.source_excerpt(found, item, sources))
+        _message(emit.findings_summary(errors, len(findings) - errors, len(result.checks)))
+    if errors:
+        raise typer.Exit(1)
+
+
+# --- search and stats -------------------------------------------------------------------
+
+
+@app.command()
+@_handles_errors
+def search(
+    query: Annotated[
+        str,
+        typer.Argument(
+            metavar="QUERY",
+            help="A name in any spelling or "
+            "script, or words from summaries, notes, places and sources.",
+        ),
+    ],
+    limit: Annotated[int, typer.Option(help="Show at most this many results.", min=1)] = 20,
+    min_score: Annotated[
+        float, typer.Option(help="Leave out results scoring below this (0..1).", min=0.0, max=1.0)
+    ] = 0.5,
+    output: Annotated[TableFormat, typer.Option("--format", help="table, json or csv.")] = (
+        TableFormat.table
+    ),
+    root: RootOption = None,
+) -> None:
+    """Find cases by name, in Cyrillic or Latin, in any spelling, best match first."""
+    from .loader import search_documents
+    from .search import search as rank
+
+    found, vocabulary = _open(root)
+    documents = search_documents(found, vocabulary, _ProgressBar())
+    _warn_skipped(documents.broken)
+    hits = rank(documents.cases, query, limit=limit, min_score=min_score)
+    if output is TableFormat.json:
+        emit.emit_json([hit.to_dict() for hit in hits])
+    elif output is TableFormat.csv:
+        emit.emit_csv(
+            ("id", "name", "score", "matched"), ([h.id, h.name, h.score, h.matched] for h in hits)
+        )
+    else:
+        from . import render
+
+        render.out().print(render.search_table(hits, query))
+
+
+@app.command()
+@_handles_errors
+@_with_filters
+def stats(
+    by: Annotated[
+        list[str],
+        typer.Option(
+            "--by",
+            help="Count by status, outcome, basis, "
+            "category, origin, host or year; twice for a cross-table.",
+            autocompletion=_complete_stats_field,
+        ),
+    ],
+    event: Annotated[
+        str | None,
+        typer.Option(
+            "--event",
+            help="With --by year: count the years of events of this type (e.g. deportation).",
+            autocompletion=_completer("event_types"),
+        ),
+    ] = None,
+    output: Annotated[TableFormat, typer.Option("--format", help="table, json or csv.")] = (
+        TableFormat.table
+    ),
+    filters: Any = None,
+    root: RootOption = None,
+) -> None:
+    """Count cases by a field, or cross-tabulate two. Every filter of list applies first; a
+    case with several values counts once under each."""
+    from .stats import check_fields, count, shares
+
+    found, vocabulary = _open(root)
+    try:
+        check_fields(by, event)
+    except ValueError as error:
+        raise ExilecasesError(str(error), 2) from None
+    if event is not None and not vocabulary.has("event_types", event):
+        suggestion = vocabulary.suggest("event_types", event)
+        hint = f" (did you mean {suggestion!r}?)" if suggestion else ""
+        raise ExilecasesError(f"unknown event type {event!r}{hint}", 2)
+    filters.check(vocabulary)
+    result = count(
+        _select(found, vocabulary, filters, outlines=True), by, vocabulary, event_type=event
+    )
+    if output is TableFormat.json:
+        emit.emit_json(result)
+    elif output is TableFormat.csv:
+        emit.emit_csv(
+            [*result["by"], "count", "share"],
+            (
+                [*(row[f] for f in result["by"]), row["count"], share]
+                for row, share in zip(result["rows"], shares(result), strict=True)
+            ),
+        )
+    else:
+        from . import render
+
+        table = (
+            render.stats_table(result, shares(result))
+            if len(by) == 1
+            else render.cross_table(result)
+        )
+        render.out().print(table)

@@ -1,0 +1,374 @@
+"""The git-native commands: init, set, the add commands, fmt, log, diff, the diff driver."""
+
+from __future__ import annotations
+
+import enum
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from . import emit
+from .cli import (
+    RootOption,
+    _complete_ids,
+    _completer,
+    _handles_errors,
+    _inside_repository,
+    _message,
+    _open,
+    app,
+)
+from .errors import ExilecasesError
+
+# --- the git-native workflow -----------------------------------------------------------
+
+
+@app.command()
+@_handles_errors
+def init(
+    directory: Annotated[
+        Path,
+        typer.Argument(
+            metavar="[DIR]", help="Where to make the repository (default: the current folder)."
+        ),
+    ] = Path(),
+) -> None:
+    """Make a new case repository: data/cases/, data/vocabulary.toml, git, the diff driver
+    and a pre-commit hook. Safe to run twice: an existing file is never overwritten."""
+    from .initrepo import init_repository
+
+    report = init_repository(directory)
+    for item in report.created:
+        _message(f"created {item}")
+    for item in report.kept:
+        _message(f"kept    {item}")
+    _message(f"case repository ready at {report.root}; add a case with `exilecases add`")
+
+
+def _edit(root: Path | None, case_id: str, transform: Callable[[str], str], commit: bool) -> None:
+    """Apply one edit through ``update.edit_case``, say what changed, commit on request."""
+    from .update import edit_case
+
+    found, vocabulary = _open(root)
+    result = edit_case(found, case_id, transform, vocabulary)
+    rel = result.path.relative_to(found).as_posix()
+    if not result.changes and result.changed_lines == 0:
+        _message(f"{rel}: nothing to change")
+        return
+    for change in result.changes:
+        _message(f"{case_id}: {change.format()}")
+    _message(
+        f"wrote {rel} ({result.changed_lines} line{'s' * (result.changed_lines != 1)} changed)"
+    )
+    if commit:
+        from .gitutil import commit_paths
+        from .history import field_changes, read_case_at
+
+        # The commit holds every change to the file since HEAD, not only this edit's.
+        result.changes = field_changes(read_case_at(found, "HEAD", rel), result.new)
+        commit_paths(found, [result.path], result.commit_message())
+        _message(f"committed: {result.commit_message()}")
+
+
+CommitOption = Annotated[
+    bool,
+    typer.Option(
+        "--commit", help="Commit the change with git, with a message that names the fields changed."
+    ),
+]
+CaseIdArgument = Annotated[
+    str, typer.Argument(metavar="ID", help="The case id.", autocompletion=_complete_ids)
+]
+
+
+@app.command("set")
+@_handles_errors
+def set_command(
+    case_id: CaseIdArgument,
+    field: Annotated[
+        str, typer.Argument(metavar="FIELD", help="A top-level field, e.g. status, risk, aliases.")
+    ],
+    values: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="VALUE...",
+            help="The new value (lists: every value; an empty string removes an optional field).",
+        ),
+    ],
+    add: Annotated[bool, typer.Option("--add", help="Lists: add the values.")] = False,
+    remove: Annotated[bool, typer.Option("--remove", help="Lists: remove the values.")] = False,
+    commit: CommitOption = False,
+    root: RootOption = None,
+) -> None:
+    """Set one field of a case, changing only its line and keeping every comment."""
+    from .edit import set_field
+
+    _edit(
+        root, case_id, lambda text: set_field(text, field, values, add=add, remove=remove), commit
+    )
+
+
+def _entry_command(table: str) -> Callable[..., None]:
+    """The body shared by ``event add``, ``charge add``, ``source add`` and ``contact add``."""
+
+    def add_entry_to(root: Path | None, case_id: str, entry: dict[str, Any], commit: bool) -> None:
+        from .edit import add_entry
+
+        cleaned = {key: value for key, value in entry.items() if value not in (None, [], "")}
+        _edit(root, case_id, lambda text: add_entry(text, table, cleaned), commit)
+
+    return add_entry_to
+
+
+event_app = typer.Typer(help="Add an event to a case's timeline.", no_args_is_help=True)
+charge_app = typer.Typer(
+    help="Add a charge (a legal basis used against the person).", no_args_is_help=True
+)
+source_app = typer.Typer(help="Add a source to a case.", no_args_is_help=True)
+contact_app = typer.Typer(
+    help="Add a contact (lawyer, organisation, relative).", no_args_is_help=True
+)
+app.add_typer(event_app, name="event")
+app.add_typer(charge_app, name="charge")
+app.add_typer(source_app, name="source")
+app.add_typer(contact_app, name="contact")
+SourcesOption = Annotated[
+    list[str] | None,
+    typer.Option("--source", help="Id of a [[sources]] entry that supports it (repeatable)."),
+]
+
+
+@event_app.command("add")
+@_handles_errors
+def event_add(
+    case_id: CaseIdArgument,
+    date: Annotated[str, typer.Option(help="When: YYYY, YYYY-MM or YYYY-MM-DD, with ? or ~.")],
+    event_type: Annotated[
+        str,
+        typer.Option(
+            "--type", help="Event type, e.g. detention.", autocompletion=_completer("event_types")
+        ),
+    ],
+    outcome: Annotated[
+        str | None,
+        typer.Option(help="The status this event produced.", autocompletion=_completer("statuses")),
+    ] = None,
+    place: Annotated[str | None, typer.Option(help="Where.")] = None,
+    authority: Annotated[str | None, typer.Option(help="Which court or office.")] = None,
+    note: Annotated[str | None, typer.Option(help="What happened, in a sentence.")] = None,
+    source: SourcesOption = None,
+    commit: CommitOption = False,
+    root: RootOption = None,
+) -> None:
+    """Add an event after the case's last one (the timeline is shown in date order)."""
+    entry = {
+        "date": date,
+        "type": event_type,
+        "place": place,
+        "authority": authority,
+        "outcome": outcome,
+        "note": note,
+        "sources": source or [],
+    }
+    _entry_command("events")(root, case_id, entry, commit)
+
+
+@charge_app.command("add")
+@_handles_errors
+def charge_add(
+    case_id: CaseIdArgument,
+    basis: Annotated[
+        str,
+        typer.Option(help="Legal basis, e.g. RU-CC-338.", autocompletion=_completer("legal_bases")),
+    ],
+    date: Annotated[str | None, typer.Option(help="When the charge was brought.")] = None,
+    note: Annotated[str | None, typer.Option(help="A sentence on the charge.")] = None,
+    source: SourcesOption = None,
+    commit: CommitOption = False,
+    root: RootOption = None,
+) -> None:
+    """Add a charge to a case."""
+    entry = {"basis": basis, "date": date, "note": note, "sources": source or []}
+    _entry_command("charges")(root, case_id, entry, commit)
+
+
+@source_app.command("add")
+@_handles_errors
+def source_add(
+    case_id: CaseIdArgument,
+    source_id: Annotated[
+        str, typer.Option("--id", help="Short id, unique in the case, cited by events and charges.")
+    ],
+    outlet: Annotated[str | None, typer.Option(help="Who published it.")] = None,
+    title: Annotated[str | None, typer.Option(help="Headline.")] = None,
+    url: Annotated[str | None, typer.Option(help="Address.")] = None,
+    archive_url: Annotated[str | None, typer.Option(help="A saved copy.")] = None,
+    published: Annotated[str | None, typer.Option(help="Publication date.")] = None,
+    language: Annotated[str | None, typer.Option(help="ISO 639 code, e.g. ru.")] = None,
+    confidence: Annotated[str | None, typer.Option(help="high, medium or low.")] = None,
+    note: Annotated[str | None, typer.Option(help="A note on the source.")] = None,
+    commit: CommitOption = False,
+    root: RootOption = None,
+) -> None:
+    """Add a source to a case."""
+    entry = {
+        "id": source_id,
+        "outlet": outlet,
+        "title": title,
+        "url": url,
+        "archive_url": archive_url,
+        "published": published,
+        "language": language,
+        "confidence": confidence,
+        "note": note,
+    }
+    _entry_command("sources")(root, case_id, entry, commit)
+
+
+@contact_app.command("add")
+@_handles_errors
+def contact_add(
+    case_id: CaseIdArgument,
+    name: Annotated[str, typer.Option(help="The contact's name.")],
+    role: Annotated[str | None, typer.Option(help="lawyer, organisation, relative, ...")] = None,
+    organisation: Annotated[str | None, typer.Option(help="Their organisation.")] = None,
+    note: Annotated[str | None, typer.Option(help="A note.")] = None,
+    private: Annotated[bool, typer.Option("--private", help="Never publish this contact.")] = (
+        False
+    ),
+    commit: CommitOption = False,
+    root: RootOption = None,
+) -> None:
+    """Add a contact to a case."""
+    entry = {
+        "name": name,
+        "role": role,
+        "organisation": organisation,
+        "note": note,
+        "private": True if private else None,
+    }
+    _entry_command("contacts")(root, case_id, entry, commit)
+
+
+@app.command()
+@_handles_errors
+def fmt(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            metavar="[PATH]...", help="Case files (default: every file in data/cases/)."
+        ),
+    ] = None,
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Change nothing; exit 1 listing the files that would change."),
+    ] = False,
+    root: RootOption = None,
+) -> None:
+    """Rewrite case files in canonical form, keeping every comment. Formatting twice changes
+    nothing."""
+    from .edit import format_text
+    from .repo import atomic_write, case_files
+
+    found, _ = _open(root)
+    files = [_inside_repository(found, p) for p in paths] if paths else case_files(found)
+    would_change, unreadable = [], []
+    for path in files:
+        rel = path.relative_to(found).as_posix() if path.is_relative_to(found) else str(path)
+        try:
+            text = path.read_text("utf-8")
+            formatted = format_text(text)
+        except (UnicodeDecodeError, ExilecasesError):
+            unreadable.append(rel)
+            continue
+        if formatted == text:
+            continue
+        would_change.append(rel)
+        if not check:
+            atomic_write(path, formatted)
+    for rel in unreadable:
+        _message(f"{rel}: not valid TOML, left as it is (run exilecases validate)")
+    for rel in would_change:
+        sys.stdout.write(f"{rel}\n") if check else _message(f"formatted {rel}")
+    if check and would_change:
+        _message(f"{len(would_change)} file(s) would change; run exilecases fmt")
+    if (check and would_change) or unreadable:
+        raise typer.Exit(1)
+
+
+class HistoryFormat(enum.StrEnum):
+    """Output formats of ``log`` and ``diff``."""
+
+    text = "text"
+    json = "json"
+
+
+@app.command()
+@_handles_errors
+def log(
+    case_id: CaseIdArgument,
+    output: Annotated[HistoryFormat, typer.Option("--format", help="text or json.")] = (
+        HistoryFormat.text
+    ),
+    root: RootOption = None,
+) -> None:
+    """A case's history from git: each commit with the fields it changed (following renames)."""
+    from .history import case_log, render_log
+
+    found, _ = _open(root)
+    entries = case_log(found, case_id)
+    if output is HistoryFormat.json:
+        emit.emit_json([entry.to_dict() for entry in entries])
+    else:
+        sys.stdout.write(render_log(entries).rstrip("\n") + "\n")
+
+
+@app.command()
+@_handles_errors
+def diff(
+    revisions: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[REV [REV]]",
+            help="Zero "
+            "revisions: the working tree against HEAD; one: that revision against "
+            "the working tree; two: the first against the second.",
+        ),
+    ] = None,
+    output: Annotated[HistoryFormat, typer.Option("--format", help="text or json.")] = (
+        HistoryFormat.text
+    ),
+    root: RootOption = None,
+) -> None:
+    """What changed in the cases between two revisions, field by field."""
+    from .history import diff_cases, render_diff
+
+    revisions = revisions or []
+    if len(revisions) > 2:
+        raise ExilecasesError("diff takes at most two revisions", 2)
+    found, _ = _open(root)
+    if len(revisions) == 2:
+        diffs = diff_cases(found, revisions[0], revisions[1])
+    else:
+        diffs = diff_cases(found, revisions[0] if revisions else None, None)
+    if output is HistoryFormat.json:
+        emit.emit_json([item.to_dict() for item in diffs])
+    elif diffs:
+        sys.stdout.write(render_diff(diffs).rstrip("\n") + "\n")
+    else:
+        _message("no case changed")
+
+
+@app.command("git-diff-driver")
+@_handles_errors
+def git_diff_driver(
+    path: Annotated[Path, typer.Argument(metavar="FILE", help="The file git passes.")],
+) -> None:
+    """For git (installed by init): print a case file one field per line, so that `git diff`
+    and `git log -p` show field-level changes."""
+    from .history import textconv_file
+
+    sys.stdout.write(textconv_file(path))

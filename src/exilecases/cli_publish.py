@@ -1,0 +1,164 @@
+"""The commands that take data out of the repository: export, schema."""
+
+from __future__ import annotations
+
+import enum
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from .cli import (
+    RootOption,
+    _handles_errors,
+    _message,
+    _open,
+    _select,
+    _with_filters,
+    app,
+)
+from .errors import ExilecasesError
+
+# --- publishing -------------------------------------------------------------------------
+
+
+class ExportFormat(enum.StrEnum):
+    """Formats of ``export``."""
+
+    json = "json"
+    csv = "csv"
+    sqlite = "sqlite"
+
+
+class ExportTable(enum.StrEnum):
+    """The tables ``export --format csv --table`` can write one row per entry of."""
+
+    events = "events"
+    charges = "charges"
+    sources = "sources"
+    contacts = "contacts"
+
+
+def _output_path(root: Path, output: Path, overwrite: bool) -> Path:
+    """Where an export may be written: never into data/cases/, never over a file unasked."""
+    from .repo import cases_dir
+
+    target = output.expanduser().resolve()
+    if target.parent == cases_dir(root).resolve() or target.is_dir():
+        raise ExilecasesError(
+            f"{output}: an export cannot be written there; name a file outside data/cases/", 2
+        )
+    if target.exists() and not overwrite:
+        raise ExilecasesError(f"{output} exists; pass --overwrite to replace it", 1)
+    return target
+
+
+@app.command()
+@_handles_errors
+@_with_filters
+def export(
+    output_format: Annotated[
+        ExportFormat, typer.Option("--format", help="json, csv or sqlite.")
+    ] = ExportFormat.json,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help="Write to this file "
+            "(required for sqlite; default for json and csv: standard output).",
+        ),
+    ] = None,
+    public: Annotated[
+        bool,
+        typer.Option(
+            "--public",
+            help="Leave out [private], private "
+            "contacts and every field marked private: safe to publish.",
+        ),
+    ] = False,
+    table: Annotated[
+        ExportTable | None,
+        typer.Option(
+            "--table",
+            help="csv: one row per event, charge, source or contact instead of one per case.",
+        ),
+    ] = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace an existing output file.")
+    ] = False,
+    filters: Any = None,
+    root: RootOption = None,
+) -> None:
+    """Export cases as JSON, CSV or an SQLite database (every filter of list applies).
+    Nothing leaves the machine except the file you write."""
+    from .query import sort_cases
+    from .repo import atomic_write
+
+    found, vocabulary = _open(root)
+    if table is not None and output_format is not ExportFormat.csv:
+        raise ExilecasesError("--table goes with --format csv", 2)
+    if output_format is ExportFormat.sqlite and output is None:
+        raise ExilecasesError("--format sqlite needs -o FILE", 2)
+    target = _output_path(found, output, overwrite) if output is not None else None
+    filters.check(vocabulary)
+    cases = sort_cases(_select(found, vocabulary, filters), "id", vocabulary)
+    from . import export as exporting
+
+    if output_format is ExportFormat.sqlite:
+        assert target is not None
+        exporting.export_sqlite(cases, vocabulary, target, public=public, overwrite=overwrite)
+        text = None
+    elif output_format is ExportFormat.csv:
+        text = exporting.export_csv(
+            cases, vocabulary, public=public, table=table.value if table else None
+        )
+    else:
+        text = exporting.export_json(cases, vocabulary, public=public)
+    if text is not None and target is None:
+        sys.stdout.write(text)
+        return
+    if text is not None:
+        assert target is not None
+        atomic_write(target, text)
+    kind = "public " if public else ""
+    _message(
+        f"wrote {len(cases)} case{'s' * (len(cases) != 1)} to {output} ({kind}"
+        f"{output_format.value})"
+    )
+
+
+@app.command()
+@_handles_errors
+def schema(
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Write to this file (default: standard output)."),
+    ] = None,
+    root: RootOption = None,
+) -> None:
+    """The JSON Schema of a case file, with this repository's vocabularies as the allowed
+    values: for editors (taplo, VS Code's Even Better TOML) to check files as you type."""
+    from .repo import atomic_write
+    from .schema import schema_text
+    from .vocabulary import load_vocabulary
+
+    # Outside a case repository the schema has the default vocabularies.
+    text = schema_text(load_vocabulary(_find_root_or_none(root)))
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        atomic_write(output, text)
+        _message(f"wrote {output}")
+
+
+def _find_root_or_none(root: Path | None) -> Path | None:
+    from .repo import find_root
+
+    try:
+        return find_root(root)
+    except ExilecasesError:
+        if root is not None:
+            raise
+        return None
