@@ -26,49 +26,16 @@ import math
 import random
 import sys
 import time
-import tomllib
 from pathlib import Path
+
+from exilecases.vocabulary import default_vocabulary
 
 # --- vocabulary ----------------------------------------------------------------------------
 
-_FALLBACK_BASES = [
-    "RU-CC-338",
-    "RU-CC-275",
-    "RU-CC-282.3",
-    "RU-CC-207.3",
-    "RU-CC-158",
-    "KZ-CC-392",
-    "KZ-AOC",
-    "KZ-NATIONAL-SECURITY",
-    "CHISINAU-CONVENTION",
-]
-
-
-def _shipped_vocabulary() -> dict:
-    """The default vocabulary shipped with exilecases (empty when it cannot be found)."""
-    try:
-        from importlib import resources
-
-        text = (resources.files("exilecases") / "vocabulary.toml").read_text("utf-8")
-        return tomllib.loads(text)
-    except Exception:  # the generator must work even if the package layout changes
-        return {}
-
-
-_VOCABULARY = _shipped_vocabulary()
-LEGAL_BASES: list[str] = list(_VOCABULARY.get("legal_bases", {})) or _FALLBACK_BASES
-CATEGORIES: list[str] = list(_VOCABULARY.get("categories", {})) or [
-    "deserter",
-    "mobilised",
-    "contract_soldier",
-    "officer",
-    "draft_evader",
-    "activist",
-    "journalist",
-    "opposition",
-    "it_specialist",
-    "other",
-]
+# The generated cases use the vocabulary exilecases ships: one source of truth.
+_VOCABULARY = default_vocabulary()
+LEGAL_BASES: list[str] = _VOCABULARY.keys("legal_bases")
+CATEGORIES: list[str] = _VOCABULARY.keys("categories")
 
 # --- statuses and the timelines that lead to them --------------------------------------------
 

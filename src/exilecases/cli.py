@@ -92,6 +92,10 @@ def _complete_stats_field(incomplete: str) -> list[str]:
     return [field for field in STATS_FIELDS if field.startswith(incomplete)]
 
 
+CaseIdArgument = Annotated[
+    str,
+    typer.Argument(metavar="ID", help="The case id (its file name).", autocompletion=_complete_ids),
+]
 RootOption = Annotated[
     Path | None,
     typer.Option(

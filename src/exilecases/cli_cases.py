@@ -10,11 +10,11 @@ import typer
 
 from . import emit
 from .cli import (
+    CaseIdArgument,
     FindingFormat,
     RootOption,
     ShowFormat,
     TableFormat,
-    _complete_ids,
     _complete_stats_field,
     _completer,
     _handles_errors,
@@ -212,12 +212,7 @@ def list_cases(
 @app.command()
 @_handles_errors
 def show(
-    case_id: Annotated[
-        str,
-        typer.Argument(
-            metavar="ID", help="The case id (its file name).", autocompletion=_complete_ids
-        ),
-    ],
+    case_id: CaseIdArgument,
     output: Annotated[ShowFormat, typer.Option("--format", help="table, json or toml.")] = (
         ShowFormat.table
     ),

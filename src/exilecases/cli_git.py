@@ -12,8 +12,8 @@ import typer
 
 from . import emit
 from .cli import (
+    CaseIdArgument,
     RootOption,
-    _complete_ids,
     _completer,
     _handles_errors,
     _inside_repository,
@@ -78,9 +78,6 @@ CommitOption = Annotated[
     typer.Option(
         "--commit", help="Commit the change with git, with a message that names the fields changed."
     ),
-]
-CaseIdArgument = Annotated[
-    str, typer.Argument(metavar="ID", help="The case id.", autocompletion=_complete_ids)
 ]
 
 
