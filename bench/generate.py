@@ -28,7 +28,7 @@ import sys
 import time
 from pathlib import Path
 
-from exilecases.vocabulary import default_vocabulary
+from exilecases.format.vocabulary import default_vocabulary
 
 # --- vocabulary ----------------------------------------------------------------------------
 

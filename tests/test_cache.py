@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from exilecases.cache import CACHE_DIR, CACHE_FILE, open_index
-from exilecases.loader import load, select
-from exilecases.query import Filters
-from exilecases.validate import cross_file
-from exilecases.vocabulary import load_vocabulary
+from exilecases.format.vocabulary import load_vocabulary
+from exilecases.ops.load import load, select
+from exilecases.ops.query import Filters
+from exilecases.ops.validate import cross_file
+from exilecases.store.index import CACHE_DIR, CACHE_FILE, open_index
 
 FILTERS = [
     Filters(),
@@ -155,8 +155,8 @@ def test_refresh_reads_only_what_changed(bundled: Path) -> None:
     read: list[Path] = []
 
     def parse(paths):
-        from exilecases.cache import index_row
-        from exilecases.loader import check_paths
+        from exilecases.ops.load import check_paths
+        from exilecases.store.index import index_row
 
         read.extend(paths)
         return check_paths(bundled, paths, vocabulary, prepare=index_row)

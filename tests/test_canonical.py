@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from exilecases.canonical import canonical_text
+from exilecases.format.canonical import canonical_text
 
 PROJECT = Path(__file__).resolve().parent.parent
 

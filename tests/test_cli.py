@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import BUNDLED_CASES, FIXTURES
-from exilecases import cli_cases as cli_module
+from exilecases.cli import cases as cli_module
 
 # --- list -----------------------------------------------------------------------------
 
@@ -376,12 +376,12 @@ def test_readme_commands_match_ci() -> None:
 
 
 def test_a_system_error_is_a_message_not_a_traceback(bundled, cli, monkeypatch) -> None:
-    import exilecases.repo
+    import exilecases.store.files
 
     def full_disk(*args, **kwargs):
         raise OSError(28, "No space left on device", str(bundled / "data/cases"))
 
-    monkeypatch.setattr(exilecases.repo.tempfile, "mkstemp", full_disk)
+    monkeypatch.setattr(exilecases.store.files.tempfile, "mkstemp", full_disk)
     result = cli(
         "add",
         "--root",

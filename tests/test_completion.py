@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from exilecases.cli import _complete_ids, _complete_stats_field, _completer
+from exilecases.cli.common import _complete_ids, _complete_stats_field, _completer
 
 
 class FakeContext:

@@ -6,7 +6,13 @@ import datetime as dt
 
 import pytest
 
-from exilecases.dates import DateError, date_range, normalise_date, parse_date, sort_key_or_last
+from exilecases.format.dates import (
+    DateError,
+    date_range,
+    normalise_date,
+    parse_date,
+    sort_key_or_last,
+)
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import pytest
 import typer
 
 from exilecases.cli import app
-from exilecases.vocabulary import KINDS, default_vocabulary
+from exilecases.format.vocabulary import KINDS, default_vocabulary
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 COMMANDS_DOC = (DOCS / "commands.md").read_text()

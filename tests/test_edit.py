@@ -7,8 +7,8 @@ import tomllib
 
 import pytest
 
-from exilecases.edit import add_entry, changed_lines, set_field
 from exilecases.errors import ExilecasesError
+from exilecases.ops.edit import add_entry, changed_lines, set_field
 
 #: data/cases/korobov-evgenij.toml (shortened notes) with comments of every placement and a
 #: [private] table added.

@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, PROJECT
-from exilecases import export as export_module
 from exilecases.errors import ExilecasesError
-from exilecases.export import (
+from exilecases.format.privacy import redact
+from exilecases.format.vocabulary import default_vocabulary, load_vocabulary
+from exilecases.ops import export as export_module
+from exilecases.ops.export import (
     ENTRY_TABLES,
     case_columns,
     entry_columns,
@@ -22,11 +24,9 @@ from exilecases.export import (
     export_json,
     export_sqlite,
 )
-from exilecases.loader import load
-from exilecases.privacy import redact
-from exilecases.query import Filters, select
-from exilecases.validate import check_file
-from exilecases.vocabulary import default_vocabulary, load_vocabulary
+from exilecases.ops.load import load
+from exilecases.ops.query import Filters, select
+from exilecases.ops.validate import check_file
 
 # A case whose every private piece is a distinctive string: none may reach a public export.
 SECRET_CASE = """\

@@ -13,10 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from exilecases.canonical import TABLE_ORDER, _format_pair, canonical_text, format_value
-from exilecases.edit import format_text
 from exilecases.errors import ExilecasesError
-from exilecases.model import KEY_ORDER
+from exilecases.format.canonical import TABLE_ORDER, _format_pair, canonical_text, format_value
+from exilecases.format.model import KEY_ORDER
+from exilecases.ops.edit import format_text
 
 PROJECT = Path(__file__).parent.parent
 FILES = sorted((PROJECT / "data" / "cases").glob("*.toml")) + sorted(

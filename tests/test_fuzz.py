@@ -16,12 +16,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import FIXTURES, PROJECT
-from exilecases.export import export_csv, export_json
-from exilecases.findings import CODES, ERROR, WARNING, Finding
-from exilecases.positions import KeyPositions
-from exilecases.privacy import personal_data_findings, redact
-from exilecases.validate import FileCheck, check_file
-from exilecases.vocabulary import default_vocabulary
+from exilecases.format.findings import CODES, ERROR, WARNING, Finding
+from exilecases.format.positions import KeyPositions
+from exilecases.format.privacy import personal_data_findings, redact
+from exilecases.format.vocabulary import default_vocabulary
+from exilecases.ops.export import export_csv, export_json
+from exilecases.ops.validate import FileCheck, check_file
 
 VOCABULARY = default_vocabulary()
 SEED_FILES = sorted((PROJECT / "data" / "cases").glob("*.toml")) + sorted(

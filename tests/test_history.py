@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from exilecases.errors import ExilecasesError
-from exilecases.history import (
+from exilecases.ops.history import (
     Change,
     case_log,
     diff_cases,
@@ -620,7 +620,7 @@ def test_textconv_returns_text_that_is_not_toml_unchanged() -> None:
 def test_git_diff_through_the_textconv_driver(history_repo: Path, tmp_path: Path) -> None:
     driver = tmp_path / "driver.py"
     driver.write_text(
-        "import sys\nfrom pathlib import Path\nfrom exilecases.history import textconv_file\n"
+        "import sys\nfrom pathlib import Path\nfrom exilecases.ops.history import textconv_file\n"
         "sys.stdout.write(textconv_file(Path(sys.argv[1])))\n"
     )
     (history_repo / ".gitattributes").write_text("data/cases/*.toml diff=exilecases\n")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from exilecases.positions import KeyPositions
+from exilecases.format.positions import KeyPositions
 
 TEXT = '''# a comment with = sign
 id = "x"

@@ -8,10 +8,9 @@ from types import SimpleNamespace
 import pytest
 
 from conftest import FIXTURES, PROJECT
-from exilecases.findings import CODES
-from exilecases.loader import load
-from exilecases.positions import KeyPositions
-from exilecases.privacy import (
+from exilecases.format.findings import CODES
+from exilecases.format.positions import KeyPositions
+from exilecases.format.privacy import (
     ADDRESS,
     DEFAULT_PRIVATE_FIELDS,
     EMAIL,
@@ -22,8 +21,9 @@ from exilecases.privacy import (
     private_fields,
     redact,
 )
-from exilecases.validate import check_file
-from exilecases.vocabulary import default_vocabulary, load_vocabulary
+from exilecases.format.vocabulary import default_vocabulary, load_vocabulary
+from exilecases.ops.load import load
+from exilecases.ops.validate import check_file
 
 LEBEDEV = FIXTURES / "valid" / "lebedev-arkadij.toml"
 BROKEN = FIXTURES / "broken"

@@ -174,7 +174,7 @@ def test_schema_command_lists_the_repository_vocabulary(bundled: Path, cli) -> N
 WRITER = """
 import sys
 from pathlib import Path
-from exilecases.repo import atomic_write
+from exilecases.store.files import atomic_write
 target = Path(sys.argv[1])
 versions = [("A" * 400_000) + "\\n", ("B" * 900_000) + "\\n"]
 i = 0

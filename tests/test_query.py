@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from exilecases.errors import ExilecasesError
-from exilecases.query import Filters, as_of, select, sort_cases, status_on
-from exilecases.vocabulary import default_vocabulary
+from exilecases.format.vocabulary import default_vocabulary
+from exilecases.ops.query import Filters, as_of, select, sort_cases, status_on
 
 VOCABULARY = default_vocabulary()
 CASE = {

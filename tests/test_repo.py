@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from exilecases.errors import ExilecasesError
-from exilecases.newcase import id_from_name
-from exilecases.repo import atomic_write, case_files, case_path, check_id, find_root
+from exilecases.ops.newcase import id_from_name
+from exilecases.store.files import atomic_write, case_files, case_path, check_id, find_root
 
 
 def test_find_root_walks_up(tmp_path: Path) -> None:

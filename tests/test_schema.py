@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, PROJECT, find_taplo
-from exilecases.model import KEY_ORDER
-from exilecases.schema import SCHEMA_ID, case_json_schema, schema_text, taplo_config
-from exilecases.vocabulary import default_vocabulary
+from exilecases.format.model import KEY_ORDER
+from exilecases.format.schema import SCHEMA_ID, case_json_schema, schema_text, taplo_config
+from exilecases.format.vocabulary import default_vocabulary
 
 TAPLO = find_taplo()
 VALID_CASES = sorted((PROJECT / "data" / "cases").glob("*.toml")) + sorted(

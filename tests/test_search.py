@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from exilecases.search import _GROUPS, SearchHit, _fields, _group_texts, normalise, search
+from exilecases.ops.search import _GROUPS, SearchHit, _fields, _group_texts, normalise, search
 
 EQUIVALENT_SPELLINGS = [
     ("Коробов", "Korobov"),
@@ -354,7 +354,7 @@ def test_search_gives_the_same_on_the_searchable_part_of_cases() -> None:
     import tomllib
     from pathlib import Path
 
-    from exilecases.search import searchable
+    from exilecases.ops.search import searchable
 
     folder = Path(__file__).resolve().parent.parent / "data" / "cases"
     whole = [tomllib.loads(p.read_text()) for p in sorted(folder.glob("*.toml"))]

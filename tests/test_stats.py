@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from exilecases.stats import STATS_FIELDS, count, share, shares
-from exilecases.vocabulary import Vocabulary, default_vocabulary
+from exilecases.format.vocabulary import Vocabulary, default_vocabulary
+from exilecases.ops.stats import STATS_FIELDS, count, share, shares
 
 
 def event(date: object, type_: str) -> dict:

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, SHARED
-from exilecases.findings import CODES
-from exilecases.validate import check_file, cross_file, public_check
-from exilecases.vocabulary import default_vocabulary
+from exilecases.format.findings import CODES
+from exilecases.format.vocabulary import default_vocabulary
+from exilecases.ops.validate import check_file, cross_file, public_check
 
 BROKEN = FIXTURES / "broken"
 DUPLICATES = FIXTURES / "duplicates"

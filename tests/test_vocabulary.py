@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from exilecases.vocabulary import VocabularyError, default_vocabulary, load_vocabulary
+from exilecases.format.vocabulary import VocabularyError, default_vocabulary, load_vocabulary
 
 
 def repo_with(tmp_path: Path, text: str) -> Path:

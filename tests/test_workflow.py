@@ -244,10 +244,10 @@ def test_validate_explains_a_merge_conflict(case_repo: Path, cli) -> None:
 
 
 def test_an_edit_refuses_to_write_over_a_file_changed_meanwhile(case_repo: Path) -> None:
-    from exilecases.edit import set_field
     from exilecases.errors import ExilecasesError
-    from exilecases.update import edit_case
-    from exilecases.vocabulary import load_vocabulary
+    from exilecases.format.vocabulary import load_vocabulary
+    from exilecases.ops.edit import set_field
+    from exilecases.ops.update import edit_case
 
     path = case_repo / "data/cases/ivanov-dmitry.toml"
     theirs = COMMENTED.replace("# The first hearing.", "# Edited in another editor.")

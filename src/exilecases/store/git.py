@@ -6,7 +6,7 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import ExilecasesError
+from exilecases.errors import ExilecasesError
 
 
 def git(root: Path, *args: str, check: bool = True) -> str:

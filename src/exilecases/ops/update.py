@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import ExilecasesError
-from .repo import atomic_write, case_path
-from .vocabulary import Vocabulary
+from exilecases.errors import ExilecasesError
+from exilecases.format.vocabulary import Vocabulary
+from exilecases.store.files import atomic_write, case_path
 
 
 @dataclass
@@ -53,9 +53,9 @@ def edit_case(
     Raises ``ExilecasesError`` when the case does not exist, is broken, would become
     invalid, or changed on disk while it was being edited; nothing is written then.
     """
-    from .edit import changed_lines
-    from .history import field_changes
-    from .validate import check_file
+    from exilecases.ops.edit import changed_lines
+    from exilecases.ops.history import field_changes
+    from exilecases.ops.validate import check_file
 
     path = case_path(root, case_id)
     rel = path.relative_to(root).as_posix()

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .dates import sort_key_or_last
-from .findings import ERROR, Finding, finding
-from .positions import KeyPositions, toml_lines
-from .repo import MAX_FILE_BYTES
-from .vocabulary import KIND_NOUNS, Vocabulary
+from exilecases.format.dates import sort_key_or_last
+from exilecases.format.findings import ERROR, Finding, finding
+from exilecases.format.positions import KeyPositions, toml_lines
+from exilecases.format.vocabulary import KIND_NOUNS, Vocabulary
+from exilecases.store.files import MAX_FILE_BYTES
 
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 _CONFLICT_START = re.compile(r"^<{7}(?: |$)")
@@ -203,7 +203,7 @@ def _free_form_values(data: dict[str, Any]) -> Iterable[Any]:
     """The values whose shape the schema does not fix (``[private]`` and unknown keys, at
     the top and in table entries): the only places a file can nest without bound. Every
     other value is a string, a list of strings or a table of those, or a schema error."""
-    from .model import KEY_ORDER
+    from exilecases.format.model import KEY_ORDER
 
     for key, value in data.items():
         if key == "private" or key not in KEY_ORDER["case"]:
@@ -250,7 +250,7 @@ _TABLE_ARRAYS = {"charges", "events", "sources", "contacts"}
 def _check_schema(data: dict[str, Any], reporter: _Reporter) -> dict[str, Any] | None:
     from pydantic import ValidationError
 
-    from .model import Case, normalise_case
+    from exilecases.format.model import Case, normalise_case
 
     try:
         return normalise_case(Case.model_validate(data))
@@ -310,7 +310,7 @@ def _toml_type(value: Any) -> str:
 
 
 def _check_unknown_keys(data: dict[str, Any], reporter: _Reporter) -> None:
-    from .model import KEY_ORDER
+    from exilecases.format.model import KEY_ORDER
 
     for key in data:
         if key not in KEY_ORDER["case"]:
@@ -346,7 +346,7 @@ def _unknown_key_message(key: str, known: list[str], where: str) -> str:
 
 
 def _check_rules(case: dict[str, Any], stem: str, vocabulary: Vocabulary, r: _Reporter) -> None:
-    from .model import ID_PATTERN, ID_RULE
+    from exilecases.format.model import ID_PATTERN, ID_RULE
 
     case_id = case.get("id")
     if isinstance(case_id, str):
@@ -466,7 +466,7 @@ def _check_status_consistency(case: dict[str, Any], r: _Reporter) -> None:
 def name_keys(case: dict[str, Any]) -> set[str]:
     """The case's name, original-script name and aliases folded to the form in which
     spellings meet (transliterated, variants folded, word order ignored)."""
-    from .search import normalise
+    from exilecases.ops.search import normalise
 
     names = {case.get("name") or "", case.get("name_original") or ""}
     names.update(a for a in case.get("aliases", []) if isinstance(a, str))
@@ -560,7 +560,7 @@ class _LazyPositions:
 def public_check(checks: Sequence[FileCheck]) -> list[Finding]:
     """``validate --public-check``: W105 where a public field looks like personal data (a
     phone number, an e-mail or street address) that a public export would publish."""
-    from .privacy import personal_data_findings
+    from exilecases.format.privacy import personal_data_findings
 
     found: list[Finding] = []
     for check in checks:

@@ -7,10 +7,10 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from .canonical import canonical_text
-from .errors import ExilecasesError
-from .repo import atomic_write, case_path, check_id
-from .vocabulary import Vocabulary
+from exilecases.errors import ExilecasesError
+from exilecases.format.canonical import canonical_text
+from exilecases.format.vocabulary import Vocabulary
+from exilecases.store.files import atomic_write, case_path, check_id
 
 REQUIRED = ("name", "status", "origin_country", "host_country")
 
@@ -70,7 +70,7 @@ def write_new_case(root: Path, case: dict[str, Any], vocabulary: Vocabulary) -> 
 
     Raises ``ExilecasesError`` listing the findings when the case would be invalid.
     """
-    from .validate import check_file
+    from exilecases.ops.validate import check_file
 
     path = case_path(root, case["id"])
     if path.exists():

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .dates import sort_key_or_last
-from .vocabulary import Vocabulary
+from exilecases.format.dates import sort_key_or_last
+from exilecases.format.vocabulary import Vocabulary
 
 
 def events_in_order(case: dict[str, Any]) -> list[dict[str, Any]]:

@@ -22,7 +22,7 @@ class KeyPositions:
     """Where each key and table header of one TOML text stands (1-based line and column)."""
 
     def __init__(self, text: str) -> None:
-        from .scan import Scanner
+        from exilecases.format.scan import Scanner
 
         self._positions: dict[Path, tuple[int, int]] = {}
         lines = toml_lines(text)

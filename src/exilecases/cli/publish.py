@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .cli import (
+from exilecases.cli.common import (
     RootOption,
     _handles_errors,
     _message,
@@ -18,7 +18,7 @@ from .cli import (
     _with_filters,
     app,
 )
-from .errors import ExilecasesError
+from exilecases.errors import ExilecasesError
 
 # --- publishing -------------------------------------------------------------------------
 
@@ -42,7 +42,7 @@ class ExportTable(enum.StrEnum):
 
 def _output_path(root: Path, output: Path, overwrite: bool) -> Path:
     """Where an export may be written: never into data/cases/, never over a file unasked."""
-    from .repo import cases_dir
+    from exilecases.store.files import cases_dir
 
     target = output.expanduser().resolve()
     if target.parent == cases_dir(root).resolve() or target.is_dir():
@@ -93,8 +93,8 @@ def export(
 ) -> None:
     """Export cases as JSON, CSV or an SQLite database (every filter of list applies).
     Nothing leaves the machine except the file you write."""
-    from .query import sort_cases
-    from .repo import atomic_write
+    from exilecases.ops.query import sort_cases
+    from exilecases.store.files import atomic_write
 
     found, vocabulary = _open(root)
     if table is not None and output_format is not ExportFormat.csv:
@@ -104,7 +104,7 @@ def export(
     target = _output_path(found, output, overwrite) if output is not None else None
     filters.check(vocabulary)
     cases = sort_cases(_select(found, vocabulary, filters), "id", vocabulary)
-    from . import export as exporting
+    from exilecases.ops import export as exporting
 
     if output_format is ExportFormat.sqlite:
         assert target is not None
@@ -140,9 +140,9 @@ def schema(
 ) -> None:
     """The JSON Schema of a case file, with this repository's vocabularies as the allowed
     values: for editors (taplo, VS Code's Even Better TOML) to check files as you type."""
-    from .repo import atomic_write
-    from .schema import schema_text
-    from .vocabulary import load_vocabulary
+    from exilecases.format.schema import schema_text
+    from exilecases.format.vocabulary import load_vocabulary
+    from exilecases.store.files import atomic_write
 
     # Outside a case repository the schema has the default vocabularies.
     text = schema_text(load_vocabulary(_find_root_or_none(root)))
@@ -154,7 +154,7 @@ def schema(
 
 
 def _find_root_or_none(root: Path | None) -> Path | None:
-    from .repo import find_root
+    from exilecases.store.files import find_root
 
     try:
         return find_root(root)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .findings import Finding
+    from exilecases.format.findings import Finding
 
 
 def emit_json(value: Any) -> None:

@@ -17,8 +17,8 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from .findings import Finding, finding
-from .model import KEY_ORDER, TABLE_MODELS
+from exilecases.format.findings import Finding, finding
+from exilecases.format.model import KEY_ORDER, TABLE_MODELS
 
 #: Fields no public export carries, whatever the repository says. A path is a top-level key
 #: (``born``) or ``TABLE.KEY`` for a key of every entry of an array of tables

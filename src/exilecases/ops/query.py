@@ -7,9 +7,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .dates import DateError, date_range, parse_date, sort_key_or_last
-from .errors import ExilecasesError
-from .vocabulary import Vocabulary
+from exilecases.errors import ExilecasesError
+from exilecases.format.dates import DateError, date_range, parse_date, sort_key_or_last
+from exilecases.format.vocabulary import Vocabulary
 
 #: The fields ``--sort`` accepts.
 SORT_FIELDS = ("id", "name", "status", "outcome", "origin", "host", "first-event", "last-event")

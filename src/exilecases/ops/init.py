@@ -7,9 +7,9 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .gitutil import git, inside_work_tree
-from .repo import CASES_DIR
-from .vocabulary import REPOSITORY_VOCABULARY
+from exilecases.format.vocabulary import REPOSITORY_VOCABULARY
+from exilecases.store.files import CASES_DIR
+from exilecases.store.git import git, inside_work_tree
 
 ATTRIBUTES_LINE = "data/cases/*.toml diff=exilecases"
 
@@ -81,8 +81,8 @@ SCHEMA_FILE = Path("schema") / "case.schema.json"
 
 def _write_editor_schema(root: Path, report: InitReport) -> None:
     """The JSON Schema and a taplo configuration that applies it to data/cases/*.toml."""
-    from .schema import schema_text, taplo_config
-    from .vocabulary import load_vocabulary
+    from exilecases.format.schema import schema_text, taplo_config
+    from exilecases.format.vocabulary import load_vocabulary
 
     _write_new(root / SCHEMA_FILE, schema_text(load_vocabulary(root)), report)
     _write_new(root / ".taplo.toml", taplo_config(SCHEMA_FILE.as_posix()), report)

@@ -27,10 +27,16 @@ import tomllib
 from dataclasses import dataclass, field
 from typing import Any, get_origin
 
-from .canonical import TABLE_ORDER, _format_pair, _pairs, _sub_tables, canonical_text
-from .errors import ExilecasesError
-from .model import KEY_ORDER, REQUIRED_FIELDS, TABLE_MODELS, Case
-from .scan import Path, Scanner, Statement
+from exilecases.errors import ExilecasesError
+from exilecases.format.canonical import (
+    TABLE_ORDER,
+    _format_pair,
+    _pairs,
+    _sub_tables,
+    canonical_text,
+)
+from exilecases.format.model import KEY_ORDER, REQUIRED_FIELDS, TABLE_MODELS, Case
+from exilecases.format.scan import Path, Scanner, Statement
 
 #: Top-level fields that are tables, not values: edited with ``add_entry`` or by hand.
 TABLE_FIELDS = (*TABLE_MODELS, "private")

@@ -10,7 +10,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .positions import toml_lines
+from exilecases.format.positions import toml_lines
 
 #: The lists a vocabulary holds, in the order they are documented.
 KINDS: tuple[str, ...] = ("outcomes", "statuses", "event_types", "categories", "legal_bases")

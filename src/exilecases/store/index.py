@@ -21,13 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import __version__
-from .findings import Finding
-from .repo import cases_dir, relative
-from .vocabulary import REPOSITORY_VOCABULARY, Vocabulary
+from exilecases import __version__
+from exilecases.format.findings import Finding
+from exilecases.format.vocabulary import REPOSITORY_VOCABULARY, Vocabulary
+from exilecases.store.files import cases_dir, relative
 
 if TYPE_CHECKING:
-    from .validate import FileCheck
+    from exilecases.ops.validate import FileCheck
 
 CACHE_DIR = ".exilecases"
 CACHE_FILE = "index.sqlite"
@@ -153,7 +153,7 @@ def index_row(check: FileCheck) -> IndexRow:
 
 
 def _search_json(case: dict[str, Any]) -> str:
-    from .search import searchable
+    from exilecases.ops.search import searchable
 
     return json.dumps(searchable(case), ensure_ascii=False)
 
@@ -180,7 +180,7 @@ def _tags(case: dict[str, Any]) -> list[tuple[str, str]]:
 
 def _event_ranges(case: dict[str, Any]) -> list[tuple[str, str, str | None]]:
     """Each dated event's first and last possible day (ISO) and its type."""
-    from .dates import DateError, parse_date
+    from exilecases.format.dates import DateError, parse_date
 
     ranges = []
     for event in case.get("events", []):
@@ -193,7 +193,7 @@ def _event_ranges(case: dict[str, Any]) -> list[tuple[str, str, str | None]]:
 def _name_keys(case: dict[str, Any] | None) -> list[str]:
     if case is None:
         return []
-    from .validate import name_keys
+    from exilecases.ops.validate import name_keys
 
     return sorted(name_keys(case))
 
@@ -334,7 +334,7 @@ class CaseIndex:
         """Every file's check, in file-name order (for ``validate``). Without ``whole``, each
         case is only its identity (id, name, distinct_from): enough for the cross-file rules,
         and far less to decode for 100,000 cases."""
-        from .validate import FileCheck
+        from exilecases.ops.validate import FileCheck
 
         folder = cases_dir(self.root)
         column = "case_json" if whole else "identity"
@@ -468,7 +468,7 @@ def sql_filter(filters: Any, vocabulary: Vocabulary) -> tuple[str, list[Any]] | 
             )
             params.extend([field, *values])
     if filters.since or filters.until:
-        from .dates import date_range
+        from exilecases.format.dates import date_range
 
         start, end = date_range(filters.since, filters.until)
         condition = "SELECT 1 FROM event_ranges e WHERE e.file = files.file"

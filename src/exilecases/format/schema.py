@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .model import ID_PATTERN, Case
+from exilecases.format.model import ID_PATTERN, Case
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 #: A name, not an address: nothing is fetched from it.

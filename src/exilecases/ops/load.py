@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .findings import Finding, finding
-from .repo import MAX_FILE_BYTES, case_files, relative
-from .vocabulary import Vocabulary
+from exilecases.format.findings import Finding, finding
+from exilecases.format.vocabulary import Vocabulary
+from exilecases.store.files import MAX_FILE_BYTES, case_files, relative
 
 if TYPE_CHECKING:
-    from .validate import FileCheck
+    from exilecases.ops.validate import FileCheck
 
 #: Below this many files to read, starting worker processes costs more than it saves.
 PARALLEL_FROM = 1500
@@ -66,7 +66,7 @@ def read_file(path: Path) -> bytes:
 
 def check_path(root: Path, path: Path, vocabulary: Vocabulary) -> FileCheck:
     """Read and check one case file."""
-    from .validate import FileCheck, check_file
+    from exilecases.ops.validate import FileCheck, check_file
 
     rel = relative(root, path)
     try:
@@ -116,7 +116,7 @@ def check_paths(
         import multiprocessing
 
         # Importing pydantic before forking saves every worker from importing it again.
-        from . import model  # noqa: F401
+        from exilecases.format import model  # noqa: F401
 
         _WORKER = (root, vocabulary, prepare)
         context = multiprocessing.get_context("fork")
@@ -142,7 +142,7 @@ def _reader(
     root: Path, vocabulary: Vocabulary, progress: Progress | None
 ) -> Callable[[list[Path]], Iterator[Any]]:
     """How the cache reads the files that changed: checked and made into rows on every core."""
-    from .cache import index_row
+    from exilecases.store.index import index_row
 
     return lambda stale: check_paths(root, stale, vocabulary, progress, prepare=index_row)
 
@@ -162,7 +162,7 @@ def load(
     changed since the last run are read. Without ``whole``, cases from the cache carry only
     their id, name and ``distinct_from`` (what ``validate`` needs across files).
     """
-    from .cache import cache_enabled, open_index
+    from exilecases.store.index import cache_enabled, open_index
 
     if paths is not None:
         return LoadResult(list(check_paths(root, list(paths), vocabulary, progress)))
@@ -201,8 +201,8 @@ def select(
     With ``outlines``, SQL-filtered cases come as the outlines ``stats`` needs (see
     ``CaseIndex.outlines``) rather than whole cases.
     """
-    from . import query
-    from .cache import cache_enabled, open_index, sql_filter
+    from exilecases.ops import query
+    from exilecases.store.index import cache_enabled, open_index, sql_filter
 
     if use_cache is None:
         use_cache = cache_enabled()
@@ -226,7 +226,7 @@ def select_json(
     """The JSON array of the cases passing ``filters``, in id order, straight from the
     index cache: the fast path of ``list --format json``. None when the cache is off or
     SQL cannot express the filters (the caller then takes the ordinary path)."""
-    from .cache import cache_enabled, open_index, sql_filter
+    from exilecases.store.index import cache_enabled, open_index, sql_filter
 
     clause = sql_filter(filters, vocabulary)
     if clause is None or not cache_enabled():
@@ -241,8 +241,8 @@ def search_documents(
 ) -> Selection:
     """The searchable part of every usable case (``search.searchable``): from the cache
     when it is on, else from reading every file."""
-    from .cache import cache_enabled, open_index
-    from .search import searchable
+    from exilecases.ops.search import searchable
+    from exilecases.store.index import cache_enabled, open_index
 
     if not cache_enabled():
         result = load(root, vocabulary, use_cache=False, progress=progress)

@@ -1,9 +1,10 @@
 """The command line: the Typer app, the options and helpers its commands share, exit codes.
 
-The commands live in ``cli_cases`` (add, list, show, validate, search, stats),
-``cli_publish`` (export, schema) and ``cli_git`` (init, set, the add commands, fmt, log,
-diff); each calls into the core and one renderer. Heavy modules (pydantic, rich, rapidfuzz,
-iuliia) are imported inside the commands that need them, so ``exilecases --help`` stays fast.
+The commands live in ``cli.cases`` (add, list, show, validate, search, stats),
+``cli.publish`` (export, schema) and ``cli.git`` (init, set, the add commands, fmt, log,
+diff); each imports this module (never the reverse) and calls into the core and one
+renderer. Heavy modules (pydantic, rich, rapidfuzz, iuliia) are imported inside the commands
+that need them, so ``exilecases --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -19,11 +20,11 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from .errors import ExilecasesError
+from exilecases.errors import ExilecasesError
 
 if TYPE_CHECKING:
-    from .loader import LoadResult
-    from .vocabulary import Vocabulary
+    from exilecases.format.vocabulary import Vocabulary
+    from exilecases.ops.load import LoadResult
 
 app = typer.Typer(
     name="exilecases",
@@ -61,7 +62,7 @@ class FindingFormat(enum.StrEnum):
 
 
 def _complete_ids(ctx: typer.Context, incomplete: str) -> list[str]:
-    from .repo import case_files, find_root
+    from exilecases.store.files import case_files, find_root
 
     try:
         root = find_root(ctx.params.get("root"))
@@ -72,13 +73,13 @@ def _complete_ids(ctx: typer.Context, incomplete: str) -> list[str]:
 
 def _completer(kind: str) -> Callable[[typer.Context, str], list[str]]:
     def complete(ctx: typer.Context, incomplete: str) -> list[str]:
-        from .repo import find_root
-        from .vocabulary import VocabularyError, load_vocabulary
+        from exilecases.format.vocabulary import VocabularyError, load_vocabulary
+        from exilecases.store.files import find_root
 
         try:
             vocabulary = load_vocabulary(find_root(ctx.params.get("root")))
         except (ExilecasesError, VocabularyError):
-            from .vocabulary import default_vocabulary
+            from exilecases.format.vocabulary import default_vocabulary
 
             vocabulary = default_vocabulary()
         return [key for key in vocabulary.keys(kind) if key.startswith(incomplete)]
@@ -87,7 +88,7 @@ def _completer(kind: str) -> Callable[[typer.Context, str], list[str]]:
 
 
 def _complete_stats_field(incomplete: str) -> list[str]:
-    from .stats import STATS_FIELDS
+    from exilecases.ops.stats import STATS_FIELDS
 
     return [field for field in STATS_FIELDS if field.startswith(incomplete)]
 
@@ -188,7 +189,7 @@ def _handles_errors(command: F) -> F:
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from .vocabulary import VocabularyError
+        from exilecases.format.vocabulary import VocabularyError
 
         try:
             return command(*args, **kwargs)
@@ -217,8 +218,8 @@ def _message(text: str) -> None:
 
 
 def _open(root: Path | None) -> tuple[Path, Vocabulary]:
-    from .repo import find_root
-    from .vocabulary import load_vocabulary
+    from exilecases.format.vocabulary import load_vocabulary
+    from exilecases.store.files import find_root
 
     found = find_root(root)
     return found, load_vocabulary(found)
@@ -252,7 +253,7 @@ class _ProgressBar:
 
 
 def _stderr() -> Any:
-    from .render import err
+    from exilecases.cli.render import err
 
     return err()
 
@@ -266,7 +267,7 @@ def _warn_skipped(broken: list[tuple[str, Any]]) -> None:
 
 def _load(root: Path, vocabulary: Vocabulary) -> LoadResult:
     """Every case, with a one-line warning on standard error for each file skipped."""
-    from .loader import load
+    from exilecases.ops.load import load
 
     result = load(root, vocabulary, progress=_ProgressBar())
     _warn_skipped([(check.rel, check.first_error) for check in result.broken])
@@ -277,7 +278,7 @@ def _select(
     root: Path, vocabulary: Vocabulary, filters: Any, outlines: bool = False
 ) -> list[dict[str, Any]]:
     """The cases passing ``filters``, warning about skipped files."""
-    from .loader import select
+    from exilecases.ops.load import select
 
     selection = select(root, vocabulary, filters, progress=_ProgressBar(), outlines=outlines)
     _warn_skipped(selection.broken)
@@ -320,7 +321,7 @@ def _with_filters(command: F) -> F:
 
     @functools.wraps(command)
     def wrapper(**kwargs: Any) -> Any:
-        from .query import Filters
+        from exilecases.ops.query import Filters
 
         values = {name: kwargs.pop(name) for name in _FILTER_OPTIONS}
         given = {name: value for name, value in values.items() if value is not None}
@@ -333,7 +334,7 @@ def _with_filters(command: F) -> F:
 
 def _inside_repository(root: Path, path: Path) -> Path:
     """A user-given path, refused unless it is a file inside data/cases/."""
-    from .repo import cases_dir
+    from exilecases.store.files import cases_dir
 
     resolved = (path if path.is_absolute() else Path.cwd() / path).resolve()
     folder = cases_dir(root).resolve()
@@ -342,15 +343,3 @@ def _inside_repository(root: Path, path: Path) -> Path:
     if not resolved.is_file():
         raise ExilecasesError(f"{path}: no such file", 2)
     return resolved
-
-
-def main() -> None:
-    """The console script entry point."""
-    app()
-
-
-# The commands register themselves on ``app`` when their modules are imported, in the
-# order --help lists them.
-from . import cli_cases  # noqa: E402, F401, I001
-from . import cli_publish  # noqa: E402, F401
-from . import cli_git  # noqa: E402, F401

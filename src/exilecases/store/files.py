@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .errors import ExilecasesError
+from exilecases.errors import ExilecasesError
 
 CASES_DIR = Path("data") / "cases"
 ROOT_ENV = "EXILECASES_ROOT"
@@ -85,7 +85,7 @@ def check_id(case_id: str) -> str:
 
     Ids come from users and end up in paths, so they are treated as hostile.
     """
-    from .model import ID_PATTERN, ID_RULE
+    from exilecases.format.model import ID_PATTERN, ID_RULE
 
     if not ID_PATTERN.match(case_id):
         raise ExilecasesError(f"{case_id!r} is not a case id: an id is {ID_RULE}", 2)

@@ -14,8 +14,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from .tables import events_in_order, list_rows
-from .vocabulary import Vocabulary
+from exilecases.cli.tables import events_in_order, list_rows
+from exilecases.format.vocabulary import Vocabulary
 
 OUTCOME_STYLES = {
     "returned": "bold red",

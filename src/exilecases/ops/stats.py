@@ -16,8 +16,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from itertools import product
 
-from exilecases.dates import DateError, parse_date
-from exilecases.vocabulary import Vocabulary
+from exilecases.format.dates import DateError, parse_date
+from exilecases.format.vocabulary import Vocabulary
 
 #: The fields ``stats --by`` accepts, in the order they are documented.
 STATS_FIELDS: tuple[str, ...] = ("status", "outcome", "basis", "category", "origin", "host", "year")

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from . import emit
-from .cli import (
+from exilecases.cli import emit
+from exilecases.cli.common import (
     CaseIdArgument,
     FindingFormat,
     RootOption,
@@ -27,10 +27,10 @@ from .cli import (
     _with_filters,
     app,
 )
-from .errors import ExilecasesError
+from exilecases.errors import ExilecasesError
 
 if TYPE_CHECKING:
-    from .vocabulary import Vocabulary
+    from exilecases.format.vocabulary import Vocabulary
 
 
 # --- add ------------------------------------------------------------------------------
@@ -100,7 +100,7 @@ def add(
     root: RootOption = None,
 ) -> None:
     """Create a case file. On a terminal it asks for what is missing; never overwrites."""
-    from .newcase import build_case, missing_fields, write_new_case
+    from exilecases.ops.newcase import build_case, missing_fields, write_new_case
 
     found, vocabulary = _open(root)
     given = {
@@ -132,7 +132,7 @@ def add(
     path = write_new_case(found, case, vocabulary)
     _message(f"created {path.relative_to(found).as_posix()}")
     if commit:
-        from .gitutil import commit_paths
+        from exilecases.store.git import commit_paths
 
         commit_paths(found, [path], f"{case['id']}: add case ({case['status']})")
         _message("committed")
@@ -179,14 +179,14 @@ def list_cases(
     root: RootOption = None,
 ) -> None:
     """List cases, one row each. Filters combine with AND; a repeated filter with OR."""
-    from .query import sort_cases
+    from exilecases.ops.query import sort_cases
 
     found, vocabulary = _open(root)
     filters.check(vocabulary)
     if output is TableFormat.json and sort == "id" and not reverse and not sys.stdout.isatty():
         # The index cache holds each case's JSON already: a script asking for every match
         # gets it without decoding and encoding thousands of cases again.
-        from .loader import select_json
+        from exilecases.ops.load import select_json
 
         fast = select_json(found, vocabulary, filters, _ProgressBar())
         if fast is not None:
@@ -197,11 +197,11 @@ def list_cases(
     if output is TableFormat.json:
         emit.emit_json(cases)
     elif output is TableFormat.csv:
-        from .tables import LIST_CSV_COLUMNS, list_rows
+        from exilecases.cli.tables import LIST_CSV_COLUMNS, list_rows
 
         emit.emit_csv(LIST_CSV_COLUMNS, list_rows(cases, vocabulary))
     else:
-        from . import render
+        from exilecases.cli import render
 
         render.out().print(render.list_table(cases, vocabulary))
 
@@ -219,8 +219,8 @@ def show(
     root: RootOption = None,
 ) -> None:
     """Show one case in full, its timeline in date order."""
-    from .loader import check_path
-    from .repo import case_path
+    from exilecases.ops.load import check_path
+    from exilecases.store.files import case_path
 
     found, vocabulary = _open(root)
     path = case_path(found, case_id)
@@ -234,12 +234,12 @@ def show(
         for item in check.findings:
             _message(item.format())
         raise ExilecasesError(f"{check.rel} has errors; fix them, then run exilecases validate")
-    from . import render
+    from exilecases.cli import render
 
     if output is ShowFormat.json:
         emit.emit_json(check.case)
     elif output is ShowFormat.toml:
-        from .canonical import canonical_text
+        from exilecases.format.canonical import canonical_text
 
         sys.stdout.write(canonical_text(check.case))
     else:
@@ -284,9 +284,9 @@ def validate(
     Prints one line per finding, PATH:LINE:COL: error|warning CODE: message.
     Exits 1 when there is an error.
     """
-    from .findings import ERROR
-    from .loader import load
-    from .validate import cross_file
+    from exilecases.format.findings import ERROR
+    from exilecases.ops.load import load
+    from exilecases.ops.validate import cross_file
 
     found, vocabulary = _open(root)
     files = [_inside_repository(found, p) for p in paths] if paths else None
@@ -296,7 +296,7 @@ def validate(
     if files is None:
         findings += cross_file(result.checks, result.name_keys)
     if public_check:
-        from .validate import public_check as personal_data
+        from exilecases.ops.validate import public_check as personal_data
 
         findings += personal_data(result.checks)
     findings.sort(key=lambda f: f.sort_key())
@@ -338,8 +338,8 @@ def search(
     root: RootOption = None,
 ) -> None:
     """Find cases by name, in Cyrillic or Latin, in any spelling, best match first."""
-    from .loader import search_documents
-    from .search import search as rank
+    from exilecases.ops.load import search_documents
+    from exilecases.ops.search import search as rank
 
     found, vocabulary = _open(root)
     documents = search_documents(found, vocabulary, _ProgressBar())
@@ -352,7 +352,7 @@ def search(
             ("id", "name", "score", "matched"), ([h.id, h.name, h.score, h.matched] for h in hits)
         )
     else:
-        from . import render
+        from exilecases.cli import render
 
         render.out().print(render.search_table(hits, query))
 
@@ -386,7 +386,7 @@ def stats(
 ) -> None:
     """Count cases by a field, or cross-tabulate two. Every filter of list applies first; a
     case with several values counts once under each."""
-    from .stats import check_fields, count, shares
+    from exilecases.ops.stats import check_fields, count, shares
 
     found, vocabulary = _open(root)
     try:
@@ -412,7 +412,7 @@ def stats(
             ),
         )
     else:
-        from . import render
+        from exilecases.cli import render
 
         table = (
             render.stats_table(result, shares(result))

@@ -10,8 +10,8 @@ from typing import Annotated, Any
 
 import typer
 
-from . import emit
-from .cli import (
+from exilecases.cli import emit
+from exilecases.cli.common import (
     CaseIdArgument,
     RootOption,
     _completer,
@@ -21,7 +21,7 @@ from .cli import (
     _open,
     app,
 )
-from .errors import ExilecasesError
+from exilecases.errors import ExilecasesError
 
 # --- the git-native workflow -----------------------------------------------------------
 
@@ -38,7 +38,7 @@ def init(
 ) -> None:
     """Make a new case repository: data/cases/, data/vocabulary.toml, git, the diff driver
     and a pre-commit hook. Safe to run twice: an existing file is never overwritten."""
-    from .initrepo import init_repository
+    from exilecases.ops.init import init_repository
 
     report = init_repository(directory)
     for item in report.created:
@@ -50,7 +50,7 @@ def init(
 
 def _edit(root: Path | None, case_id: str, transform: Callable[[str], str], commit: bool) -> None:
     """Apply one edit through ``update.edit_case``, say what changed, commit on request."""
-    from .update import edit_case
+    from exilecases.ops.update import edit_case
 
     found, vocabulary = _open(root)
     result = edit_case(found, case_id, transform, vocabulary)
@@ -64,8 +64,8 @@ def _edit(root: Path | None, case_id: str, transform: Callable[[str], str], comm
         f"wrote {rel} ({result.changed_lines} line{'s' * (result.changed_lines != 1)} changed)"
     )
     if commit:
-        from .gitutil import commit_paths
-        from .history import field_changes, read_case_at
+        from exilecases.ops.history import field_changes, read_case_at
+        from exilecases.store.git import commit_paths
 
         # The commit holds every change to the file since HEAD, not only this edit's.
         result.changes = field_changes(read_case_at(found, "HEAD", rel), result.new)
@@ -101,7 +101,7 @@ def set_command(
     root: RootOption = None,
 ) -> None:
     """Set one field of a case, changing only its line and keeping every comment."""
-    from .edit import set_field
+    from exilecases.ops.edit import set_field
 
     _edit(
         root, case_id, lambda text: set_field(text, field, values, add=add, remove=remove), commit
@@ -112,7 +112,7 @@ def _entry_command(table: str) -> Callable[..., None]:
     """The body shared by ``event add``, ``charge add``, ``source add`` and ``contact add``."""
 
     def add_entry_to(root: Path | None, case_id: str, entry: dict[str, Any], commit: bool) -> None:
-        from .edit import add_entry
+        from exilecases.ops.edit import add_entry
 
         cleaned = {key: value for key, value in entry.items() if value not in (None, [], "")}
         _edit(root, case_id, lambda text: add_entry(text, table, cleaned), commit)
@@ -267,8 +267,8 @@ def fmt(
 ) -> None:
     """Rewrite case files in canonical form, keeping every comment. Formatting twice changes
     nothing."""
-    from .edit import format_text
-    from .repo import atomic_write, case_files
+    from exilecases.ops.edit import format_text
+    from exilecases.store.files import atomic_write, case_files
 
     found, _ = _open(root)
     files = [_inside_repository(found, p) for p in paths] if paths else case_files(found)
@@ -313,7 +313,7 @@ def log(
     root: RootOption = None,
 ) -> None:
     """A case's history from git: each commit with the fields it changed (following renames)."""
-    from .history import case_log, render_log
+    from exilecases.ops.history import case_log, render_log
 
     found, _ = _open(root)
     entries = case_log(found, case_id)
@@ -341,7 +341,7 @@ def diff(
     root: RootOption = None,
 ) -> None:
     """What changed in the cases between two revisions, field by field."""
-    from .history import diff_cases, render_diff
+    from exilecases.ops.history import diff_cases, render_diff
 
     revisions = revisions or []
     if len(revisions) > 2:
@@ -366,6 +366,6 @@ def git_diff_driver(
 ) -> None:
     """For git (installed by init): print a case file one field per line, so that `git diff`
     and `git log -p` show field-level changes."""
-    from .history import textconv_file
+    from exilecases.ops.history import textconv_file
 
     sys.stdout.write(textconv_file(path))

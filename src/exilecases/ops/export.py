@@ -19,12 +19,12 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .dates import DateError, parse_date, sort_key_or_last
-from .errors import ExilecasesError
-from .model import KEY_ORDER
-from .privacy import redact
-from .repo import sync_folder
-from .vocabulary import Vocabulary
+from exilecases.errors import ExilecasesError
+from exilecases.format.dates import DateError, parse_date, sort_key_or_last
+from exilecases.format.model import KEY_ORDER
+from exilecases.format.privacy import redact
+from exilecases.format.vocabulary import Vocabulary
+from exilecases.store.files import sync_folder
 
 #: The arrays of tables, each exported as its own table.
 ENTRY_TABLES: tuple[str, ...] = ("events", "charges", "sources", "contacts")

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from .model import KEY_ORDER
+from exilecases.format.model import KEY_ORDER
 
 #: Longest line an array is kept on one line for.
 LINE_LIMIT = 88

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
-from .dates import DateError, normalise_date
+from exilecases.format.dates import DateError, normalise_date
 
 ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,62})[a-z0-9]$")
 ID_RULE = "3 to 64 characters of a-z, 0-9 and -, starting and ending with a letter or digit"

@@ -28,13 +28,18 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
-from .canonical import TABLE_ORDER
-from .errors import ExilecasesError
-from .gitutil import git
-from .model import KEY_ORDER
-from .repo import CASES_DIR, MAX_FILE_BYTES, case_files, check_id
-from .validate import check_file
-from .vocabulary import Vocabulary, VocabularyError, default_vocabulary, load_vocabulary
+from exilecases.errors import ExilecasesError
+from exilecases.format.canonical import TABLE_ORDER
+from exilecases.format.model import KEY_ORDER
+from exilecases.format.vocabulary import (
+    Vocabulary,
+    VocabularyError,
+    default_vocabulary,
+    load_vocabulary,
+)
+from exilecases.ops.validate import check_file
+from exilecases.store.files import CASES_DIR, MAX_FILE_BYTES, case_files, check_id
+from exilecases.store.git import git
 
 ChangeKind = Literal["added", "removed", "changed"]
 DiffState = Literal["added", "removed", "changed", "renamed"]

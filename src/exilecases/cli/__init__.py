@@ -1,0 +1,20 @@
+"""The command line: one Typer app, its commands split by job.
+
+``common`` holds the app and the options the commands share; ``cases``, ``publish`` and
+``git`` register their commands on it when imported, in the order ``--help`` lists them.
+"""
+
+import importlib
+
+from exilecases.cli.common import app
+
+for _module in ("cases", "publish", "git"):
+    importlib.import_module(f"exilecases.cli.{_module}")
+
+
+def main() -> None:
+    """The console script entry point."""
+    app()
+
+
+__all__ = ["app", "main"]
