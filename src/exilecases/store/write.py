@@ -170,7 +170,8 @@ def _open_lock(path: Path, shared: bool) -> int:
     except OSError as error:
         raise ExilecasesError(
             f"cannot take the repository's write lock {path}: {error.strerror or error}; "
-            "nothing was written (is the repository read-only for you?)"
+            "nothing was written (is the repository read-only for you?)",
+            kind="system",
         ) from None
     if shared:
         with contextlib.suppress(OSError):  # only the lock's owner may; others need not
@@ -317,7 +318,7 @@ def _encode(path: Path, text: str) -> bytes:
             f"{path}: nothing was written: the text holds {text[error.start]!r}, which is not "
             "a character (a lone surrogate, from a file name or an argument in another "
             "encoding); type the text again",
-            2,
+            kind="usage",
         ) from None
 
 
@@ -341,7 +342,9 @@ def _exists(path: Path) -> str:
 
 def _system_error(path: Path, error: OSError) -> ExilecasesError:
     reason = error.strerror or str(error)
-    return ExilecasesError(f"cannot write {path}: {reason}; the file was left as it was")
+    return ExilecasesError(
+        f"cannot write {path}: {reason}; the file was left as it was", kind="system"
+    )
 
 
 def sync_folder(folder: Path) -> None:
@@ -509,7 +512,9 @@ def _read_current(path: Path, rel: str, create_only: bool) -> tuple[bytes | None
             return None, None
         raise ExilecasesError(f"no file {rel}") from None
     except OSError as error:
-        raise ExilecasesError(f"cannot read {rel}: {error.strerror or error}") from None
+        raise ExilecasesError(
+            f"cannot read {rel}: {error.strerror or error}", kind="system"
+        ) from None
     if create_only:
         raise ExilecasesError(
             f"{rel} already exists; nothing was written. Pass another --id if this is a "
@@ -528,7 +533,9 @@ def _read_current(path: Path, rel: str, create_only: bool) -> tuple[bytes | None
         with os.fdopen(descriptor, "rb") as stream:
             raw = stream.read()
     except OSError as error:
-        raise ExilecasesError(f"cannot read {rel}: {error.strerror or error}") from None
+        raise ExilecasesError(
+            f"cannot read {rel}: {error.strerror or error}", kind="system"
+        ) from None
     return raw, _signature(path)
 
 
