@@ -286,11 +286,16 @@ def fmt(
             _message(item.format())
         if not result.ok:
             left += 1
-            why = result.reason or "its shape is wrong and formatting it could lose data"
+            why = (
+                result.reason or "fmt does not rewrite a file with this error (it could lose data)"
+            )
             _message(f"{rel}: left as it is: {why}; fix it by hand (exilecases validate {rel})")
             continue
         for text in result.messages:
-            _message(f"{rel}: {'would have ' if check else ''}{text}")
+            _message(f"{rel}: {text}")
+        if result.had_bom:
+            done = "fmt would remove it" if check else "removed it"
+            _message(f"warning: {rel} started with a byte-order mark; {done} (UTF-8 needs none)")
         if result.changed:
             would_change.append(rel)
             sys.stdout.write(f"{rel}\n") if check else _message(f"formatted {rel}")

@@ -31,7 +31,6 @@ MIGRATIONS: list[Callable[[str], Update]] = []
 #: unreadable (syntax, empty, encoding, conflict markers, size and depth) or a value of the
 #: wrong type (``[events]`` for ``[[events]]``, a ``[[private]]`` array).
 REFUSING_CODES = frozenset({"E001", "E002", "E003", "E004", "E005", "E011"})
-BOM_REMOVED = "removed the byte-order mark at the start of the file (UTF-8 needs none)"
 #: What the formatter may raise on input it was not made for; fmt reports it, never crashes.
 _FORMATTER_ERRORS = (ValueError, TypeError, KeyError, IndexError, RecursionError)
 
@@ -45,6 +44,7 @@ class FmtResult:
     messages: list[str] = field(default_factory=list)
     refused: list[Finding] = field(default_factory=list)  # why it was left as it is
     reason: str = ""  # a refusal without a finding (a formatter bug caught by the check)
+    had_bom: bool = False  # the file started with a byte-order mark (fmt removes it)
 
     @property
     def ok(self) -> bool:
@@ -128,7 +128,7 @@ def fmt_file(
             if update.text != text:
                 same_errors(text, update.text)
             result.changed = had_bom or update.text != text
-            result.messages = update.messages + ([BOM_REMOVED] if had_bom else [])
+            result.messages, result.had_bom = update.messages, had_bom
             return result
         written = (writer or CaseWriter(root)).write(path, change, check=same_errors, rel=rel)
     except _Refused:
@@ -139,10 +139,10 @@ def fmt_file(
             result.refused = refused
         else:
             message = error.message if isinstance(error, ExilecasesError) else str(error)
-            result.reason = message.removeprefix(f"{rel}: ")
+            result.reason = message.removeprefix(f"{rel}: ").removeprefix("nothing was written: ")
         return result
     result.changed = written.written
-    result.messages = written.messages + ([BOM_REMOVED] if written.had_bom else [])
+    result.messages, result.had_bom = written.messages, written.had_bom
     return result
 
 
