@@ -271,6 +271,7 @@ def fmt(
     """Rewrite case files in canonical form, keeping every comment. Formatting twice changes
     nothing; a file fmt cannot rewrite without losing data is left as it is, with the
     finding that says why."""
+    import exilecases.format.model  # noqa: F401  (pydantic, imported before any lock)
     from exilecases.ops.fmt import fmt_file
     from exilecases.store.files import case_files
     from exilecases.store.write import CaseWriter

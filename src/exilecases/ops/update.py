@@ -109,6 +109,7 @@ def edit_case(
     rel = path.relative_to(root).as_posix()
     if not path.exists() and not path.is_symlink():
         raise ExilecasesError(f"no case {case_id!r} (no file {rel})")
+    _import_before_the_lock()
     guard = SchemaGuard(rel, case_id, vocabulary)
     updates: list[Update] = []
 
@@ -166,6 +167,7 @@ def create_case(
 
     path = case_path(root, case_id)
     rel = path.relative_to(root).as_posix()
+    _import_before_the_lock()
 
     def check(_old: str | None, new: str, parsed: dict[str, Any]) -> Any:
         checked = check_file(new.encode("utf-8"), rel, case_id, vocabulary, parsed=parsed)
@@ -179,6 +181,14 @@ def create_case(
         path, lambda _: Update(text, data), check=check, create_only=True, rel=rel
     )
     return path
+
+
+def _import_before_the_lock() -> None:
+    """Import the schema's libraries (pydantic) now: importing them takes longer than the
+    whole write, and every other writer waits while the lock is held."""
+    import exilecases.format.model
+    import exilecases.ops.history
+    import exilecases.ops.validate  # noqa: F401
 
 
 def _first(check: Any) -> str:
