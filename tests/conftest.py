@@ -25,6 +25,19 @@ def find_taplo() -> str | None:
     return shutil.which("taplo") or (str(beside) if beside.exists() else None)
 
 
+def run_git(root: Path, *args: str) -> str:
+    """Run git in ``root`` with a throwaway identity; its standard output."""
+    import subprocess
+
+    return subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+        cwd=root,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
 def make_repo(root: Path, *sources: Path) -> Path:
     """A case repository at ``root`` holding copies of the given files or folders' files."""
     cases = root / "data" / "cases"

@@ -14,6 +14,7 @@ import time
 import tomllib
 from pathlib import Path
 
+from conftest import run_git as _git
 from exilecases.store import place
 
 EXE = str(Path(sys.executable).with_name("exilecases"))
@@ -24,16 +25,6 @@ status = "detained"
 origin_country = "RU"
 host_country = "KZ"
 """
-
-
-def _git(root: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
-        cwd=root,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
 
 
 def test_a_hundred_concurrent_edits_of_one_case_all_survive(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import run_git as _git
 from exilecases.errors import ExilecasesError
 from exilecases.store import place
 from exilecases.store.write import (
@@ -35,16 +36,6 @@ date = "2024-03-01"
 type = "detention"
 """
 EXE = str(Path(sys.executable).with_name("exilecases"))
-
-
-def _git(root: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
-        cwd=root,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
 
 
 def _repo(root: Path, *, git: bool = True, shared: bool = False) -> Path:
