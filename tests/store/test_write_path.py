@@ -326,3 +326,13 @@ def test_fmt_removes_a_bom_and_says_so(tmp_path: Path) -> None:
 
     assert _case(root).read_bytes() == format_text(CASE).encode()
     assert _run("fmt", "--check", "--root", str(root)).returncode == 0
+
+
+def test_a_fifo_in_place_of_a_case_is_refused_without_hanging(tmp_path: Path) -> None:
+    root = _repo(tmp_path)
+    fifo = root / "data" / "cases" / "fifo-case.toml"
+    os.mkfifo(fifo)
+    result = _run("set", "fifo-case", "status", "released", "--root", str(root))
+    assert result.returncode == 1 and "not a regular file" in result.stderr
+    with pytest.raises(ExilecasesError, match="not a regular file"):
+        CaseWriter(root, notice=None).write(fifo, lambda t: Update(t or "", {}))

@@ -23,7 +23,7 @@ from typing import Any
 from exilecases.errors import ExilecasesError
 from exilecases.format.findings import ERROR, Finding
 from exilecases.format.vocabulary import Vocabulary
-from exilecases.store.write import CaseWriter, Update, split_bom, verify_update
+from exilecases.store.write import CaseWriter, Update, read_regular, split_bom, verify_update
 
 #: Format migrations, applied in order before formatting: text -> ``Update``.
 MIGRATIONS: list[Callable[[str], Update]] = []
@@ -121,7 +121,7 @@ def fmt_file(
 
     try:
         if check:
-            raw = path.read_bytes()
+            raw = read_regular(path, rel)
             text, had_bom = split_bom(raw.decode("utf-8"))
             update = change(text)
             verify_update(update, rel)
@@ -151,8 +151,10 @@ def _unreadable(path: Path, rel: str, vocabulary: Vocabulary) -> list[Finding]:
     from exilecases.ops.validate import check_file
 
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path, rel)
         raw.decode("utf-8")
+    except ExilecasesError:
+        return []
     except UnicodeDecodeError:
         checked = check_file(raw, rel, path.stem, vocabulary)
         return [f for f in checked.findings if f.severity == ERROR]

@@ -503,6 +503,15 @@ def _signature(path: Path) -> tuple[int, int, int, int] | None:
     return (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
 
 
+def read_regular(path: Path, rel: str | None = None) -> bytes:
+    """The bytes of the regular file at ``path``; ``ExilecasesError`` for a missing file, a
+    symbolic link, a FIFO or anything else that is not a regular file (never opened, so a
+    FIFO cannot hang the command)."""
+    raw, _ = _read_current(Path(path), rel or str(path), create_only=False)
+    assert raw is not None
+    return raw
+
+
 def _read_current(path: Path, rel: str, create_only: bool) -> tuple[bytes | None, Any]:
     """The bytes on disk now (None: no file, for ``create_only``) and their signature."""
     try:
