@@ -267,15 +267,26 @@ def _reader(
 
 
 def _open_fresh(root: Path, vocabulary: Vocabulary, progress: Progress | None) -> CaseIndex:
+    """The index, brought up to date. An index SQLite fails on while updating it (rows that
+    contradict each other, a damaged page) is deleted and built again; should that fail
+    too, this run works on an index in memory."""
+    import sqlite3
+
     from exilecases.store.index import open_index
 
-    index = open_index(root, vocabulary)
-    try:
-        index.refresh(parse=_reader(root, vocabulary, progress))
-    except BaseException:
-        index.db.close()
-        raise
-    return index
+    for memory in (False, False, True):
+        index = open_index(root, vocabulary, memory=memory)
+        try:
+            index.refresh(parse=_reader(root, vocabulary, progress))
+            return index
+        except sqlite3.Error:
+            index.discard()
+            if memory:
+                raise
+        except BaseException:
+            index.db.close()
+            raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _stored_findings(

@@ -284,12 +284,19 @@ class CaseIndex:
     ``path`` is the file in use, or None when the index lives in memory for this run.
     """
 
-    def __init__(self, root: Path, vocabulary: Vocabulary) -> None:
+    def __init__(self, root: Path, vocabulary: Vocabulary, *, memory: bool = False) -> None:
         self.root = root
         self.vocabulary = vocabulary
         self.fingerprint = vocabulary_fingerprint(root)
         self.path: Path | None = None
-        self.db = self._open()
+        self.db = self._in_memory() if memory else self._open()
+
+    def discard(self) -> None:
+        """Close the index and delete its file (after SQLite failed on it mid-way)."""
+        self.db.close()
+        if self.path is not None:
+            with suppress(OSError):
+                _remove(self.path)
 
     def __enter__(self) -> CaseIndex:
         return self
@@ -325,6 +332,9 @@ class CaseIndex:
                     _remove(path)
                 except OSError:
                     break
+        return self._in_memory()
+
+    def _in_memory(self) -> sqlite3.Connection:
         db = sqlite3.connect(":memory:", isolation_level=None)
         self._prepare(db)
         return db
@@ -565,9 +575,10 @@ def remove_index(root: Path) -> None:
         _remove(place.index_path(root))
 
 
-def open_index(root: Path, vocabulary: Vocabulary) -> CaseIndex:
-    """Open the index of ``root`` (closing it is the caller's job: use ``with``)."""
-    return CaseIndex(root, vocabulary)
+def open_index(root: Path, vocabulary: Vocabulary, *, memory: bool = False) -> CaseIndex:
+    """Open the index of ``root`` (closing it is the caller's job: use ``with``); with
+    ``memory``, a new one in memory that lives for this run only."""
+    return CaseIndex(root, vocabulary, memory=memory)
 
 
 def findings_of(text: str) -> list[Finding]:
