@@ -164,10 +164,29 @@ def test_outside_git_the_index_lives_in_the_users_cache_folder(bundled: Path, cl
     assert not (bundled / ".exilecases").exists()
 
 
-def test_secure_delete_is_on(git_repo: Path) -> None:
-    with open_index(git_repo, load_vocabulary(git_repo)) as index:
+def test_secure_delete_is_on_and_sqlites_own_files_are_private(git_repo: Path) -> None:
+    vocabulary = load_vocabulary(git_repo)
+    with open_index(git_repo, vocabulary) as index:
         assert index.path == index_path(git_repo)
         assert index.db.execute("PRAGMA secure_delete").fetchone()[0] == 1
+        index.db.execute("BEGIN IMMEDIATE")
+        index.db.execute("INSERT INTO meta VALUES ('test', 'x')")
+        index.db.execute("COMMIT")
+        sides = [Path(f"{index.path}{side}") for side in SIDE_FILES]
+        assert any(side.exists() for side in sides)  # the WAL, while the index is open
+        for side in sides:
+            if side.exists():
+                assert stat.S_IMODE(side.stat().st_mode) == 0o600, side
+
+
+def test_a_crafted_side_file_is_not_used(git_repo: Path) -> None:
+    assert deported(git_repo) == RIGHT
+    poison(git_repo)
+    wal = Path(f"{index_path(git_repo)}-wal")
+    wal.unlink(missing_ok=True)
+    wal.symlink_to("/dev/null")
+    assert deported(git_repo) == RIGHT
+    assert not wal.is_symlink()
 
 
 def test_the_index_holds_no_private_value(git_repo: Path, cli) -> None:
