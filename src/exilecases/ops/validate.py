@@ -23,9 +23,9 @@ from exilecases.format.vocabulary import KIND_NOUNS, Vocabulary
 from exilecases.store.files import MAX_FILE_BYTES
 
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
-_CONFLICT_START = re.compile(r"^<{7}(?: |$)")
-_CONFLICT_MIDDLE = re.compile(r"^={7}$")
-_CONFLICT_END = re.compile(r"^>{7}(?: |$)")
+_CONFLICT_START = re.compile(r"^<{7}(?: |\Z)")
+_CONFLICT_MIDDLE = re.compile(r"^={7}\Z")
+_CONFLICT_END = re.compile(r"^>{7}(?: |\Z)")
 #: Deepest nesting of arrays and tables a case may have (a case needs three).
 MAX_NESTING = 32
 
