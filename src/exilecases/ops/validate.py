@@ -346,9 +346,9 @@ def _check_numbers(data: dict[str, Any], reporter: _Reporter) -> None:
         if isinstance(value, float) and not math.isfinite(value):
             reporter.at(path, "E013", _non_finite_message(path, value))
         elif isinstance(value, dict):
-            stack.extend((path + (key,), item) for key, item in value.items())
+            stack.extend(((*path, key), item) for key, item in value.items())
         elif isinstance(value, list):
-            stack.extend((path + (index,), item) for index, item in enumerate(value))
+            stack.extend(((*path, index), item) for index, item in enumerate(value))
 
 
 def _non_finite_message(path: tuple[str | int, ...], value: float) -> str:
