@@ -100,6 +100,22 @@ def test_valid_file_round_trips_through_writer_and_scanner(name: str) -> None:
     assert_statements_rebuild(written, data)
 
 
+@pytest.mark.parametrize("name", FILES)
+def test_valid_file_with_windows_line_endings(name: str) -> None:
+    """The same files with CRLF line endings (as saved on Windows): the scanner and the
+    formatter handle them alike."""
+    text = _read(name)
+    if "\r" in text:
+        pytest.skip("the file has carriage returns of its own")
+    crlf = text.replace("\n", "\r\n")
+    data = tomllib.loads(crlf)
+    assert tagged(data) == tagged(tomllib.loads(text))
+    assert_statements_rebuild(crlf, data)
+    formatted = format_text(crlf)
+    assert tagged(tomllib.loads(formatted)) == tagged(data)
+    assert format_text(formatted) == formatted
+
+
 def test_the_suite_is_all_there() -> None:
     """The listing names the 210 valid files, two of them with a byte-order mark; a
     missing or truncated copy fails here instead of passing on fewer files."""

@@ -29,12 +29,20 @@ TABLE_ORDER = ("charges", "events", "sources", "contacts")
 _SCALARS = (str, bool, int, float, dt.date, dt.time)  # dt.datetime is a dt.date
 
 
-@lru_cache(maxsize=4096)
 def format_key(key: str) -> str:
     """One key as TOML writes it: bare when it can be, a quoted string otherwise."""
     if not isinstance(key, str):
         raise TypeError(f"a TOML key must be text, not {type(key).__name__}")
+    # The same few keys come back in every file; only short ones are kept, so that a
+    # hostile file's huge keys cannot fill the memory.
+    return _short_key(key) if len(key) <= 64 else _quoted_key(key)
+
+
+def _quoted_key(key: str) -> str:
     return tomli_w.dumps({key: 0}).removesuffix(" = 0\n")
+
+
+_short_key = lru_cache(maxsize=1024)(_quoted_key)
 
 
 def _scalar(value: Any, multiline: bool) -> str:
