@@ -53,16 +53,10 @@ def _scalar(value: Any, multiline: bool) -> str:
     return tomli_w.dumps({"v": value}, multiline_strings=multiline)[len("v = ") : -1]
 
 
-def format_string(text: str) -> str:
-    """A basic string; a text with line breaks becomes a multi-line string."""
-    return _scalar(text, multiline=True)
-
-
 def format_value(value: Any, *, multiline: bool = True) -> str:
-    """Any TOML value on one line (see ``format_pair`` for long arrays).
-
-    Text with line breaks becomes a ``\"\"\"`` string unless ``multiline`` is false;
-    inside an inline table it always stays on one line.
+    """Any TOML value, arrays and inline tables on one line (``format_pair`` breaks long
+    arrays). Text with line breaks becomes a ``\"\"\"`` string unless ``multiline`` is
+    false; inside an inline table it always stays on one line.
     """
     if isinstance(value, _SCALARS):
         return _scalar(value, multiline)
