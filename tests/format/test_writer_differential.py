@@ -86,7 +86,7 @@ A_CASE = {
 WRONG_SHAPES = {"events": {"date": "2024"}, "private": [{"phone": "+7"}], "sources": []}
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(DOCUMENTS)
 @example(A_CASE)
 @example(WRONG_SHAPES)
