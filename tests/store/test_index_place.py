@@ -422,3 +422,16 @@ def test_validate_notes_an_old_index_folder_without_reading_it(git_repo: Path, c
     (old / "index.sqlite").unlink()
     old.rmdir()
     assert "can be deleted" not in cli("validate", "--root", git_repo).stderr
+
+
+def test_the_repository_object_reads_private_data_from_the_files(git_repo: Path) -> None:
+    from exilecases.repository import Repository
+
+    repository = Repository(git_repo)
+    assert deported(git_repo) == RIGHT
+    poison(git_repo)
+    whole = {c["id"]: c for c in repository.cases(private=True)}
+    assert whole["secretov-ivan"]["private"]["notes"].startswith("SECRET-NOTES")
+    assert whole["zhilin-mikhail"]["status"] == "deported"  # the file, not the index's row
+    public = {c["id"]: c for c in repository.cases()}
+    assert "private" not in public["secretov-ivan"]
