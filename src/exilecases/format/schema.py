@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from exilecases.format.model import ID_PATTERN, Case
+from exilecases.format.model import ID_REGEX, Case
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 #: A name, not an address: nothing is fetched from it.
@@ -41,7 +41,7 @@ def case_json_schema(vocabulary: Any, *, schema_id: str = SCHEMA_ID) -> dict[str
     for path, kind in _VOCABULARY_PROPERTIES:
         _add_enum(_property(definitions, path), vocabulary, kind)
     case = definitions.pop("Case")
-    case["properties"]["id"]["pattern"] = ID_PATTERN.pattern
+    case["properties"]["id"]["pattern"] = f"^{ID_REGEX}$"  # ECMA-262: $ is the end
     case["properties"]["private"]["additionalProperties"] = True
     return {
         "$schema": SCHEMA_DIALECT,
