@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from exilecases import Repository
 from exilecases.format.schema import schema_text, stale_vocabularies
 from exilecases.format.vocabulary import default_vocabulary, load_vocabulary
 from exilecases.ops.validate import schema_check
@@ -93,3 +94,10 @@ def test_validating_single_files_leaves_the_schema_out(cli, tmp_path) -> None:
     )
     assert _w110(cli("validate", case, "--root", root).stdout) == []
     assert len(_w110(cli("validate", "--root", root).stdout)) == 1
+
+
+def test_the_library_check_reports_it_too(cli, tmp_path) -> None:
+    root = _init(cli, tmp_path)
+    assert Repository(root).check() == []
+    (root / SCHEMA).write_text("{}", encoding="utf-8")
+    assert [f.code for f in Repository(root).check()] == ["W110"]
