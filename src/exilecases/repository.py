@@ -80,13 +80,14 @@ class Repository:
         """Every finding of every case file (or of ``paths``), cross-file rules included
         when the whole repository is checked, in file and line order."""
         from exilecases.ops.load import load
-        from exilecases.ops.validate import cross_file
+        from exilecases.ops.validate import cross_file, schema_check
 
         files = list(paths) if paths is not None else None
         result = load(self.root, self.vocabulary, files, whole=False)
         findings = result.findings
         if files is None:
             findings += cross_file(result.checks, result.name_keys)
+            findings += schema_check(self.root, self.vocabulary)
         return sorted(findings, key=lambda f: f.sort_key())
 
     def search(self, query: str, *, limit: int = 20, min_score: float = 0.6) -> list[SearchHit]:

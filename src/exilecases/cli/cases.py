@@ -297,7 +297,10 @@ def validate(
     )
     findings = result.findings
     if files is None:
+        from exilecases.ops.validate import schema_check
+
         findings += cross_file(result.checks, result.name_keys)
+        findings += schema_check(found, vocabulary)
     if public_check:
         from exilecases.ops.validate import public_check as personal_data
 

@@ -37,6 +37,7 @@ CODES: dict[str, tuple[str, str]] = {
     "W103": ("outcome-unsourced", "an event that changes the status cites no source"),
     "W104": ("likely-duplicate", "two files look like the same person"),
     "W105": ("personal-data", "a public field looks like personal data"),
+    "W110": ("schema-outdated", "the JSON Schema written by init no longer matches the vocabulary"),
 }
 
 ERROR = "error"

@@ -603,3 +603,49 @@ def public_check(checks: Sequence[FileCheck]) -> list[Finding]:
             locate = _LazyPositions(check.path).locate
             found.extend(personal_data_findings(check.case, check.rel, locate))
     return found
+
+
+#: A written schema larger than this is not one ``init`` wrote; it is not read.
+MAX_SCHEMA_BYTES = 10_000_000
+
+
+def schema_check(root: Path, vocabulary: Vocabulary) -> list[Finding]:
+    """W110 when the JSON Schema that ``init`` wrote (``schema/case.schema.json``) no longer
+    matches the vocabulary, so editors would flag valid keys or accept retired ones.
+
+    Nothing is reported when the repository has no such file (it is optional)."""
+    import json
+
+    from exilecases.format.schema import stale_vocabularies
+    from exilecases.ops.init import SCHEMA_FILE
+
+    path = root / SCHEMA_FILE
+    rel = SCHEMA_FILE.as_posix()
+    fix = (
+        f"write it again with `exilecases schema -o {rel}` (or delete it and run "
+        "`exilecases init`), so editors check case files against the current vocabulary"
+    )
+    if path.is_symlink() or not path.exists():
+        return []
+    try:
+        if not path.is_file() or path.stat().st_size > MAX_SCHEMA_BYTES:
+            raise ValueError("not a schema file")
+        schema = json.loads(path.read_bytes().decode("utf-8"))
+        stale = stale_vocabularies(schema, vocabulary)
+    except json.JSONDecodeError as error:
+        message = f"{rel} is not JSON ({error.msg}); {fix}"
+        return [finding(rel, error.lineno, error.colno, "W110", message)]
+    except (OSError, UnicodeDecodeError, ValueError):
+        message = f"{rel} cannot be read as a schema written by exilecases; {fix}"
+        return [finding(rel, 1, 1, "W110", message)]
+    if not stale:
+        return []
+    return [
+        finding(
+            rel,
+            1,
+            1,
+            "W110",
+            f"{rel} is out of date with the vocabulary ({'; '.join(stale)}); {fix}",
+        )
+    ]
