@@ -222,7 +222,15 @@ def test_in_a_group_shared_repository_the_lock_is_group_read_write(tmp_path: Pat
     assert _run("set", "petrov-ivan", "status", "released", "--root", str(root)).returncode == 0
     lock = root / ".git" / "exilecases" / "lock"
     assert stat.S_IMODE(lock.stat().st_mode) == 0o660
-    assert stat.S_IMODE(lock.parent.stat().st_mode) & 0o070 == 0o070
+    assert stat.S_IMODE(lock.parent.stat().st_mode) & 0o2072 == 0o2070
+
+
+def test_a_state_folder_the_index_made_is_opened_to_the_group(tmp_path: Path) -> None:
+    root = _repo(tmp_path, shared=True)
+    (root / ".git" / "exilecases").mkdir(mode=0o755)  # as `list` makes it, before any write
+    (root / ".git" / "exilecases").chmod(0o755)
+    assert _run("set", "petrov-ivan", "status", "released", "--root", str(root)).returncode == 0
+    assert stat.S_IMODE((root / ".git" / "exilecases").stat().st_mode) == 0o2775
 
 
 def test_outside_git_the_lock_is_in_the_users_cache(tmp_path: Path) -> None:

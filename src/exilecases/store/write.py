@@ -111,13 +111,19 @@ def _group_shared(root: Path) -> bool:
 
 
 def _make_state_dir(folder: Path, shared: bool) -> None:
-    if folder.is_dir():
+    """Make the state folder when missing: 0700 (outside git it is in the user's cache),
+    or in a group-shared repository group-writable and set-group-id, so that every member
+    can make the lock. A folder this user made before (the index makes it too) is opened
+    to the group then; another user's is left alone."""
+    if not folder.is_dir():
+        folder.mkdir(parents=True, exist_ok=True, mode=0o2770 if shared else 0o700)
+    if not shared:
         return
-    # The state folder outside git lives in the user's cache: only for this user.
-    folder.mkdir(parents=True, exist_ok=True, mode=0o2770 if shared else 0o700)
-    if shared:
-        with contextlib.suppress(OSError):  # mkdir's mode is reduced by the umask
-            folder.chmod(0o2770)
+    with contextlib.suppress(OSError):  # mkdir's mode is reduced by the umask
+        info = os.lstat(folder)
+        wanted = (stat.S_IMODE(info.st_mode) | 0o2070) & ~0o002  # never world-writable
+        if info.st_uid == os.getuid() and stat.S_IMODE(info.st_mode) != wanted:
+            os.chmod(folder, wanted, follow_symlinks=False)
 
 
 def _default_notice(path: Path) -> None:
