@@ -142,9 +142,12 @@ def _reader(
     root: Path, vocabulary: Vocabulary, progress: Progress | None
 ) -> Callable[[list[Path]], Iterator[Any]]:
     """How the cache reads the files that changed: checked and made into rows on every core."""
+    import functools
+
     from exilecases.store.index import index_row
 
-    return lambda stale: check_paths(root, stale, vocabulary, progress, prepare=index_row)
+    prepare = functools.partial(index_row, vocabulary=vocabulary)
+    return lambda stale: check_paths(root, stale, vocabulary, progress, prepare=prepare)
 
 
 def load(
@@ -193,17 +196,25 @@ def select(
     use_cache: bool | None = None,
     progress: Progress | None = None,
     outlines: bool = False,
+    private: bool = False,
 ) -> Selection:
-    """The cases that pass ``filters`` (a ``query.Filters``), by file name.
+    """The cases that pass ``filters`` (a ``query.Filters``), by file name: their public
+    views (``privacy.public_view``), so that no filter, ``--as-of`` status or count sees a
+    private event, and no output gets a private value.
 
-    With the cache, the filters run as SQL over the index, so only matching cases are
-    decoded; without it (or for ``--as-of``) every case is loaded and filtered in Python.
-    With ``outlines``, SQL-filtered cases come as the outlines ``stats`` needs (see
-    ``CaseIndex.outlines``) rather than whole cases.
+    With the cache, the filters run as SQL over the index (which holds public views only),
+    so only matching cases are decoded; without it (or for ``--as-of``) every case is loaded
+    and filtered in Python. With ``outlines``, SQL-filtered cases come as the outlines
+    ``stats`` needs (see ``CaseIndex.outlines``) rather than whole cases.
+
+    ``private`` (the user's own ``--private``) reads the files, never the index, and gives
+    whole cases; the filters then see private entries too (``privacy.private_view``).
     """
     from exilecases.ops import query
     from exilecases.store.index import cache_enabled, open_index, sql_filter
 
+    if private:
+        return _select_private(root, vocabulary, filters, progress)
     if use_cache is None:
         use_cache = cache_enabled()
     if use_cache:
@@ -217,7 +228,40 @@ def select(
             return Selection(query.select(index.cases(), filters, vocabulary), broken)
     result = load(root, vocabulary, use_cache=False, progress=progress)
     broken = [(check.rel, check.first_error) for check in result.broken]
-    return Selection(query.select(result.cases, filters, vocabulary), broken)
+    public = public_cases(result.cases, vocabulary)
+    return Selection(query.select(public, filters, vocabulary), broken)
+
+
+def public_cases(cases: Iterable[dict[str, Any]], vocabulary: Vocabulary) -> list[dict[str, Any]]:
+    """The public view of each case (what a case read from a file becomes before any public
+    computation; the index stores these already)."""
+    from exilecases.format.privacy import public_view
+
+    return [public_view(case, vocabulary) for case in cases]
+
+
+def load_private(
+    root: Path, vocabulary: Vocabulary, progress: Progress | None = None
+) -> LoadResult:
+    """Every case whole, read from the files (never from the index): for ``--private``."""
+    return load(root, vocabulary, use_cache=False, progress=progress)
+
+
+def _select_private(
+    root: Path, vocabulary: Vocabulary, filters: Any, progress: Progress | None
+) -> Selection:
+    from exilecases.format.privacy import private_view
+    from exilecases.ops import query
+
+    result = load_private(root, vocabulary, progress)
+    broken = [(check.rel, check.first_error) for check in result.broken]
+    by_id = {case["id"]: case for case in result.cases}
+    views = [private_view(case) for case in result.cases]
+    chosen = []
+    for view in query.select(views, filters, vocabulary):
+        case = by_id[view["id"]]
+        chosen.append({**case, "status": view["status"]} if filters.as_of else case)
+    return Selection(chosen, broken)
 
 
 def select_json(
@@ -237,17 +281,23 @@ def select_json(
 
 
 def search_documents(
-    root: Path, vocabulary: Vocabulary, progress: Progress | None = None
+    root: Path, vocabulary: Vocabulary, progress: Progress | None = None, *, private: bool = False
 ) -> Selection:
-    """The searchable part of every usable case (``search.searchable``): from the cache
-    when it is on, else from reading every file."""
+    """The searchable part (``search.searchable``) of every usable case's public view: from
+    the cache when it is on, else from reading every file. ``private`` searches whole cases
+    (the entries of ``[private]`` too), read from the files, never from the index."""
+    from exilecases.format.privacy import private_view
     from exilecases.ops.search import searchable
     from exilecases.store.index import cache_enabled, open_index
 
-    if not cache_enabled():
+    if private or not cache_enabled():
         result = load(root, vocabulary, use_cache=False, progress=progress)
         broken = [(check.rel, check.first_error) for check in result.broken]
-        return Selection([searchable(case) for case in result.cases], broken)
+        if private:
+            cases = [private_view(case) for case in result.cases]
+        else:
+            cases = public_cases(result.cases, vocabulary)
+        return Selection([searchable(case) for case in cases], broken)
     with open_index(root, vocabulary) as index:
         index.refresh(parse=_reader(root, vocabulary, progress))
         return Selection(index.search_documents(), index.broken())

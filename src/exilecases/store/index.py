@@ -125,10 +125,17 @@ class IndexRow:
     ranges: list[tuple[str, str, str | None]]
 
 
-def index_row(check: FileCheck) -> IndexRow:
-    """The cache row of a checked file (tags and event ranges only for usable cases)."""
+def index_row(check: FileCheck, vocabulary: Vocabulary | None = None) -> IndexRow:
+    """The cache row of a checked file (tags and event ranges only for usable cases).
+
+    The index holds the public view only (``privacy.public_view`` with ``vocabulary``'s
+    redaction rules): no private value is ever written to it, and every filter run over it
+    sees public data only.
+    """
+    from exilecases.format.privacy import public_view
+
     assert check.path is not None
-    case = check.case
+    case = public_view(check.case, vocabulary) if check.case is not None else None
     usable = case is not None and check.ok
     return IndexRow(
         name=check.path.name,
