@@ -173,7 +173,8 @@ def public_view(
     if hidden_sources:
         _drop_citations(public, hidden_sources)
     for path in paths:
-        _drop_path(public, path.split("."))
+        if path not in NEVER_PRIVATE:
+            _drop_path(public, path.split("."))
     if not keep_unknown:
         _drop_unknown_keys(public)
     return public
