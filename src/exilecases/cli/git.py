@@ -269,8 +269,8 @@ def fmt(
     root: RootOption = None,
 ) -> None:
     """Rewrite case files in canonical form, keeping every comment. Formatting twice changes
-    nothing."""
-    from exilecases.ops.edit import format_text
+    nothing. Entries marked private = true (format 1) move into [private], a line each."""
+    from exilecases.ops.edit import migrate_and_format
     from exilecases.store.files import atomic_write, case_files
 
     found, _ = _open(root)
@@ -280,7 +280,8 @@ def fmt(
         rel = path.relative_to(found).as_posix() if path.is_relative_to(found) else str(path)
         try:
             text = path.read_text("utf-8")
-            formatted = format_text(text)
+            # Format-1 entries marked private = true move into [private] (migrate.py).
+            formatted, moved = migrate_and_format(text)
         except (UnicodeDecodeError, ExilecasesError):
             unreadable.append(rel)
             continue
@@ -289,6 +290,8 @@ def fmt(
         would_change.append(rel)
         if not check:
             atomic_write(path, formatted)
+            for line in moved:
+                _message(f"{rel}: {line}")
     for rel in unreadable:
         _message(f"{rel}: not valid TOML, left as it is (run exilecases validate)")
     for rel in would_change:
