@@ -192,7 +192,7 @@ _ENTRY = st.fixed_dictionaries(
             {"name": st.text(min_size=1, max_size=5)}, optional={"private": st.booleans()}
         ),
         max_size=4,
-    ),  # fmt: skip
+    ),
 )
 def test_the_migration_keeps_every_entry_and_the_public_view(events, contacts) -> None:
     data = {"id": "a-b", "events": events, "contacts": contacts}

@@ -200,8 +200,9 @@ def secret_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 def _build(tmp_path: Path) -> Path:
     root = tmp_path / "repo"
-    subprocess.run([sys.executable, "-m", "exilecases", "init", str(root)], check=True,
-                   capture_output=True)  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-m", "exilecases", "init", str(root)], check=True, capture_output=True
+    )
     (root / "data" / "vocabulary.toml").write_text(VOCABULARY, encoding="utf-8")
     cases = root / "data" / "cases"
     (cases / f"{CASE_ID}.toml").write_text(case_text(SECRETS), encoding="utf-8")
@@ -217,9 +218,18 @@ def _build(tmp_path: Path) -> Path:
     run(root, "set", CASE_ID, "born", SECRETS["commit.born"], "--commit")
     run(root, "set", CASE_ID, "risk", SECRETS["commit.risk"], "--commit")
     run(
-        root, "event", "add", CASE_ID, "--date", "2024-06", "--type", "court_ruling",
-        "--place", SECRETS["commit.place"], "--commit",
-    )  # fmt: skip
+        root,
+        "event",
+        "add",
+        CASE_ID,
+        "--date",
+        "2024-06",
+        "--type",
+        "court_ruling",
+        "--place",
+        SECRETS["commit.place"],
+        "--commit",
+    )
     path = cases / f"{CASE_ID}.toml"
     text = path.read_text("utf-8")
     text = text.replace(SECRETS["private.notes"], SECRETS["hand.private.notes"])
@@ -275,14 +285,17 @@ def every_public_byte(root: Path, tmp_path: Path) -> dict[str, bytes]:
             hits = run(root, "search", query, "--format", output, "--min-score", "0")
             found[f"search {query} {output}"] = hits
     for public in ((), ("--public",)):
-        for fmt, tables in (("json", [None]), ("csv", [None, "events", "charges", "sources",
-                                                       "contacts"])):  # fmt: skip
+        for fmt, tables in (
+            ("json", [None]),
+            ("csv", [None, "events", "charges", "sources", "contacts"]),
+        ):
             for table in tables:
                 args = ("export", "--format", fmt, *(("--table", table) if table else ()))
                 found[" ".join(args + public)] = run(root, *args, *public)
         target = tmp_path / f"export{len(public)}.sqlite"
-        found[f"export sqlite {public}"] = run(root, "export", "--format", "sqlite", "-o",
-                                               str(target), *public)  # fmt: skip
+        found[f"export sqlite {public}"] = run(
+            root, "export", "--format", "sqlite", "-o", str(target), *public
+        )
         for extra in ("", "-wal", "-journal", "-shm"):
             companion = Path(f"{target}{extra}")
             if companion.exists():
@@ -337,8 +350,9 @@ def test_the_commit_messages_name_the_private_changes_without_values(secret_repo
 
 
 def test_private_events_select_count_and_change_nothing(secret_repo: Path) -> None:
-    (row,) = [c for c in json.loads(stdout(secret_repo, "list", "--format", "json"))
-              if c["id"] == CASE_ID]  # fmt: skip
+    (row,) = [
+        c for c in json.loads(stdout(secret_repo, "list", "--format", "json")) if c["id"] == CASE_ID
+    ]
     assert row["status"] == "released"  # the working tree's public status, not private.status
     as_of = json.loads(stdout(secret_repo, "list", "--as-of", "2031", "--format", "json"))
     assert {c["id"]: c["status"] for c in as_of}[CASE_ID] == "detained"
@@ -358,8 +372,9 @@ def test_private_events_select_count_and_change_nothing(secret_repo: Path) -> No
         stdout(secret_repo, "list", "--since", "2029", "--format", "json", "--private")
     )
     assert [c["id"] for c in mine] == [CASE_ID]
-    real = json.loads(stdout(secret_repo, "stats", "--by", "status", "--private", "--format",
-                             "json"))  # fmt: skip
+    real = json.loads(
+        stdout(secret_repo, "stats", "--by", "status", "--private", "--format", "json")
+    )
     assert {"status": "left_country", "count": 1} in real["rows"]
 
 
