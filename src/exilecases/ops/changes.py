@@ -56,7 +56,7 @@ _KEY_FIELDS = frozenset(
         "confidence",
     }
 )
-_TOKEN = re.compile(r"^[\w.+-]+$")
+_TOKEN = re.compile(r"^[\w.+-]+\Z")
 _SINGULAR = {"events": "event", "charges": "charge", "sources": "source", "contacts": "contact"}
 _NO_FIELD_CHANGED = "(no field changed: formatting or comments only)"
 _MISSING: Any = object()

@@ -65,7 +65,7 @@ DiffState = Literal["added", "removed", "changed", "renamed"]
 
 #: What ``textconv`` writes instead of a private value.
 HIDDEN = "(hidden)"
-_STATUS = re.compile(r"^[ACDMRTUXB]\d*$")
+_STATUS = re.compile(r"^[ACDMRTUXB]\d*\Z")
 _CASES = PurePosixPath(CASES_DIR.as_posix())
 _COMMIT_MARK = "\x01"
 _LOG_FORMAT = "%x01%H%x00%h%x00%an%x00%aI%x00%s"
