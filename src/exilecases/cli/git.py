@@ -64,11 +64,14 @@ def _edit(root: Path | None, case_id: str, transform: Callable[[str], Any], comm
         f"wrote {rel} ({result.changed_lines} line{'s' * (result.changed_lines != 1)} changed)"
     )
     if commit:
-        from exilecases.ops.history import field_changes, read_case_at
+        from exilecases.ops.changes import public_changes
+        from exilecases.ops.history import read_case_at
         from exilecases.store.git import commit_paths
 
-        # The commit holds every change to the file since HEAD, not only this edit's.
-        result.changes = field_changes(read_case_at(found, "HEAD", rel), result.new)
+        # The commit holds every change to the file since HEAD, not only this edit's; only
+        # public ones are named (a commit message travels with every clone).
+        old = read_case_at(found, "HEAD", rel)
+        result.changes = public_changes(old, result.new, vocabulary)
         commit_paths(found, [result.path], result.commit_message())
         _message(f"committed: {result.commit_message()}")
 
@@ -269,8 +272,8 @@ def fmt(
     root: RootOption = None,
 ) -> None:
     """Rewrite case files in canonical form, keeping every comment. Formatting twice changes
-    nothing; a file fmt cannot rewrite without losing data is left as it is, with the
-    finding that says why."""
+    nothing. Entries marked private = true (format 1) move into [private], a line each. A
+    file fmt cannot rewrite without losing data is left as it is, with the finding."""
     import exilecases.format.model  # noqa: F401  (pydantic, imported before any lock)
     from exilecases.ops.fmt import fmt_file
     from exilecases.store.files import case_files
@@ -292,7 +295,7 @@ def fmt(
             )
             _message(f"{rel}: left as it is: {why}; fix it by hand (exilecases validate {rel})")
             continue
-        for text in result.messages:
+        for text in result.messages if not check else []:  # what moved where, no value
             _message(f"{rel}: {text}")
         if result.had_bom:
             done = "fmt would remove it" if check else "removed it"
@@ -377,7 +380,21 @@ def git_diff_driver(
     path: Annotated[Path, typer.Argument(metavar="FILE", help="The file git passes.")],
 ) -> None:
     """For git (installed by init): print a case file one field per line, so that `git diff`
-    and `git log -p` show field-level changes."""
+    and `git log -p` show field-level changes. Private values are never printed."""
+    from exilecases.format.vocabulary import VocabularyError, load_vocabulary
     from exilecases.ops.history import textconv_file
+    from exilecases.store.files import find_root
 
-    sys.stdout.write(textconv_file(path))
+    # git runs the driver at the top of the work tree: the repository's redaction rules
+    # ([fields] private) come from there. Unreadable rules print nothing of the file.
+    try:
+        vocabulary = load_vocabulary(find_root(None))
+    except ExilecasesError:
+        vocabulary = None
+    except VocabularyError:
+        sys.stdout.write(
+            "(data/vocabulary.toml is broken, so which fields are private is unknown: "
+            "fix it to see this file's fields)\n"
+        )
+        return
+    sys.stdout.write(textconv_file(path, vocabulary))

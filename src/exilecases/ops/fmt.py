@@ -1,11 +1,12 @@
 """``fmt``: rewrite case files in canonical form through the one write path.
 
 ``fmt_step`` is fmt's change of one file: the current text in, the new text, the data it
-must hold and messages out. Format migrations slot in before the formatting as entries of
-``MIGRATIONS`` (each a function from text to ``Update``: the migrated text, the data it must
-hold, and what it moved, said to the user); the formatting itself then must keep exactly
-the data the last migration produced, and ``store/write`` refuses to write a text that
-does not parse back to it.
+must hold and messages out. It moves format 1's ``private = true`` entries into
+``[private]`` (``format/migrate.py``, a data-to-data step that the formatter writes with the
+comments in place); text-level migrations slot in before it as entries of ``MIGRATIONS``
+(each a function from text to ``Update``: the migrated text, the data it must hold, and what
+it moved, said to the user). ``store/write`` refuses to write a text that does not parse
+back to exactly the data the last step intended.
 
 A file whose shape is wrong (not TOML, not UTF-8, nested beyond the limit, a table where
 the format has an array of tables or the reverse) is never rewritten: fmt reports the
@@ -58,6 +59,8 @@ def fmt_step(text: str) -> Update:
     text cannot be formatted."""
     from exilecases.ops.edit import format_text
 
+    from exilecases.format.migrate import migrate_private
+
     messages: list[str] = []
     try:
         data = tomllib.loads(text)
@@ -65,7 +68,13 @@ def fmt_step(text: str) -> Update:
             update = migrate(text)
             text, data = update.text, update.data
             messages += update.messages
-        return Update(format_text(text), data, messages, keep_bom=False)
+        # Format 1's entries marked private = true move into [private] (format/migrate.py);
+        # their comments go with them.
+        migration = migrate_private(data)
+        if not migration.messages:
+            return Update(format_text(text), data, messages, keep_bom=False)
+        new = format_text(text, migration.data, migration.moves)
+        return Update(new, migration.data, messages + migration.messages, keep_bom=False)
     except ExilecasesError:
         raise
     except _FORMATTER_ERRORS as error:

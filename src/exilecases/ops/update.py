@@ -41,7 +41,10 @@ class EditResult:
     written: bool = False
 
     def commit_message(self) -> str:
-        """``ivanov-dmitry: status deported -> extradited`` (every change, on one line)."""
+        """``ivanov-dmitry: status deported -> extradited`` (every change, on one line).
+
+        The changes are public ones (``changes.public_changes``): a commit message is
+        pushed wherever the repository goes, so it never holds a private value."""
         parts = [change.format().replace(": ", " ", 1) for change in self.changes]
         return f"{self.case_id}: " + ("; ".join(parts) if parts else "formatting only")
 
@@ -102,8 +105,8 @@ def edit_case(
     exist, is broken, would become invalid or lose data, or changed on disk while it was
     being edited; nothing is written then.
     """
+    from exilecases.ops.changes import public_changes
     from exilecases.ops.edit import changed_lines
-    from exilecases.ops.history import field_changes
 
     path = case_path(root, case_id)
     rel = path.relative_to(root).as_posix()
@@ -133,16 +136,20 @@ def edit_case(
         updates[-1].before or {},
         written.checked.case,
         changed_lines(written.old or "", written.new),
-        field_changes(before, after),
+        public_changes(before, after, vocabulary),
         written.written,
     )
 
 
 def _differing(old: dict[str, Any], new: dict[str, Any]) -> tuple[dict, dict]:
-    """The two cases with only the fields that differ (and the id), and of a table that
-    only grew, only the new entries: the field changes are the same, and a large table is
-    not compared entry by entry for an edit that did not touch its entries."""
-    keys = [k for k in {**old, **new} if k == "id" or old.get(k, _NONE) != new.get(k, _NONE)]
+    """The two cases with only the fields that differ, and of a table that only grew, only
+    the new entries: the field changes are the same, and a large table is not compared
+    entry by entry for an edit that did not touch its entries. The id and the fields that
+    decide what is private (``private_fields``, ``[private]``) are always kept, so that the
+    public changes hide exactly what they hide for the whole case."""
+    keys = [
+        k for k in {**old, **new} if k in _ALWAYS_KEPT or old.get(k, _NONE) != new.get(k, _NONE)
+    ]
     before, after = {k: old[k] for k in keys if k in old}, {k: new[k] for k in keys if k in new}
     for key in TABLE_ORDER:
         was, now = before.get(key), after.get(key)
@@ -153,6 +160,7 @@ def _differing(old: dict[str, Any], new: dict[str, Any]) -> tuple[dict, dict]:
 
 
 _NONE = object()
+_ALWAYS_KEPT = frozenset({"id", "private_fields", "private"})
 
 
 def create_case(
@@ -187,7 +195,8 @@ def _import_before_the_lock() -> None:
     """Import the schema's libraries (pydantic) now: importing them takes longer than the
     whole write, and every other writer waits while the lock is held."""
     import exilecases.format.model
-    import exilecases.ops.history
+    import exilecases.format.privacy
+    import exilecases.ops.changes
     import exilecases.ops.validate  # noqa: F401
 
 
