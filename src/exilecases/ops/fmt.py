@@ -57,9 +57,8 @@ def fmt_step(text: str) -> Update:
     """fmt's change of one file's text (a byte-order mark already removed): the migrations,
     then the canonical form with every comment kept. Raises ``ExilecasesError`` when the
     text cannot be formatted."""
-    from exilecases.ops.edit import format_text
-
     from exilecases.format.migrate import migrate_private
+    from exilecases.ops.edit import format_text
 
     messages: list[str] = []
     try:
