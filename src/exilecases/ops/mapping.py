@@ -428,11 +428,11 @@ class _MappingReader:
             if target in allowed:
                 return True
             self.error(
-                where, "I003", _unknown(f"the fields of [[{head}]]", target, allowed, "field")
+                where, "I003", _unknown(f"[[{head}]]", target, allowed, "field")
             )
             return False
         self.error(
-            where, "I003", _unknown("the importable fields", target, importable_fields(), "field")
+            where, "I003", _unknown("", target, importable_fields(), "field")
         )
         return False
 
@@ -504,7 +504,7 @@ def _unknown(where: str, key: str, known: Any, noun: str = "key") -> str:
 
     close = difflib.get_close_matches(key, list(known), n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
-    shown = f" of {where}" if where else ""
+    shown = f" in {where}" if where else ""
     return f"unknown {noun} {key!r}{shown}{hint}; known: {', '.join(known)}"
 
 
