@@ -159,11 +159,19 @@ def test_encoding_and_delimiter_detection(tmp_path: Path) -> None:
 def test_oversize_and_odd_files_are_refused(tmp_path: Path) -> None:
     big = tmp_path / "big.csv"
     big.write_bytes(b"a,b\n" * 100)
-    with pytest.raises(ExilecasesError, match="big.csv is 400 bytes; import reads at most 10 "):
+    with pytest.raises(ExilecasesError, match=r"big\.csv is 400 bytes; import reads at most 10 "):
         read_bytes(big, limit=10)
     with pytest.raises(ExilecasesError, match="is not a regular file"):
         read_sheet(tmp_path)
     other = tmp_path / "cases.docx"
     other.write_text("hello")
-    with pytest.raises(ExilecasesError, match="import reads .csv, .xlsx and .ods"):
+    with pytest.raises(ExilecasesError, match=r"import reads \.csv, \.xlsx and \.ods"):
         read_sheet(other)
+
+
+def test_every_import_code_is_documented() -> None:
+    from exilecases.ops.mapping import IMPORT_CODES
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "findings.md").read_text()
+    for code, (name, severity, _) in IMPORT_CODES.items():
+        assert f"| `{code}` | `{name}` | {severity} |" in doc, code

@@ -91,6 +91,7 @@ IMPORT_CODES: dict[str, tuple[str, str, str]] = {
     "I024": ("formula-text", "warning", "a cell's text looks like a spreadsheet formula"),
     "I025": ("orphan-value", "error", "a cell belongs to an entry whose own column is empty"),
     "I026": ("invalid-id", "error", "a row's id cannot be made or is not a valid id"),
+    "I027": ("duplicate-key", "error", "two rows have the same id_column key"),
     "I030": ("exists", "warning", "the row's case exists already (not overwritten)"),
     "I031": ("duplicate-row-id", "warning", "two rows would get the same id"),
     "I032": ("likely-duplicate", "warning", "the row looks like an existing person"),
@@ -144,8 +145,10 @@ def import_finding(
     the validator's codes from their letter."""
     if code in IMPORT_CODES:
         severity = IMPORT_CODES[code][1]
-    else:
+    elif code[:1] in ("E", "W"):  # the validator's codes
         severity = "error" if code.startswith("E") else "warning"
+    else:
+        raise KeyError(f"unknown finding code {code}")
     return ImportFinding(file, row, column, severity, code, message)
 
 
@@ -427,13 +430,9 @@ class _MappingReader:
             allowed = [anchor, *(f"{head}.{key}" for key in PROPERTIES[head])]
             if target in allowed:
                 return True
-            self.error(
-                where, "I003", _unknown(f"[[{head}]]", target, allowed, "field")
-            )
+            self.error(where, "I003", _unknown(f"[[{head}]]", target, allowed, "field"))
             return False
-        self.error(
-            where, "I003", _unknown("", target, importable_fields(), "field")
-        )
+        self.error(where, "I003", _unknown("", target, importable_fields(), "field"))
         return False
 
     def _links(self) -> None:
@@ -706,8 +705,9 @@ class CellReader:
             raise CellError(
                 "I021",
                 f"{text!r} is not a date in the form {spec} (nor YYYY-MM-DD); a partial date "
-                "may leave out the day or the month; a range of dates cannot be imported: "
-                "write its first date and the rest in a note",
+                "leaves out the day, or is the year alone, and may end in ? (uncertain) or ~ "
+                "(approximate); a range of dates cannot be imported: write its first date "
+                "and the rest in a note",
             )
         raise CellError("I021", f"{iso_problem}; or set date_format in the mapping's [source]")
 

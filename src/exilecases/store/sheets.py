@@ -61,8 +61,8 @@ class Sheet:
 
     @property
     def where(self) -> str:
-        """``cases.xlsx, sheet "Дела"`` or ``cases.csv``."""
-        return f'{self.file}, sheet "{self.name}"' if self.name else self.file
+        """``cases.xlsx, sheet Дела`` or ``cases.csv``."""
+        return f"{self.file}, sheet {self.name}" if self.name else self.file
 
 
 def read_bytes(path: Path, limit: int = MAX_SHEET_BYTES) -> bytes:
