@@ -30,6 +30,9 @@ _VOCABULARY_PROPERTIES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("Event", "type"), "event_types"),
     (("Event", "outcome"), "statuses"),
     (("Charge", "basis"), "legal_bases"),
+    (("Proceeding", "type"), "proceeding_types"),
+    (("Deadline", "type"), "deadline_types"),
+    (("Deadline", "rule"), "deadline_rules"),
 )
 
 
@@ -42,7 +45,8 @@ def case_json_schema(vocabulary: Any, *, schema_id: str = SCHEMA_ID) -> dict[str
         _add_enum(_property(definitions, path), vocabulary, kind)
     case = definitions.pop("Case")
     case["properties"]["id"]["pattern"] = ID_PATTERN.pattern
-    case["properties"]["private"]["additionalProperties"] = True
+    case["properties"]["private"].pop("additionalProperties", None)
+    definitions["Private"]["additionalProperties"] = True
     return {
         "$schema": SCHEMA_DIALECT,
         "$id": schema_id,

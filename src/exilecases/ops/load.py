@@ -142,9 +142,12 @@ def _reader(
     root: Path, vocabulary: Vocabulary, progress: Progress | None
 ) -> Callable[[list[Path]], Iterator[Any]]:
     """How the cache reads the files that changed: checked and made into rows on every core."""
+    import functools
+
     from exilecases.store.index import index_row
 
-    return lambda stale: check_paths(root, stale, vocabulary, progress, prepare=index_row)
+    prepare = functools.partial(index_row, vocabulary=vocabulary)
+    return lambda stale: check_paths(root, stale, vocabulary, progress, prepare=prepare)
 
 
 def load(
@@ -251,3 +254,57 @@ def search_documents(
     with open_index(root, vocabulary) as index:
         index.refresh(parse=_reader(root, vocabulary, progress))
         return Selection(index.search_documents(), index.broken())
+
+
+@dataclass
+class DueSelection:
+    """The deadlines ``due`` lists, the files it skipped, and how many open private
+    deadlines the chosen cases hold that a public listing left out."""
+
+    items: list[Any]
+    broken: list[tuple[str, Finding | None]]
+    private_left_out: int = 0
+
+
+def select_deadlines(
+    root: Path,
+    vocabulary: Vocabulary,
+    filters: Any,
+    query: Any,
+    *,
+    private: bool = False,
+    use_cache: bool | None = None,
+    progress: Progress | None = None,
+) -> DueSelection:
+    """The open deadlines of the cases passing ``filters`` that ``query`` (a
+    ``deadlines.DueQuery``) lists, earliest first.
+
+    Public ones come from the index's deadline rows (no case is decoded); with
+    ``private``, every file is read (never the index) and private deadlines are included.
+    """
+    from exilecases.ops import deadlines
+    from exilecases.ops import query as querying
+    from exilecases.store.index import cache_enabled, open_index, sql_filter
+
+    if use_cache is None:
+        use_cache = cache_enabled()
+    clause = sql_filter(filters, vocabulary)
+    if use_cache and not private and clause is not None:
+        horizon = query.horizon.isoformat() if query.horizon is not None else None
+        with open_index(root, vocabulary) as index:
+            index.refresh(parse=_reader(root, vocabulary, progress))
+            rows = index.deadlines(*clause, until=horizon)
+            items = [deadlines.Deadline.from_row(row) for row in rows]
+            return DueSelection(
+                deadlines.due(items, query), index.broken(), index.private_deadline_count(*clause)
+            )
+    result = load(root, vocabulary, use_cache=False if private else use_cache, progress=progress)
+    broken = [(check.rel, check.first_error) for check in result.broken]
+    chosen = querying.select(result.cases, filters, vocabulary)
+    items = [
+        item
+        for case in chosen
+        for item in deadlines.deadline_items(case, vocabulary, private=private)
+    ]
+    hidden = 0 if private else sum(deadlines.private_open_count(case) for case in chosen)
+    return DueSelection(deadlines.due(items, query), broken, hidden)

@@ -12,7 +12,17 @@ from exilecases.format.dates import DateError, date_range, parse_date, sort_key_
 from exilecases.format.vocabulary import Vocabulary
 
 #: The fields ``--sort`` accepts.
-SORT_FIELDS = ("id", "name", "status", "outcome", "origin", "host", "first-event", "last-event")
+SORT_FIELDS = (
+    "id",
+    "name",
+    "status",
+    "outcome",
+    "origin",
+    "host",
+    "first-event",
+    "last-event",
+    "next-deadline",
+)
 UNKNOWN_STATUS = "unknown"
 
 
@@ -30,6 +40,8 @@ class Filters:
     since: str | None = None
     until: str | None = None
     as_of: str | None = None
+    #: Only cases returned in breach (or possibly in breach) of interim measures.
+    breached: bool = False
 
     def check(self, vocabulary: Vocabulary) -> None:
         """Refuse values no case can have (a typo), with the nearest known value."""
@@ -146,8 +158,18 @@ def select(
             continue
         if by_date and not _has_event_in(case, start, end):
             continue
+        if filters.breached and not _breached(case, vocabulary):
+            continue
         chosen.append(case)
     return chosen
+
+
+def _breached(case: dict[str, Any], vocabulary: Vocabulary) -> bool:
+    """The Python side of ``--breached`` (the SQL side reads the index's breach tag)."""
+    from exilecases.format.privacy import redact
+    from exilecases.ops.deadlines import breach
+
+    return breach(redact(case, vocabulary)) != "none"
 
 
 def _event_dates(case: dict[str, Any]) -> list[tuple]:
@@ -168,6 +190,11 @@ def sort_cases(
         elif by == "last-event":
             dates = [d for d in _event_dates(case) if d[0] == 0]
             value = dates[-1] if dates else (1,)
+        elif by == "next-deadline":
+            from exilecases.ops.deadlines import next_deadline
+
+            day = next_deadline(case, vocabulary)
+            value = (0, day) if day is not None else (1,)
         elif by == "outcome":
             value = outcome_of(case, vocabulary)
         elif by in ("origin", "host"):

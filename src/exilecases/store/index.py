@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
+from dataclasses import field as _field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +34,7 @@ CACHE_DIR = ".exilecases"
 CACHE_FILE = "index.sqlite"
 NO_CACHE_ENV = "EXILECASES_NO_CACHE"
 #: Bumped whenever the layout below or what a row means changes.
-LAYOUT = 6
+LAYOUT = 7
 #: A file changed less than this long before its row was written may change again within
 #: the same timestamp tick; such rows are checked again ("racy" entries, as git calls them).
 RACY_NS = 2_000_000_000
@@ -58,6 +59,13 @@ CREATE INDEX IF NOT EXISTS tags_by_file ON tags (file);
 CREATE TABLE IF NOT EXISTS event_ranges (file TEXT NOT NULL, earliest TEXT NOT NULL,
                                          latest TEXT NOT NULL, type TEXT);
 CREATE INDEX IF NOT EXISTS event_ranges_by_file ON event_ranges (file);
+-- The open public deadlines (recorded and derived) of each file, for due; and how many
+-- open private ones each file has (a count: the index never holds private content).
+CREATE TABLE IF NOT EXISTS deadlines (file TEXT NOT NULL, earliest TEXT NOT NULL,
+                                      item_json TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS deadlines_by_earliest ON deadlines (earliest);
+CREATE INDEX IF NOT EXISTS deadlines_by_file ON deadlines (file);
+CREATE TABLE IF NOT EXISTS private_deadlines (file TEXT PRIMARY KEY, open INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS files_by_status ON files (status);
 """
 
@@ -123,13 +131,24 @@ class IndexRow:
     identity: str | None
     tags: list[tuple[str, str]]
     ranges: list[tuple[str, str, str | None]]
+    #: Its findings depend on today's date: checked again on every run.
+    volatile: bool = False
+    #: Open public deadlines: (earliest ISO day, ``Deadline.to_row`` as JSON).
+    deadlines: list[tuple[str, str]] = _field(default_factory=list)
+    private_deadlines: int = 0
 
 
-def index_row(check: FileCheck) -> IndexRow:
-    """The cache row of a checked file (tags and event ranges only for usable cases)."""
+def index_row(check: FileCheck, vocabulary: Vocabulary | None = None) -> IndexRow:
+    """The cache row of a checked file (tags, event ranges and deadlines only for usable
+    cases; deadlines need the ``vocabulary``'s rules)."""
     assert check.path is not None
     case = check.case
     usable = case is not None and check.ok
+    facts = _facts(case, vocabulary) if usable and vocabulary is not None else None
+    tags = _tags(case) if usable else []
+    if facts is not None:
+        tags += [("proceeding", kind) for kind in facts.proceeding_types]
+        tags.append(("breach", facts.breach))
     return IndexRow(
         name=check.path.name,
         ok=check.ok,
@@ -147,9 +166,23 @@ def index_row(check: FileCheck) -> IndexRow:
         )
         if case is not None
         else None,
-        tags=_tags(case) if usable else [],
+        tags=tags,
         ranges=_event_ranges(case) if usable else [],
+        volatile=check.volatile,
+        deadlines=[
+            (item.earliest.isoformat(), json.dumps(item.to_row(), ensure_ascii=False))
+            for item in facts.deadlines
+        ]
+        if facts is not None
+        else [],
+        private_deadlines=facts.private_open if facts is not None else 0,
     )
+
+
+def _facts(case: Any, vocabulary: Vocabulary) -> Any:
+    from exilecases.ops.deadlines import public_facts
+
+    return public_facts(case, vocabulary)
 
 
 def _search_json(case: dict[str, Any]) -> str:
@@ -296,7 +329,14 @@ class CaseIndex:
         return len(stale)
 
     def _delete(self, name: str) -> None:
-        for table in ("files", "documents", "tags", "event_ranges"):
+        for table in (
+            "files",
+            "documents",
+            "tags",
+            "event_ranges",
+            "deadlines",
+            "private_deadlines",
+        ):
             self.db.execute(f"DELETE FROM {table} WHERE file = ?", (name,))
 
     def _insert(self, row: IndexRow, key: tuple[int, int, int, int]) -> None:
@@ -304,7 +344,7 @@ class CaseIndex:
             "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 row.name,
-                _stored_key(key),
+                "racy" if row.volatile else _stored_key(key),
                 int(row.ok),
                 row.case_id,
                 row.status,
@@ -326,6 +366,15 @@ class CaseIndex:
             self.db.executemany(
                 "INSERT INTO event_ranges VALUES (?, ?, ?, ?)",
                 [(row.name, *item) for item in row.ranges],
+            )
+        if row.deadlines:
+            self.db.executemany(
+                "INSERT INTO deadlines VALUES (?, ?, ?)",
+                [(row.name, *item) for item in row.deadlines],
+            )
+        if row.private_deadlines:
+            self.db.execute(
+                "INSERT INTO private_deadlines VALUES (?, ?)", (row.name, row.private_deadlines)
             )
 
     # -- reading ------------------------------------------------------------------------
@@ -402,14 +451,18 @@ class CaseIndex:
                 "charges": [],
                 "events": [],
             }
-        for name, field, value in self.db.execute("SELECT file, field, value FROM tags"):
+        for name, tag, value in self.db.execute("SELECT file, field, value FROM tags"):
             outline = outlines.get(name)
             if outline is None:
                 continue
-            if field == "category":
+            if tag == "category":
                 outline["categories"].append(value)
-            else:
+            elif tag == "basis":
                 outline["charges"].append({"basis": value})
+            elif tag == "proceeding":
+                outline.setdefault("proceedings", []).append({"type": value})
+            elif tag == "breach":
+                outline["interim_measures_breach"] = value
         for name, earliest, event_type in self.db.execute(
             "SELECT file, earliest, type FROM event_ranges"
         ):
@@ -418,6 +471,30 @@ class CaseIndex:
                 # The year of an event is the year of its first possible day, as stats has it.
                 outline["events"].append({"date": earliest[:4], "type": event_type})
         return list(outlines.values())
+
+    def deadlines(
+        self, where: str = "", params: Sequence[Any] = (), until: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The open public deadlines of every file without errors (narrowed by SQL on the
+        files, and to those whose earliest day is on or before ``until``), earliest first:
+        ``Deadline.to_row`` dicts. Only these rows are decoded, never a case."""
+        sql = "SELECT item_json FROM files JOIN deadlines USING (file) WHERE ok = 1 "
+        values = list(params)
+        if until is not None:
+            # The horizon's placeholder comes before those of the filter clause.
+            sql += "AND deadlines.earliest <= ? "
+            values.insert(0, until)
+        sql += f"{where} ORDER BY deadlines.earliest, files.case_id"
+        return [json.loads(row[0]) for row in self.db.execute(sql, values)]
+
+    def private_deadline_count(self, where: str = "", params: Sequence[Any] = ()) -> int:
+        """How many open private deadlines the files without errors (narrowed by SQL) have."""
+        row = self.db.execute(
+            "SELECT coalesce(sum(open), 0) FROM files JOIN private_deadlines USING (file) "
+            f"WHERE ok = 1 {where}",
+            params,
+        ).fetchone()
+        return int(row[0])
 
     def cases(self, where: str = "", params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """The cases of every file without errors (optionally narrowed by SQL), by file name."""
@@ -467,6 +544,10 @@ def sql_filter(filters: Any, vocabulary: Vocabulary) -> tuple[str, list[Any]] | 
                 f"AND file IN (SELECT file FROM tags WHERE field = ? AND value IN ({marks}))"
             )
             params.extend([field, *values])
+    if filters.breached:
+        clauses.append(
+            "AND file IN (SELECT file FROM tags WHERE field = 'breach' AND value != 'none')"
+        )
     if filters.since or filters.until:
         from exilecases.format.dates import date_range
 
