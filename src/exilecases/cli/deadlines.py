@@ -151,6 +151,12 @@ def due(
     found, vocabulary = _open(root)
     filters.check(vocabulary)
     _check_keys(deadline_type or [], "deadline_types", vocabulary)
+    if private and output is DueFormat.ics:
+        raise ExilecasesError(
+            "--private cannot go with --format ics: a calendar file is read by the calendar "
+            "service it is imported into; it carries public deadlines only",
+            2,
+        )
     day = _day(as_of, "--as-of")
     query = DueQuery(day, within, owner or [], deadline_type or [], overdue, every)
     if private:

@@ -81,7 +81,8 @@ def calendar_text(
         event.add("transp", "TRANSPARENT")
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
-        alarm.add("description", f"Deadline in {alarm_days} days: {item.name}, {label}")
+        when = f"in {alarm_days} day{'s' * (alarm_days != 1)}" if alarm_days else "today"
+        alarm.add("description", f"Deadline {when}: {item.name}, {label}")
         alarm.add("trigger", dt.timedelta(days=-alarm_days))
         event.add_component(alarm)
         calendar.add_component(event)

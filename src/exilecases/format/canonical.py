@@ -26,7 +26,7 @@ _ESCAPES = {
     "\r": "\\r",
 }
 #: Arrays of tables in the order they are written; ``[private]`` comes last of all.
-TABLE_ORDER = ("charges", "events", "sources", "contacts")
+TABLE_ORDER = ("charges", "proceedings", "events", "deadlines", "sources", "contacts")
 
 
 def format_key(key: str) -> str:

@@ -51,6 +51,8 @@ HIDDEN = "(hidden)"
 #: The fields that identify an entry of each array of tables.
 IDENTITY: dict[str, tuple[str, ...]] = {
     "events": ("date", "type"),
+    "proceedings": ("id",),
+    "deadlines": ("due", "type"),
     "charges": ("basis",),
     "sources": ("id",),
     "contacts": ("name",),
