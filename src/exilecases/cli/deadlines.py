@@ -161,6 +161,18 @@ def due(
     query = DueQuery(day, within, owner or [], deadline_type or [], overdue, every)
     if private:
         _message("--private: reading the case files, private deadlines included")
+    fast = None
+    if output is DueFormat.json and not private and not sys.stdout.isatty():
+        # The index holds each deadline's JSON: SQLite fills in the days left.
+        from exilecases.ops.load import select_deadlines_json
+
+        fast = select_deadlines_json(found, vocabulary, filters, query, _ProgressBar())
+    if fast is not None:
+        text, selection = fast
+        _warn_skipped(selection.broken)
+        sys.stdout.write(text + "\n")
+        _left_out(selection.private_left_out)
+        return
     selection = select_deadlines(
         found, vocabulary, filters, query, private=private, progress=_ProgressBar()
     )
@@ -182,8 +194,12 @@ def due(
             from exilecases.ops.deadlines import ADVICE
 
             _message(ADVICE)
-    if selection.private_left_out:
-        count = selection.private_left_out
+    _left_out(selection.private_left_out)
+
+
+def _left_out(count: int) -> None:
+    """Say how many private deadlines a public listing left out."""
+    if count:
         _message(
             f"{count} private deadline{'s' * (count != 1)} not shown; use --private "
             "(on this computer only)"

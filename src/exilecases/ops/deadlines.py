@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -105,33 +106,42 @@ class Deadline:
             "owner": self.owner,
         }
 
-    def to_row(self) -> dict[str, Any]:
-        """What the index stores of an open deadline (everything but the as-of values)."""
-        return {
-            "case": self.case,
-            "name": self.name,
-            "type": self.type,
-            "what": self.what,
-            "due": self.due,
-            "earliest": self.earliest.isoformat(),
-            "latest": self.latest.isoformat(),
-            "state": self.state,
-            "derived": self.derived,
-            "rule": self.rule,
-            "trigger": self.trigger,
-            "proceeding": self.proceeding,
-            "owner": self.owner,
-            "number": self.number,
-            "uncertain": self.uncertain,
-        }
+    def index_row(self) -> tuple[str, str, str, str, str, str | None, int, str]:
+        """What the index stores of an open deadline: the columns it filters and sorts by,
+        and the listing as JSON with ``days_left`` and ``state`` to be filled in (in place,
+        by SQL, for the JSON output; see ``from_index``)."""
+        listing = json.dumps(self.listing(self.earliest), ensure_ascii=False)
+        return (
+            self.earliest.isoformat(),
+            self.latest.isoformat(),
+            self.type,
+            (self.owner or "").casefold(),
+            self.what or "",
+            self.number,
+            int(self.uncertain),
+            listing,
+        )
 
     @classmethod
-    def from_row(cls, row: dict[str, Any]) -> Deadline:
-        """The inverse of ``to_row``."""
-        values = dict(row)
-        values["earliest"] = dt.date.fromisoformat(values["earliest"])
-        values["latest"] = dt.date.fromisoformat(values["latest"])
-        return cls(**values)
+    def from_index(cls, listing: dict[str, Any], number: str | None, uncertain: int) -> Deadline:
+        """The deadline an index row stands for (open, public)."""
+        return cls(
+            case=listing["case"],
+            name=listing["name"],
+            type=listing["type"],
+            what=listing["what"],
+            due=listing["due"],
+            earliest=dt.date.fromisoformat(listing["earliest"]),
+            latest=dt.date.fromisoformat(listing["latest"]),
+            state="open",
+            derived=listing["derived"],
+            rule=listing["rule"],
+            trigger=listing["trigger"],
+            proceeding=listing["proceeding"],
+            owner=listing["owner"],
+            number=number,
+            uncertain=bool(uncertain),
+        )
 
 
 # --- dates ------------------------------------------------------------------------------

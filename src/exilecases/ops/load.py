@@ -290,11 +290,10 @@ def select_deadlines(
         use_cache = cache_enabled()
     clause = sql_filter(filters, vocabulary)
     if use_cache and not private and clause is not None:
-        horizon = query.horizon.isoformat() if query.horizon is not None else None
         with open_index(root, vocabulary) as index:
             index.refresh(parse=_reader(root, vocabulary, progress))
-            rows = index.deadlines(*clause, until=horizon)
-            items = [deadlines.Deadline.from_row(row) for row in rows]
+            rows = index.deadlines(*clause, query)
+            items = [deadlines.Deadline.from_index(*row) for row in rows]
             return DueSelection(
                 deadlines.due(items, query), index.broken(), index.private_deadline_count(*clause)
             )
@@ -308,3 +307,20 @@ def select_deadlines(
     ]
     hidden = 0 if private else sum(deadlines.private_open_count(case) for case in chosen)
     return DueSelection(deadlines.due(items, query), broken, hidden)
+
+
+def select_deadlines_json(
+    root: Path, vocabulary: Vocabulary, filters: Any, query: Any, progress: Progress | None = None
+) -> tuple[str, DueSelection] | None:
+    """``due --format json`` straight from the index: the JSON array as text, and the
+    skipped files and private count (its ``items`` empty). None when the cache is off or
+    SQL cannot express the filters (the caller then takes ``select_deadlines``)."""
+    from exilecases.store.index import cache_enabled, open_index, sql_filter
+
+    clause = sql_filter(filters, vocabulary)
+    if clause is None or not cache_enabled():
+        return None
+    with open_index(root, vocabulary) as index:
+        index.refresh(parse=_reader(root, vocabulary, progress))
+        text = "[" + ", ".join(index.deadline_json(*clause, query)) + "]"
+        return text, DueSelection([], index.broken(), index.private_deadline_count(*clause))

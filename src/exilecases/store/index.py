@@ -34,7 +34,7 @@ CACHE_DIR = ".exilecases"
 CACHE_FILE = "index.sqlite"
 NO_CACHE_ENV = "EXILECASES_NO_CACHE"
 #: Bumped whenever the layout below or what a row means changes.
-LAYOUT = 7
+LAYOUT = 8
 #: A file changed less than this long before its row was written may change again within
 #: the same timestamp tick; such rows are checked again ("racy" entries, as git calls them).
 RACY_NS = 2_000_000_000
@@ -62,7 +62,8 @@ CREATE INDEX IF NOT EXISTS event_ranges_by_file ON event_ranges (file);
 -- The open public deadlines (recorded and derived) of each file, for due; and how many
 -- open private ones each file has (a count: the index never holds private content).
 CREATE TABLE IF NOT EXISTS deadlines (file TEXT NOT NULL, earliest TEXT NOT NULL,
-                                      item_json TEXT NOT NULL);
+    latest TEXT NOT NULL, type TEXT NOT NULL, owner_key TEXT NOT NULL, what_key TEXT NOT NULL,
+    number TEXT, uncertain INTEGER NOT NULL, listing_json TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS deadlines_by_earliest ON deadlines (earliest);
 CREATE INDEX IF NOT EXISTS deadlines_by_file ON deadlines (file);
 CREATE TABLE IF NOT EXISTS private_deadlines (file TEXT PRIMARY KEY, open INTEGER NOT NULL);
@@ -133,8 +134,8 @@ class IndexRow:
     ranges: list[tuple[str, str, str | None]]
     #: Its findings depend on today's date: checked again on every run.
     volatile: bool = False
-    #: Open public deadlines: (earliest ISO day, ``Deadline.to_row`` as JSON).
-    deadlines: list[tuple[str, str]] = _field(default_factory=list)
+    #: Open public deadlines, as ``Deadline.index_row`` makes them.
+    deadlines: list[tuple[Any, ...]] = _field(default_factory=list)
     private_deadlines: int = 0
 
 
@@ -169,12 +170,7 @@ def index_row(check: FileCheck, vocabulary: Vocabulary | None = None) -> IndexRo
         tags=tags,
         ranges=_event_ranges(case) if usable else [],
         volatile=check.volatile,
-        deadlines=[
-            (item.earliest.isoformat(), json.dumps(item.to_row(), ensure_ascii=False))
-            for item in facts.deadlines
-        ]
-        if facts is not None
-        else [],
+        deadlines=[item.index_row() for item in facts.deadlines] if facts is not None else [],
         private_deadlines=facts.private_open if facts is not None else 0,
     )
 
@@ -369,7 +365,7 @@ class CaseIndex:
             )
         if row.deadlines:
             self.db.executemany(
-                "INSERT INTO deadlines VALUES (?, ?, ?)",
+                "INSERT INTO deadlines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(row.name, *item) for item in row.deadlines],
             )
         if row.private_deadlines:
@@ -472,20 +468,45 @@ class CaseIndex:
                 outline["events"].append({"date": earliest[:4], "type": event_type})
         return list(outlines.values())
 
-    def deadlines(
-        self, where: str = "", params: Sequence[Any] = (), until: str | None = None
-    ) -> list[dict[str, Any]]:
-        """The open public deadlines of every file without errors (narrowed by SQL on the
-        files, and to those whose earliest day is on or before ``until``), earliest first:
-        ``Deadline.to_row`` dicts. Only these rows are decoded, never a case."""
-        sql = "SELECT item_json FROM files JOIN deadlines USING (file) WHERE ok = 1 "
-        values = list(params)
-        if until is not None:
-            # The horizon's placeholder comes before those of the filter clause.
+    def _deadline_sql(
+        self, columns: str, where: str, params: Sequence[Any], query: Any
+    ) -> tuple[str, list[Any]]:
+        """The SELECT of the open public deadlines ``query`` (a ``DueQuery``) lists, of the
+        files without errors narrowed by the filter clause ``where``, in ``due``'s order."""
+        sql = f"SELECT {columns} FROM files JOIN deadlines USING (file) WHERE ok = 1 "
+        values: list[Any] = []
+        if query.horizon is not None:
             sql += "AND deadlines.earliest <= ? "
-            values.insert(0, until)
-        sql += f"{where} ORDER BY deadlines.earliest, files.case_id"
-        return [json.loads(row[0]) for row in self.db.execute(sql, values)]
+            values.append(query.horizon.isoformat())
+        if query.types:
+            sql += f"AND deadlines.type IN ({', '.join('?' * len(query.types))}) "
+            values.extend(query.types)
+        if query.owners:
+            sql += f"AND deadlines.owner_key IN ({', '.join('?' * len(query.owners))}) "
+            values.extend(owner.casefold() for owner in query.owners)
+        sql += (
+            f"{where} ORDER BY deadlines.earliest, files.case_id, deadlines.latest, "
+            "deadlines.type, deadlines.what_key"
+        )
+        return sql, [*values, *params]
+
+    def deadlines(self, where: str, params: Sequence[Any], query: Any) -> list[tuple]:
+        """``(listing, number, uncertain)`` of each deadline ``query`` lists (see
+        ``_deadline_sql``); only these rows are decoded, never a case."""
+        sql, values = self._deadline_sql("listing_json, number, uncertain", where, params, query)
+        return [(json.loads(row[0]), row[1], row[2]) for row in self.db.execute(sql, values)]
+
+    def deadline_json(self, where: str, params: Sequence[Any], query: Any) -> list[str]:
+        """The JSON text of each listed deadline, its ``days_left`` and ``state`` filled in
+        by SQLite for ``query.as_of``: what ``due --format json`` prints, decoding nothing."""
+        day = query.as_of.isoformat()
+        column = (
+            "json_set(listing_json, '$.days_left', "
+            "CAST(julianday(deadlines.earliest) - julianday(?) AS INTEGER), '$.state', "
+            "CASE WHEN deadlines.earliest < ? THEN 'overdue' ELSE 'open' END)"
+        )
+        sql, values = self._deadline_sql(column, where, params, query)
+        return [row[0] for row in self.db.execute(sql, [day, day, *values])]
 
     def private_deadline_count(self, where: str = "", params: Sequence[Any] = ()) -> int:
         """How many open private deadlines the files without errors (narrowed by SQL) have."""
