@@ -31,10 +31,10 @@ from typing import Any, get_origin
 from exilecases.errors import ExilecasesError
 from exilecases.format.canonical import (
     TABLE_ORDER,
-    _format_pair,
-    _pairs,
-    _sub_tables,
     canonical_text,
+    format_pair,
+    sub_tables,
+    table_pairs,
 )
 from exilecases.format.model import KEY_ORDER, REQUIRED_FIELDS, TABLE_MODELS, Case
 from exilecases.format.scan import Path, Scanner, Statement
@@ -346,7 +346,7 @@ def _top_level_pair(statements: list[Statement], field: str) -> Statement | None
 def _pair_lines(field: str, value: Any, current: Statement | None, newline: str) -> list[str]:
     """The lines of ``field = value`` as canonical.py writes it, with the comments of the
     pair it replaces (inner comments of a multi-line array go above it)."""
-    lines = _format_pair(field, value).split("\n")
+    lines = format_pair(field, value).split("\n")
     if current is not None:
         if current.comment:
             lines[-1] = _with_comment(lines[-1], (current.code, current.gap, current.comment))
@@ -449,8 +449,8 @@ def _check_entry(table: str, entry: dict[str, Any]) -> dict[str, Any]:
 def _entry_text(table: str, entry: dict[str, Any]) -> str:
     """``[[table]]`` and its pairs (and sub-tables) exactly as ``canonical_text`` writes
     them."""
-    body = "".join(line + "\n" for line in _pairs(entry, KEY_ORDER[table]))
-    return "\n".join([f"[[{table}]]\n{body}", *_sub_tables(table, entry)])
+    body = "".join(line + "\n" for line in table_pairs(entry, KEY_ORDER[table]))
+    return "\n".join([f"[[{table}]]\n{body}", *sub_tables(table, entry)])
 
 
 def _rank(name: str | int) -> int:
@@ -583,7 +583,7 @@ def add_private_entry(text: str, table: str, entry: dict[str, Any]) -> str:
         raise ExilecasesError(
             f"private.{table} is written as an inline array; run the formatter first", 1
         )
-    body = "".join(line + "\n" for line in _pairs(entry, KEY_ORDER[table]))
+    body = "".join(line + "\n" for line in table_pairs(entry, KEY_ORDER[table]))
     newline = _newline(text)
     new = [line + newline for line in f"[[private.{table}]]\n{body}".split("\n")[:-1]]
     lines = _split_lines(text)
