@@ -208,3 +208,13 @@ def test_the_fixtures_are_valid(repo, cli) -> None:
     result = cli("validate", "--root", root)
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "0 errors, 0 warnings" in result.stderr
+
+
+def test_the_library_answers_what_is_due(repo) -> None:
+    from exilecases import Repository
+
+    library = Repository(repo(FORMAT2))
+    assert _summary(library.due("2026-03-01")) == EXPECTED
+    assert [i["case"] for i in library.due("2026-03-01", overdue=True)] == ["beta-case"]
+    private = library.due("2026-03-01", within=30, private=True)
+    assert any(i["what"] == "SECRET-DEADLINE-ALPHA" for i in private)
