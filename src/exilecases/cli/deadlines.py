@@ -38,24 +38,14 @@ class DueFormat(enum.StrEnum):
     ics = "ics"
 
 
-#: The columns of ``due --format csv``: the JSON keys, the trigger in two columns.
-DUE_CSV_COLUMNS = (
-    "case",
-    "name",
-    "type",
-    "what",
-    "due",
-    "earliest",
-    "latest",
-    "days_left",
-    "state",
-    "derived",
-    "rule",
-    "trigger_date",
-    "trigger_type",
-    "proceeding",
-    "owner",
-)
+def _csv_columns() -> tuple[str, ...]:
+    """The columns of ``due --format csv``: the JSON keys, the trigger in two columns."""
+    from exilecases.ops.deadlines import DUE_KEYS
+
+    columns: list[str] = []
+    for key in DUE_KEYS:
+        columns += ["trigger_date", "trigger_type"] if key == "trigger" else [key]
+    return tuple(columns)
 
 
 def _day(value: str | None, option: str) -> dt.date:
@@ -181,7 +171,8 @@ def due(
     if output is DueFormat.json:
         emit.emit_json([item.listing(day) for item in items])
     elif output is DueFormat.csv:
-        emit.emit_csv(DUE_CSV_COLUMNS, (_csv_row(item.listing(day)) for item in items))
+        columns = _csv_columns()
+        emit.emit_csv(columns, (_csv_row(item.listing(day), columns) for item in items))
     elif output is DueFormat.ics:
         from exilecases.cli.ics import calendar_text
 
@@ -206,11 +197,11 @@ def _left_out(count: int) -> None:
         )
 
 
-def _csv_row(listing: dict[str, Any]) -> list[Any]:
+def _csv_row(listing: dict[str, Any], columns: tuple[str, ...]) -> list[Any]:
     trigger = listing["trigger"] or {}
     row = {**listing, "trigger_date": trigger.get("date"), "trigger_type": trigger.get("type")}
     row["derived"] = "true" if listing["derived"] else "false"
-    return [row[column] for column in DUE_CSV_COLUMNS]
+    return [row[column] for column in columns]
 
 
 # --- proceeding add, deadline add|done|set ------------------------------------------------

@@ -32,8 +32,26 @@ class DateError(ValueError):
         self.code = code
 
 
+class _Days:
+    """What a date and an interval share: a range of days, ``earliest`` .. ``latest``."""
+
+    __slots__ = ()
+    earliest: dt.date
+    latest: dt.date
+
+    def sort_key(self) -> tuple[dt.date, dt.date]:
+        """Order by earliest possible day, then the narrower range first."""
+        return (self.earliest, self.latest)
+
+    def overlaps(self, start: dt.date | None, end: dt.date | None) -> bool:
+        """True when some day this date may stand for lies within ``start .. end``."""
+        if start is not None and self.latest < start:
+            return False
+        return not (end is not None and self.earliest > end)
+
+
 @dataclass(frozen=True, slots=True)
-class EdtfDate:
+class EdtfDate(_Days):
     """A parsed date of day, month or year precision, possibly uncertain or approximate."""
 
     year: int
@@ -77,16 +95,6 @@ class EdtfDate:
             text += "~"
         return text
 
-    def sort_key(self) -> tuple[dt.date, dt.date]:
-        """Order by earliest possible day, then the more precise date first."""
-        return (self.earliest, self.latest)
-
-    def overlaps(self, start: dt.date | None, end: dt.date | None) -> bool:
-        """True when some day this date may stand for lies within ``start .. end``."""
-        if start is not None and self.latest < start:
-            return False
-        return not (end is not None and self.earliest > end)
-
     @property
     def exact(self) -> bool:
         """True for one certain day (no range, no qualifier)."""
@@ -94,7 +102,7 @@ class EdtfDate:
 
 
 @dataclass(frozen=True, slots=True)
-class EdtfInterval:
+class EdtfInterval(_Days):
     """``START/END``: some day between the first day of ``start`` and the last of ``end``."""
 
     start: EdtfDate
@@ -137,16 +145,6 @@ class EdtfInterval:
 
     def __str__(self) -> str:
         return f"{self.start}/{self.end}"
-
-    def sort_key(self) -> tuple[dt.date, dt.date]:
-        """Order by earliest possible day, then the narrower range first."""
-        return (self.earliest, self.latest)
-
-    def overlaps(self, start: dt.date | None, end: dt.date | None) -> bool:
-        """True when some day of the interval lies within ``start .. end``."""
-        if start is not None and self.latest < start:
-            return False
-        return not (end is not None and self.earliest > end)
 
 
 #: What ``parse_date`` returns: one date, or an interval of two.
