@@ -82,8 +82,12 @@ def test_unknown_keys_are_allowed_and_toml_has_no_null(schema) -> None:
     assert schema["additionalProperties"] is True
     for name in ("Charge", "Proceeding", "Event", "Deadline", "Source", "Contact", "Private"):
         assert schema["$defs"][name]["additionalProperties"] is True
+    private = schema["$defs"]["Private"]
+    assert private["type"] == "object" and private["additionalProperties"] is True
     assert schema["properties"]["private"]["$ref"] == "#/$defs/Private"
-    assert schema["$defs"]["Private"]["type"] == "object"
+    for table in ("contacts", "events", "sources", "proceedings", "deadlines"):
+        assert private["properties"][table]["type"] == "array"
+    assert "deported" in private["properties"]["status"]["enum"]
     for node in _walk(schema):
         if isinstance(node, dict):
             assert node.get("type") != "null"

@@ -218,3 +218,16 @@ def test_the_library_answers_what_is_due(repo) -> None:
     assert [i["case"] for i in library.due("2026-03-01", overdue=True)] == ["beta-case"]
     private = library.due("2026-03-01", within=30, private=True)
     assert any(i["what"] == "SECRET-DEADLINE-ALPHA" for i in private)
+
+
+def test_breached_chooses_the_same_cases_in_python_and_in_sql(repo) -> None:
+    from exilecases.ops.load import select
+
+    root = repo(FORMAT2)
+    chosen = {
+        cache: [
+            c["id"] for c in select(root, VOCABULARY, Filters(breached=True), use_cache=cache).cases
+        ]
+        for cache in (False, True)
+    }
+    assert chosen[False] == chosen[True] == ["delta-case", "gamma-case"]

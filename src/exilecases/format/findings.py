@@ -32,6 +32,7 @@ CODES: dict[str, tuple[str, str]] = {
     "E050": ("unknown-source", "a cited source id is not defined in the file"),
     "E051": ("duplicate-source", "two sources in one file have the same id"),
     "E060": ("vocabulary", "the repository's data/vocabulary.toml is broken"),
+    "E061": ("unknown-private-field", "a private field path names no field of the format"),
     "E070": ("unknown-proceeding-type", "a proceeding type is not in the vocabulary"),
     "E071": ("unknown-deadline-type", "a deadline type is not in the vocabulary"),
     "E072": ("unknown-proceeding", "an event or deadline names a proceeding the file lacks"),

@@ -84,6 +84,10 @@ class Event(_Table):
     )
     note: Text | None = None
     sources: SourceIds = Field(default_factory=list)
+    private: bool = Field(
+        default=False,
+        description="Format 1: never published; `exilecases fmt` moves it to [[private.events]]",
+    )
 
 
 class Proceeding(_Table):
@@ -151,6 +155,10 @@ class Source(_Table):
         default=None, description="How far the claim is established"
     )
     note: Text | None = None
+    private: bool = Field(
+        default=False,
+        description="Format 1: never published; `exilecases fmt` moves it to [[private.sources]]",
+    )
 
 
 class Contact(_Table):
@@ -160,15 +168,23 @@ class Contact(_Table):
     role: Text | None = Field(default=None, description="lawyer, organisation, relative, ...")
     organisation: Text | None = None
     note: Text | None = None
-    private: bool = Field(default=False, description="Never published by a public export")
+    private: bool = Field(
+        default=False,
+        description="Format 1: never published; `exilecases fmt` moves it to [[private.contacts]]",
+    )
 
 
-class Private(BaseModel):
-    """The ``[private]`` table: free keys, and entries that must never be published."""
+class Private(_Table):
+    """The one room for secrets: never in a public output. Free keys (``notes``, ``phone``,
+    ``born``, ...) are allowed beside the fields below."""
 
-    # Free keys of any type (notes, phone, ...); only the lists below have a shape.
-    model_config = ConfigDict(strict=True, extra="allow")
-
+    status: str | None = Field(
+        default=None,
+        description="The real status when it differs from the public one (vocabulary: statuses)",
+    )
+    contacts: list[Contact] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)
+    sources: list[Source] = Field(default_factory=list)
     proceedings: list[Proceeding] = Field(default_factory=list)
     deadlines: list[Deadline] = Field(default_factory=list)
 
@@ -203,8 +219,8 @@ class Case(_Table):
     sources: list[Source] = Field(default_factory=list)
     contacts: list[Contact] = Field(default_factory=list)
     private: Private = Field(
-        default_factory=lambda: Private(),
-        description="Never leaves the repository through a public export",
+        default_factory=Private,
+        description="The one room for secrets: never in a public output unless --private",
     )
 
 
@@ -217,6 +233,14 @@ KEY_ORDER: dict[str, list[str]] = {
     "deadlines": list(Deadline.model_fields),
     "sources": list(Source.model_fields),
     "contacts": list(Contact.model_fields),
+}
+#: The arrays of tables inside ``[private]`` (``[[private.events]]``), with their model.
+PRIVATE_TABLES: dict[str, type[_Table]] = {
+    "contacts": Contact,
+    "events": Event,
+    "sources": Source,
+    "proceedings": Proceeding,
+    "deadlines": Deadline,
 }
 #: The tables that are arrays of tables, with their model.
 TABLE_MODELS: dict[str, type[_Table]] = {

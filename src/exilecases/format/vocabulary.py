@@ -126,6 +126,7 @@ def _check_shape(data: dict, path: Path, text: str) -> None:
                     "field paths a public export leaves out",
                     _line_of(text, "fields"),
                 )
+            _check_private_paths(private, path, text)
             continue
         if kind not in KINDS:
             raise VocabularyError(
@@ -198,6 +199,21 @@ def rule_problems(vocabulary: Vocabulary, key: str) -> list[str]:
         if name in rule and not isinstance(rule[name], str):
             problems.append(f"{name} must be text in quotes")
     return problems
+
+
+def _check_private_paths(paths: list[str], path: Path, text: str) -> None:
+    """Refuse ``[fields] private`` paths the format does not define: a typo
+    (``event.place``) would publish the field it meant, so every command stops here."""
+    if not paths:
+        return
+    from exilecases.format.privacy import check_private_paths
+
+    problems = check_private_paths(paths)
+    if problems:
+        position, message = problems[0]
+        quoted = [f'"{paths[position]}"', f"'{paths[position]}'"]
+        line = next((_line_of(text, q) for q in quoted if q in text), _line_of(text, "private"))
+        raise VocabularyError(path, f"E061 [fields] private: {message}", line)
 
 
 def _line_of(text: str, word: str) -> int:

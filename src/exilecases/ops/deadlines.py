@@ -356,12 +356,16 @@ class PublicFacts:
     private_open: int
 
 
-def public_facts(case: dict[str, Any], vocabulary: Vocabulary) -> PublicFacts:
-    """The open public deadlines, proceeding types and breach of a case, from one public
-    view, and the number of its open private deadlines (a count, never their content)."""
-    from exilecases.format.privacy import redact
+def public_facts(
+    case: dict[str, Any], vocabulary: Vocabulary, public: dict[str, Any] | None = None
+) -> PublicFacts:
+    """The open public deadlines, proceeding types and breach of a case, from its public
+    view (``public``, made here when not given), and the number of its open private
+    deadlines (a count, never their content)."""
+    if public is None:
+        from exilecases.format.privacy import redact
 
-    public = redact(case, vocabulary)
+        public = redact(case, vocabulary)
     types = {str(p.get("type")) for p in _entries(public.get("proceedings")) if p.get("type")}
     return PublicFacts(
         open_items(deadline_items(case, vocabulary, public=public)),
