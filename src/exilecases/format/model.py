@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
+from exilecases.format import fields
 from exilecases.format.dates import DateError, normalise_date
 
 #: An id, unanchored: ``ID_PATTERN`` anchors it for Python (``\Z``: a ``$`` would accept a
@@ -224,16 +225,9 @@ class Case(_Table):
     )
 
 
-#: Canonical key order, per table (the order of the fields above).
-KEY_ORDER: dict[str, list[str]] = {
-    "case": list(Case.model_fields),
-    "charges": list(Charge.model_fields),
-    "proceedings": list(Proceeding.model_fields),
-    "events": list(Event.model_fields),
-    "deadlines": list(Deadline.model_fields),
-    "sources": list(Source.model_fields),
-    "contacts": list(Contact.model_fields),
-}
+#: Canonical key order, per table: ``format/fields.py`` (a test checks that the fields above
+#: are declared in that order).
+KEY_ORDER = fields.KEY_ORDER
 #: The arrays of tables inside ``[private]`` (``[[private.events]]``), with their model.
 PRIVATE_TABLES: dict[str, type[_Table]] = {
     "contacts": Contact,
@@ -251,7 +245,7 @@ TABLE_MODELS: dict[str, type[_Table]] = {
     "sources": Source,
     "contacts": Contact,
 }
-REQUIRED_FIELDS = [name for name, f in Case.model_fields.items() if f.is_required()]
+REQUIRED_FIELDS = list(fields.REQUIRED_FIELDS)
 
 
 def normalise_case(case: Case) -> dict[str, Any]:

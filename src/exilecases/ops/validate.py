@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from exilecases.format.dates import DateError, parse_date, sort_key_or_last
+from exilecases.format.fields import numbered_entries
 from exilecases.format.findings import ERROR, Finding, finding
 from exilecases.format.positions import KeyPositions, toml_lines
 from exilecases.format.vocabulary import KIND_NOUNS, Vocabulary
@@ -228,7 +229,7 @@ def _free_form_values(data: dict[str, Any]) -> Iterable[tuple[tuple[str | int, .
     the top and in table entries), with their paths: the only places a file can nest
     without bound, or hold a number. Every other value is a string, a list of strings or a
     table of those, or a schema error."""
-    from exilecases.format.model import KEY_ORDER
+    from exilecases.format.fields import KEY_ORDER
 
     for key, value in data.items():
         if key == "private" or key not in KEY_ORDER["case"]:
@@ -339,7 +340,7 @@ def _toml_type(value: Any) -> str:
 
 
 def _check_unknown_keys(data: dict[str, Any], reporter: _Reporter) -> None:
-    from exilecases.format.model import KEY_ORDER
+    from exilecases.format.fields import KEY_ORDER
 
     for key in data:
         if key not in KEY_ORDER["case"]:
@@ -433,12 +434,7 @@ def _vocabulary_message(vocabulary: Vocabulary, kind: str, key: str) -> str:
     )
 
 
-def _entries(case: dict[str, Any], table: str) -> Iterable[tuple[int, dict[str, Any]]]:
-    entries = case.get(table)
-    if isinstance(entries, list):
-        for index, entry in enumerate(entries):
-            if isinstance(entry, dict):
-                yield index, entry
+_entries = numbered_entries
 
 
 def _all_entries(case: dict[str, Any], table: str) -> Iterable[tuple[tuple, dict[str, Any]]]:
