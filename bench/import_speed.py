@@ -33,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import _Namer  # noqa: E402
+from generate import _Namer
 
 MAPPING = """\
 [source]
