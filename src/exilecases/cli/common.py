@@ -192,6 +192,7 @@ def _handles_errors(command: F) -> F:
         from exilecases.format.vocabulary import VocabularyError
 
         try:
+            _refuse_undecodable(kwargs)
             return command(*args, **kwargs)
         except ExilecasesError as error:
             _message(f"error: {error.message}")
@@ -203,26 +204,73 @@ def _handles_errors(command: F) -> F:
             sys.stderr.close()
             raise typer.Exit(0) from None
         except OSError as error:  # a full disk, a read-only folder, a file in use
-            where = f" {error.filename}" if error.filename else ""
-            _message(f"error:{where}: {error.strerror or error}; nothing was half-written")
+            where = f"{error.filename}: " if error.filename else ""
+            _message(f"error: {where}{error.strerror or error}; nothing was half-written")
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
 
 
+def _refuse_undecodable(arguments: dict[str, Any]) -> None:
+    """Refuse a text argument holding bytes that are not UTF-8 (Python passes them on as
+    lone surrogates, which no file can hold). Paths may hold any bytes: they are not text."""
+    for name, value in arguments.items():
+        values = value if isinstance(value, list | tuple) else [value]
+        for item in values:
+            if isinstance(item, str) and not isinstance(item, enum.Enum) and _has_surrogate(item):
+                from exilecases.cli.text import safe
+
+                raise ExilecasesError(
+                    f"{_flag(name)} {safe(item)!r} holds bytes that are not UTF-8 text "
+                    "(shown as <U+DC..>); type it again, or set the terminal to UTF-8",
+                    2,
+                )
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _flag(name: str) -> str:
+    """How the user wrote parameter ``name``: its option (``--id``) or its metavar (``ID``)."""
+    import click
+
+    context = click.get_current_context(silent=True)
+    if context is not None:
+        for parameter in context.command.params:
+            if parameter.name == name:
+                if isinstance(parameter, click.Option) and parameter.opts:
+                    return max(parameter.opts, key=len)
+                return parameter.human_readable_name
+    return name
+
+
 def _message(text: str) -> None:
-    """A message for the person at the terminal, on standard error."""
+    """A message for the person at the terminal, on standard error. Messages quote ids,
+    paths and values from files and the command line: every character that could take over
+    the terminal is shown visibly (``cli/text.safe``), line breaks stay."""
+    from exilecases.cli.text import safe
+
     sys.stdout.flush()  # keep the order of data and messages on a shared terminal
-    sys.stderr.write(text + "\n")
+    sys.stderr.write(safe(text, layout=True) + "\n")
     sys.stderr.flush()
 
 
-def _open(root: Path | None) -> tuple[Path, Vocabulary]:
+def _open(root: Path | None, *, warn: bool = True) -> tuple[Path, Vocabulary]:
+    """The repository and its vocabulary; with ``warn``, one warning per built-in entry
+    whose outcome the repository's vocabulary changes (``validate`` reports them as W107)."""
     from exilecases.format.vocabulary import load_vocabulary
     from exilecases.store.files import find_root
 
     found = find_root(root)
-    return found, load_vocabulary(found)
+    vocabulary = load_vocabulary(found)
+    for item in vocabulary.redefinitions if warn else ():
+        _message(f"warning: {vocabulary.extension_file}:{item.line}: {item.message()}")
+    return found, vocabulary
 
 
 class _ProgressBar:
@@ -333,13 +381,18 @@ def _with_filters(command: F) -> F:
 
 
 def _inside_repository(root: Path, path: Path) -> Path:
-    """A user-given path, refused unless it is a file inside data/cases/."""
+    """A user-given path, refused unless it names an entry of data/cases/. The last part is
+    never followed: a symbolic link, FIFO or folder there is returned as it is, for the
+    reader to refuse it (``validate`` reports it as E006)."""
+    import os
+
     from exilecases.store.files import cases_dir
 
-    resolved = (path if path.is_absolute() else Path.cwd() / path).resolve()
+    absolute = path if path.is_absolute() else Path.cwd() / path
+    resolved = absolute.parent.resolve() / absolute.name
     folder = cases_dir(root).resolve()
-    if resolved.parent != folder:
+    if resolved.parent != folder or absolute.name in ("", ".", ".."):
         raise ExilecasesError(f"{path} is not a file in {folder}; validate checks case files", 2)
-    if not resolved.is_file():
+    if not os.path.lexists(resolved):
         raise ExilecasesError(f"{path}: no such file", 2)
     return resolved

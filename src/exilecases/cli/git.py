@@ -21,6 +21,7 @@ from exilecases.cli.common import (
     _open,
     app,
 )
+from exilecases.cli.text import safe
 from exilecases.errors import ExilecasesError
 
 # --- the git-native workflow -----------------------------------------------------------
@@ -268,17 +269,29 @@ def fmt(
     """Rewrite case files in canonical form, keeping every comment. Formatting twice changes
     nothing."""
     from exilecases.ops.edit import format_text
-    from exilecases.store.files import atomic_write, case_files
+    from exilecases.store.files import NotAFileError, atomic_write, read_regular, scan_cases
 
     found, _ = _open(root)
-    files = [_inside_repository(found, p) for p in paths] if paths else case_files(found)
-    would_change, unreadable = [], []
+    would_change, unreadable, not_files = [], [], []
+    if paths:
+        files = [_inside_repository(found, p) for p in paths]
+    else:
+        listing = scan_cases(found)
+        files = listing.files
+        for stray in listing.strays:
+            rel = stray.path.relative_to(found).as_posix()
+            _message(f"{rel}: {stray.kind}, not a regular file; left as it is")
+            not_files.append(rel)
     for path in files:
         rel = path.relative_to(found).as_posix() if path.is_relative_to(found) else str(path)
         try:
-            text = path.read_text("utf-8")
+            text = read_regular(path).decode("utf-8")  # never a link, FIFO or folder
             formatted = format_text(text)
-        except (UnicodeDecodeError, ExilecasesError):
+        except NotAFileError as error:
+            _message(f"{rel}: {error.kind}, not a regular file; left as it is")
+            not_files.append(rel)
+            continue
+        except (UnicodeDecodeError, ExilecasesError, RecursionError):
             unreadable.append(rel)
             continue
         if formatted == text:
@@ -289,10 +302,10 @@ def fmt(
     for rel in unreadable:
         _message(f"{rel}: not valid TOML, left as it is (run exilecases validate)")
     for rel in would_change:
-        sys.stdout.write(f"{rel}\n") if check else _message(f"formatted {rel}")
+        sys.stdout.write(f"{safe(rel)}\n") if check else _message(f"formatted {rel}")
     if check and would_change:
         _message(f"{len(would_change)} file(s) would change; run exilecases fmt")
-    if (check and would_change) or unreadable:
+    if (check and would_change) or unreadable or not_files:
         raise typer.Exit(1)
 
 
@@ -320,7 +333,9 @@ def log(
     if output is HistoryFormat.json:
         emit.emit_json([entry.to_dict() for entry in entries])
     else:
-        sys.stdout.write(render_log(entries).rstrip("\n") + "\n")
+        # Commit messages, authors and values are data: nothing in them reaches the
+        # terminal raw (a message could erase the line above it).
+        sys.stdout.write(safe(render_log(entries).rstrip("\n"), layout=True) + "\n")
 
 
 @app.command()
@@ -354,7 +369,7 @@ def diff(
     if output is HistoryFormat.json:
         emit.emit_json([item.to_dict() for item in diffs])
     elif diffs:
-        sys.stdout.write(render_diff(diffs).rstrip("\n") + "\n")
+        sys.stdout.write(safe(render_diff(diffs).rstrip("\n"), layout=True) + "\n")
     else:
         _message("no case changed")
 
@@ -368,4 +383,5 @@ def git_diff_driver(
     and `git log -p` show field-level changes."""
     from exilecases.ops.history import textconv_file
 
-    sys.stdout.write(textconv_file(path))
+    # git shows this output as it is: every control and bidi character made visible.
+    sys.stdout.write(safe(textconv_file(path), layout=True))

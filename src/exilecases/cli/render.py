@@ -2,6 +2,10 @@
 
 Data goes to standard output (``out``); messages and progress to standard error (``err``).
 JSON and CSV are written by ``emit.py``, which does not import rich.
+
+Every string from a case, the vocabulary or the command line becomes a ``Text`` through
+``text.rich_text`` (never a markup string): rich's own styling stays, the data's controls,
+escapes and markup are shown as characters.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from exilecases.cli.tables import events_in_order, list_rows
+from exilecases.cli.text import rich_text, safe
 from exilecases.format.vocabulary import Vocabulary
 
 OUTCOME_STYLES = {
@@ -37,7 +42,7 @@ def err() -> Console:
 
 def status_text(status: str, vocabulary: Vocabulary) -> Text:
     """A status coloured by its outcome class."""
-    return Text(status, style=OUTCOME_STYLES.get(vocabulary.outcome_of(status), ""))
+    return rich_text(status, OUTCOME_STYLES.get(vocabulary.outcome_of(status), ""))
 
 
 def list_table(cases: Sequence[dict[str, Any]], vocabulary: Vocabulary) -> Table:
@@ -52,15 +57,25 @@ def list_table(cases: Sequence[dict[str, Any]], vocabulary: Vocabulary) -> Table
     table.add_column("categories", no_wrap=True)
     table.add_column("legal bases", no_wrap=True)
     for row in list_rows(cases, vocabulary):
-        last = f"{row[8]}\n[dim]{row[9]}[/]" if row[8] else ""
+        last = Text.assemble(safe(row[8]), "\n", (safe(row[9]), "dim")) if row[8] else ""
         table.add_row(
-            Text.assemble((row[0], "cyan"), "\n", row[1]),
+            Text.assemble((safe(row[0]), "cyan"), "\n", safe(row[1])),
             status_text(row[2], vocabulary),
             last,
-            row[6].replace("; ", "\n"),
-            row[7].replace("; ", "\n"),
+            _lines(row[6].split("; ")),
+            _lines(row[7].split("; ")),
         )
     return table
+
+
+def _lines(items: Sequence[Any]) -> Text:
+    """One safe line per item."""
+    return Text("\n".join(safe(item) for item in items))
+
+
+def _joined(items: Sequence[Any], separator: str = ", ") -> Text:
+    """The items on one line, each made safe."""
+    return Text(separator.join(safe(item) for item in items))
 
 
 # --- show -----------------------------------------------------------------------------
@@ -76,25 +91,28 @@ def _field_lines(case: dict[str, Any], vocabulary: Vocabulary) -> Table:
         "status",
         Text.assemble(
             status_text(status, vocabulary),
-            f"  ({vocabulary.label('statuses', status)}; outcome: {outcome})",
+            f"  ({safe(vocabulary.label('statuses', status))}; outcome: {safe(outcome)})",
         ),
     )
     if case.get("name_original"):
-        grid.add_row("original name", case["name_original"])
+        grid.add_row("original name", rich_text(case["name_original"]))
     if case.get("aliases"):
-        grid.add_row("also spelt", ", ".join(case["aliases"]))
+        grid.add_row("also spelt", _joined(case["aliases"]))
     if case.get("born"):
-        grid.add_row("born", case["born"])
+        grid.add_row("born", rich_text(case["born"]))
     if case.get("citizenship"):
-        grid.add_row("citizenship", ", ".join(case["citizenship"]))
-    grid.add_row("from → in", f"{case.get('origin_country')} → {case.get('host_country')}")
+        grid.add_row("citizenship", _joined(case["citizenship"]))
+    grid.add_row(
+        "from → in",
+        rich_text(f"{safe(case.get('origin_country'))} → {safe(case.get('host_country'))}"),
+    )
     if case.get("categories"):
         labels = [vocabulary.label("categories", c) for c in case["categories"]]
-        grid.add_row("categories", ", ".join(labels))
+        grid.add_row("categories", _joined(labels))
     if case.get("risk"):
-        grid.add_row("risk", case["risk"])
+        grid.add_row("risk", rich_text(case["risk"], layout=True))
     if case.get("summary"):
-        grid.add_row("summary", paragraphs(case["summary"]))
+        grid.add_row("summary", rich_text(paragraphs(case["summary"]), layout=True))
     return grid
 
 
@@ -117,18 +135,18 @@ def timeline(case: dict[str, Any], vocabulary: Vocabulary) -> Table:
             "●" if outcome else "○",
             style=OUTCOME_STYLES.get(vocabulary.outcome_of(outcome), "") if outcome else "",
         )
-        line = Text(vocabulary.label("event_types", event.get("type", "")), style="bold")
+        line = rich_text(vocabulary.label("event_types", event.get("type", "")), "bold")
         if outcome:
             line.append("  → ")
             line.append_text(status_text(outcome, vocabulary))
         details = [event[key] for key in ("place", "authority") if event.get(key)]
         if details:
-            line.append("\n" + ", ".join(details), style="dim")
+            line.append("\n" + ", ".join(safe(detail) for detail in details), style="dim")
         if event.get("note"):
-            line.append("\n" + event["note"])
+            line.append("\n" + safe(event["note"], layout=True))
         if event.get("sources"):
-            line.append("\n[" + ", ".join(event["sources"]) + "]", style="dim")
-        grid.add_row(str(event.get("date", "")), marker, line)
+            line.append("\n[" + ", ".join(safe(s) for s in event["sources"]) + "]", style="dim")
+        grid.add_row(rich_text(event.get("date", "")), marker, line)
         if position < len(events) - 1:
             grid.add_row("", Text("│", style="dim"), "")
     return grid
@@ -144,11 +162,11 @@ def case_panel(case: dict[str, Any], vocabulary: Vocabulary) -> Panel:
         for charge in case["charges"]:
             entry = vocabulary.entries["legal_bases"].get(charge.get("basis", ""), {})
             charges.add_row(
-                charge.get("basis"),
-                entry.get("label", ""),
-                entry.get("max_penalty", ""),
-                charge.get("date", ""),
-                charge.get("note", ""),
+                rich_text(charge.get("basis")),
+                rich_text(entry.get("label", "")),
+                rich_text(entry.get("max_penalty", "")),
+                rich_text(charge.get("date", "")),
+                rich_text(charge.get("note", ""), layout=True),
             )
         parts.append(charges)
     if case.get("events"):
@@ -157,25 +175,25 @@ def case_panel(case: dict[str, Any], vocabulary: Vocabulary) -> Panel:
         sources = Text("\nSources", style="bold italic")
         for source in case["sources"]:
             bits = [source.get(k) for k in ("outlet", "published", "title") if source.get(k)]
-            sources.append(f"\n[{source.get('id')}] " + ", ".join(bits))
+            sources.append(f"\n[{safe(source.get('id'))}] " + ", ".join(safe(b) for b in bits))
             if source.get("url"):
-                sources.append(f"\n    {source['url']}", style="blue")
+                sources.append(f"\n    {safe(source['url'])}", style="blue")
         parts.append(sources)
     if case.get("contacts"):
         contacts = Text("\nContacts", style="bold italic")
         for contact in case["contacts"]:
             bits = [contact.get(k) for k in ("name", "role", "organisation") if contact.get(k)]
             flag = "  (private)" if contact.get("private") else ""
-            contacts.append("\n" + ", ".join(bits) + flag)
+            contacts.append("\n" + ", ".join(safe(b) for b in bits) + flag)
         parts.append(contacts)
     if case.get("private"):
         private = Text("\nPrivate (never in a public export)", style="bold red")
         for key, value in case["private"].items():
-            private.append(f"\n{key}: {value}")
+            private.append(f"\n{safe(key)}: {safe(value, layout=True)}")
         parts.append(private)
     return Panel(
         Group(*parts),
-        title=f"[bold]{case.get('name')}[/]  [dim]{case.get('id')}[/]",
+        title=Text.assemble((safe(case.get("name")), "bold"), "  ", (safe(case.get("id")), "dim")),
         title_align="left",
     )
 
@@ -188,7 +206,7 @@ def search_table(hits: Sequence[Any], query: str) -> Table:
     from rich import box
 
     table = Table(
-        title=f"{len(hits)} match{'es' if len(hits) != 1 else ''} for {query!r}",
+        title=rich_text(f"{len(hits)} match{'es' if len(hits) != 1 else ''} for {query!r}"),
         title_justify="left",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
@@ -198,7 +216,9 @@ def search_table(hits: Sequence[Any], query: str) -> Table:
     table.add_column("why it matched")
     for hit in hits:
         table.add_row(
-            f"{hit.score:.2f}", Text.assemble((hit.id, "cyan"), "\n", hit.name), hit.matched
+            f"{hit.score:.2f}",
+            Text.assemble((safe(hit.id), "cyan"), "\n", safe(hit.name)),
+            rich_text(hit.matched),
         )
     return table
 
@@ -210,8 +230,8 @@ def _bar(share: float, width: int = 24) -> Text:
     return Text("█" * full + ("▏▎▍▌▋▊▉"[rest - 1] if rest else ""), style="magenta")
 
 
-def _cell(value: Any) -> str:
-    return "—" if value is None else str(value)
+def _cell(value: Any) -> Text:
+    return Text("—") if value is None else rich_text(value)
 
 
 def stats_table(result: dict[str, Any], shares: Sequence[float]) -> Table:
@@ -221,7 +241,7 @@ def stats_table(result: dict[str, Any], shares: Sequence[float]) -> Table:
     field = result["by"][0]
     several = sum(row["count"] for row in result["rows"]) > result["total"]
     table = Table(
-        title=f"{result['total']} cases by {field}",
+        title=rich_text(f"{result['total']} cases by {field}"),
         caption="A case with several values counts under each, so shares add up to more than 100%."
         if several
         else None,
@@ -230,7 +250,7 @@ def stats_table(result: dict[str, Any], shares: Sequence[float]) -> Table:
         box=box.SIMPLE_HEAD,
         pad_edge=False,
     )
-    table.add_column(field, no_wrap=True)
+    table.add_column(_cell(field), no_wrap=True)
     table.add_column("cases", justify="right")
     table.add_column("share", justify="right")
     table.add_column("", no_wrap=True)
@@ -251,12 +271,12 @@ def cross_table(result: dict[str, Any]) -> Table:
         columns[row[across]] = columns.get(row[across], 0) + row["count"]
     order = sorted(columns, key=lambda value: (-columns[value], value is None, str(value)))
     table = Table(
-        title=f"{result['total']} cases by {down} (down) and {across} (across)",
+        title=rich_text(f"{result['total']} cases by {down} (down) and {across} (across)"),
         title_justify="left",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
     )
-    table.add_column(f"{down} \\ {across}", no_wrap=True)
+    table.add_column(rich_text(f"{down} \\ {across}"), no_wrap=True)
     for value in order:
         table.add_column(_cell(value), justify="right", overflow="fold", min_width=3)
     for value, cells in rows.items():

@@ -16,6 +16,7 @@ CODES: dict[str, tuple[str, str]] = {
     "E003": ("not-utf8", "the file is not UTF-8 text"),
     "E004": ("merge-conflict", "the file holds git conflict markers"),
     "E005": ("too-large", "the file is too large, too deeply nested or holds a huge string"),
+    "E006": ("not-a-file", "a link, FIFO, socket, device or folder named like a case file"),
     "E010": ("missing-field", "a required field is missing"),
     "E011": ("wrong-type", "a field has the wrong type"),
     "E012": ("invalid-value", "a field's value is not allowed (country code, confidence, ...)"),
@@ -36,6 +37,8 @@ CODES: dict[str, tuple[str, str]] = {
     "W103": ("outcome-unsourced", "an event that changes the status cites no source"),
     "W104": ("likely-duplicate", "two files look like the same person"),
     "W105": ("personal-data", "a public field looks like personal data"),
+    "W106": ("hidden-characters", "a name, alias or id holds invisible or bidi characters"),
+    "W107": ("vocabulary-redefined", "data/vocabulary.toml changes a built-in entry's outcome"),
 }
 
 ERROR = "error"

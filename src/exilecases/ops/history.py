@@ -38,7 +38,14 @@ from exilecases.format.vocabulary import (
     load_vocabulary,
 )
 from exilecases.ops.validate import check_file
-from exilecases.store.files import CASES_DIR, MAX_FILE_BYTES, case_files, check_id
+from exilecases.store.files import (
+    CASES_DIR,
+    MAX_FILE_BYTES,
+    NotAFileError,
+    case_files,
+    check_id,
+    read_regular,
+)
 from exilecases.store.git import git
 
 ChangeKind = Literal["added", "removed", "changed"]
@@ -480,11 +487,10 @@ def _read_blob(root: Path, rev: str | None, path: str) -> bytes | None:
     if rev is None:
         if not _is_case_path(path):
             raise ExilecasesError(f"{path} is not the path of a case file ({_CASES}/<id>.toml)")
-        file = root / path
-        if file.is_symlink() and file.resolve().parent != (root / CASES_DIR).resolve():
-            return None
         try:
-            return file.read_bytes()
+            return read_regular(root / path)  # never a link, FIFO or folder: None then
+        except NotAFileError:
+            return None
         except FileNotFoundError:
             raise ExilecasesError(f"{path} does not exist in {_WORKING_TREE}") from None
         except OSError as error:
@@ -919,8 +925,13 @@ def textconv(text: str) -> str:
 
 
 def textconv_file(path: Path) -> str:
-    """``textconv`` of a file (what ``exilecases git-diff-driver FILE`` prints)."""
-    return textconv(path.read_bytes().decode("utf-8", "replace"))
+    """``textconv`` of a file (what ``exilecases git-diff-driver FILE`` prints). Only a
+    regular file is read (``NotAFileError`` otherwise); one over the size limit of a case
+    file is one line saying so."""
+    raw = read_regular(path, MAX_FILE_BYTES)
+    if len(raw) > MAX_FILE_BYTES:
+        return f"(not shown: larger than {MAX_FILE_BYTES:,} bytes, the limit of a case file)\n"
+    return textconv(raw.decode("utf-8", "replace"))
 
 
 def _textconv_lines(case: dict[str, Any]) -> list[str]:

@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from exilecases.format.findings import Finding, finding
 from exilecases.format.vocabulary import Vocabulary
-from exilecases.store.files import MAX_FILE_BYTES, case_files, relative
+from exilecases.store.files import (
+    MAX_FILE_BYTES,
+    NotAFileError,
+    Stray,
+    read_regular,
+    relative,
+    scan_cases,
+)
 
 if TYPE_CHECKING:
     from exilecases.ops.validate import FileCheck
@@ -59,9 +66,9 @@ class LoadResult:
 
 
 def read_file(path: Path) -> bytes:
-    """The bytes of a case file, read no further than the size limit (plus one byte)."""
-    with path.open("rb") as stream:
-        return stream.read(MAX_FILE_BYTES + 1)
+    """The bytes of a case file, read no further than the size limit (plus one byte); only
+    a regular file is opened (``NotAFileError`` otherwise)."""
+    return read_regular(path, MAX_FILE_BYTES)
 
 
 def check_path(root: Path, path: Path, vocabulary: Vocabulary) -> FileCheck:
@@ -71,11 +78,47 @@ def check_path(root: Path, path: Path, vocabulary: Vocabulary) -> FileCheck:
     rel = relative(root, path)
     try:
         raw = read_file(path)
+    except NotAFileError as error:
+        return stray_check(root, Stray(path, error.kind))
     except OSError as error:
         check = FileCheck(rel, path=path)
         check.findings.append(finding(rel, 1, 1, "E003", f"cannot read the file: {error}"))
         return check
     return check_file(raw, rel, path.stem, vocabulary, path=path)
+
+
+def stray_check(root: Path, stray: Stray) -> FileCheck:
+    """The check of something in ``data/cases/`` that is not a regular file: one E006
+    finding naming it; it is never opened or followed."""
+    from exilecases.ops.validate import FileCheck
+
+    rel = relative(root, stray.path)
+    check = FileCheck(rel)  # no path: nothing reads it again for a line
+    check.findings.append(
+        finding(
+            rel,
+            1,
+            1,
+            "E006",
+            f"{rel} is {stray.kind}, not a regular file; it was not opened or followed. A "
+            "case file is a regular file: replace this with the file itself, or remove it",
+        )
+    )
+    return check
+
+
+def _with_strays(root: Path, checks: list[FileCheck], strays: Sequence[Stray]) -> list[FileCheck]:
+    """``checks`` with an E006 check for each stray, all in file-name order."""
+    if not strays:
+        return checks
+    merged = checks + [stray_check(root, stray) for stray in strays]
+    merged.sort(key=lambda check: check.rel)
+    return merged
+
+
+def _stray_broken(root: Path, strays: Sequence[Stray]) -> list[tuple[str, Finding | None]]:
+    """The one-line "skipped" entries of the strays, for the commands that skip files."""
+    return [(check.rel, check.first_error) for check in (stray_check(root, s) for s in strays)]
 
 
 # The state each worker process needs; set before the pool forks.
@@ -169,12 +212,14 @@ def load(
     if use_cache is None:
         use_cache = cache_enabled()
     if not use_cache:
-        return LoadResult(list(check_paths(root, case_files(root), vocabulary, progress)))
+        listing = scan_cases(root)
+        checks = list(check_paths(root, listing.files, vocabulary, progress))
+        return LoadResult(_with_strays(root, checks, listing.strays))
     with open_index(root, vocabulary) as index:
         index.refresh(parse=_reader(root, vocabulary, progress))
         keys = {relative(root, root / "data" / "cases" / k): v for k, v in
                 index.name_keys().items()}  # fmt: skip
-        return LoadResult(index.checks(whole), keys)
+        return LoadResult(_with_strays(root, index.checks(whole), index.strays), keys)
 
 
 @dataclass
@@ -209,7 +254,7 @@ def select(
     if use_cache:
         with open_index(root, vocabulary) as index:
             index.refresh(parse=_reader(root, vocabulary, progress))
-            broken = index.broken()
+            broken = _stray_broken(root, index.strays) + index.broken()
             clause = sql_filter(filters, vocabulary)
             if clause is not None:
                 chosen = index.outlines(*clause) if outlines else index.cases(*clause)
@@ -233,7 +278,8 @@ def select_json(
         return None
     with open_index(root, vocabulary) as index:
         index.refresh(parse=_reader(root, vocabulary, progress))
-        return "[" + ", ".join(index.case_json(*clause)) + "]", index.broken()
+        broken = _stray_broken(root, index.strays) + index.broken()
+        return "[" + ", ".join(index.case_json(*clause)) + "]", broken
 
 
 def search_documents(
@@ -250,4 +296,5 @@ def search_documents(
         return Selection([searchable(case) for case in result.cases], broken)
     with open_index(root, vocabulary) as index:
         index.refresh(parse=_reader(root, vocabulary, progress))
-        return Selection(index.search_documents(), index.broken())
+        broken = _stray_broken(root, index.strays) + index.broken()
+        return Selection(index.search_documents(), broken)

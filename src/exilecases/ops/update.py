@@ -15,7 +15,7 @@ from typing import Any
 
 from exilecases.errors import ExilecasesError
 from exilecases.format.vocabulary import Vocabulary
-from exilecases.store.files import atomic_write, case_path
+from exilecases.store.files import NotAFileError, atomic_write, case_path, read_regular
 
 
 @dataclass
@@ -59,10 +59,16 @@ def edit_case(
 
     path = case_path(root, case_id)
     rel = path.relative_to(root).as_posix()
-    if not path.is_file():
-        raise ExilecasesError(f"no case {case_id!r} (no file {rel})")
+    try:  # a regular file only: a link is never followed, nor replaced by a copy
+        raw = read_regular(path)
+    except FileNotFoundError:
+        raise ExilecasesError(f"no case {case_id!r} (no file {rel})") from None
+    except NotAFileError as error:
+        raise ExilecasesError(
+            f"{rel} is {error.kind}, not a regular file; nothing was written (replace it "
+            "with the case file itself)"
+        ) from None
     before = _signature(path)
-    raw = path.read_bytes()
     old_check = check_file(raw, rel, case_id, vocabulary)
     if old_check.case is None:
         raise ExilecasesError(
