@@ -192,7 +192,7 @@ def _handles_errors(command: F) -> F:
         from exilecases.format.vocabulary import VocabularyError
 
         try:
-            _refuse_undecodable(kwargs)
+            _refuse_undecodable(command, kwargs)
             return command(*args, **kwargs)
         except ExilecasesError as error:
             _message(f"error: {error.message}")
@@ -211,7 +211,7 @@ def _handles_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _refuse_undecodable(arguments: dict[str, Any]) -> None:
+def _refuse_undecodable(command: Callable[..., Any], arguments: dict[str, Any]) -> None:
     """Refuse a text argument holding bytes that are not UTF-8 (Python passes them on as
     lone surrogates, which no file can hold). Paths may hold any bytes: they are not text."""
     for name, value in arguments.items():
@@ -221,7 +221,7 @@ def _refuse_undecodable(arguments: dict[str, Any]) -> None:
                 from exilecases.cli.text import safe
 
                 raise ExilecasesError(
-                    f"{_flag(name)} {safe(item)!r} holds bytes that are not UTF-8 text "
+                    f"{_flag(command, name)} {safe(item)!r} holds bytes that are not UTF-8 text "
                     "(shown as <U+DC..>); type it again, or set the terminal to UTF-8",
                     2,
                 )
@@ -235,18 +235,23 @@ def _has_surrogate(text: str) -> bool:
     return False
 
 
-def _flag(name: str) -> str:
-    """How the user wrote parameter ``name``: its option (``--id``) or its metavar (``ID``)."""
-    import click
-
-    context = click.get_current_context(silent=True)
-    if context is not None:
-        for parameter in context.command.params:
-            if parameter.name == name:
-                if isinstance(parameter, click.Option) and parameter.opts:
-                    return max(parameter.opts, key=len)
-                return parameter.human_readable_name
-    return name
+def _flag(command: Callable[..., Any], name: str) -> str:
+    """How the user wrote parameter ``name`` of ``command``: its option (``--id``) or its
+    metavar (``ID``), read from the command's ``Annotated`` declarations."""
+    try:
+        hint = typing.get_type_hints(command, include_extras=True).get(name)
+    except Exception:  # noqa: BLE001 - only for a message: fall back to the name
+        hint = None
+    for info in getattr(hint, "__metadata__", ()):
+        if isinstance(info, typer.models.ArgumentInfo):
+            return info.metavar or name.upper()
+        if isinstance(info, typer.models.OptionInfo):
+            # In ``Annotated``, typer takes the first positional (kept as ``default``) as
+            # a declaration too.
+            names = [info.default, *(info.param_decls or ())]
+            declared = [d for d in names if isinstance(d, str) and d.startswith("--")]
+            return declared[0] if declared else "--" + name.replace("_", "-")
+    return "--" + name.replace("_", "-")
 
 
 def _message(text: str) -> None:
