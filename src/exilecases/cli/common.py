@@ -34,6 +34,9 @@ app = typer.Typer(
     add_completion=True,
     rich_markup_mode=None,
     pretty_exceptions_show_locals=False,
+    # A bug's traceback is printed plainly: rich takes minutes to draw a deep one, which
+    # looks like a hang.
+    pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -240,7 +243,7 @@ def _flag(command: Callable[..., Any], name: str) -> str:
     metavar (``ID``), read from the command's ``Annotated`` declarations."""
     try:
         hint = typing.get_type_hints(command, include_extras=True).get(name)
-    except Exception:  # noqa: BLE001 - only for a message: fall back to the name
+    except Exception:
         hint = None
     for info in getattr(hint, "__metadata__", ()):
         if isinstance(info, typer.models.ArgumentInfo):

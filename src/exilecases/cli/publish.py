@@ -94,7 +94,6 @@ def export(
     """Export cases as JSON, CSV or an SQLite database (every filter of list applies).
     Nothing leaves the machine except the file you write."""
     from exilecases.ops.query import sort_cases
-    from exilecases.store.files import atomic_write
 
     found, vocabulary = _open(root)
     if table is not None and output_format is not ExportFormat.csv:
@@ -121,7 +120,7 @@ def export(
         return
     if text is not None:
         assert target is not None
-        atomic_write(target, text)
+        _write_file(target, text)
     kind = "public " if public else ""
     _message(
         f"wrote {len(cases)} case{'s' * (len(cases) != 1)} to {output} ({kind}"
@@ -142,15 +141,25 @@ def schema(
     values: for editors (taplo, VS Code's Even Better TOML) to check files as you type."""
     from exilecases.format.schema import schema_text
     from exilecases.format.vocabulary import load_vocabulary
-    from exilecases.store.files import atomic_write
 
     # Outside a case repository the schema has the default vocabularies.
     text = schema_text(load_vocabulary(_find_root_or_none(root)))
     if output is None:
         sys.stdout.write(text)
     else:
-        atomic_write(output, text)
+        _write_file(output, text)
         _message(f"wrote {output}")
+
+
+def _write_file(path: Path, text: str) -> None:
+    """Write an output file atomically; a full disk or a read-only folder is one message
+    naming the file (the temporary file the error happened in means nothing to the user)."""
+    from exilecases.store.files import atomic_write
+
+    try:
+        atomic_write(path, text)
+    except OSError as error:
+        raise ExilecasesError(f"{path}: {error.strerror or error}; nothing was written") from None
 
 
 def _find_root_or_none(root: Path | None) -> Path | None:

@@ -506,9 +506,9 @@ def _parse_case(raw: bytes | None, path: str, vocabulary: Vocabulary) -> dict[st
         return check.case
     try:
         data = tomllib.loads(raw.decode("utf-8").removeprefix("\ufeff"))
+        return _plain(data)
     except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
-        return None
-    return _plain(data)
+        return None  # RecursionError: nested too deeply to be a case (E005)
 
 
 def _plain(value: Any) -> Any:
@@ -919,9 +919,9 @@ def textconv(text: str) -> str:
     """
     try:
         data = tomllib.loads(text.removeprefix("\ufeff"))
-    except (tomllib.TOMLDecodeError, RecursionError):
+        return "".join(f"{line}\n" for line in _textconv_lines(_plain(data)))
+    except (tomllib.TOMLDecodeError, RecursionError):  # too deep: E005 in validate
         return text
-    return "".join(f"{line}\n" for line in _textconv_lines(_plain(data)))
 
 
 def textconv_file(path: Path) -> str:

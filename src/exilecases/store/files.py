@@ -182,10 +182,15 @@ def read_regular(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
         if kind not in ("a regular file", "missing"):
             raise NotAFileError(path, kind) from None
         raise error from None
-    with os.fdopen(descriptor, "rb") as stream:
+    try:
         mode = os.fstat(descriptor).st_mode
         if not stat.S_ISREG(mode):
             raise NotAFileError(path, _kind(mode))
+        stream = os.fdopen(descriptor, "rb")
+    except BaseException:
+        os.close(descriptor)
+        raise
+    with stream:
         return stream.read(limit + 1)
 
 

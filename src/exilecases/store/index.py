@@ -288,8 +288,8 @@ class CaseIndex:
             for name in gone:
                 self._delete(name)
             for row in rows:
-                if row.name in known:
-                    self._delete(row.name)
+                # Always: another process may have added the row since ``known`` was read.
+                self._delete(row.name)
                 self._insert(row, on_disk[row.name])
             self.db.execute("COMMIT")
         except BaseException:
