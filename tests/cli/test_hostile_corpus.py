@@ -3,8 +3,10 @@ escape sequence or live markup on the screen, no file read that is not a regular
 
 The corpus holds what git can: hostile text. What git cannot hold (a FIFO, a socket, a
 folder, symbolic links into and out of ``data/cases/``, a link to ``/dev/zero``) is made by
-``build_hostile_repo`` in a temporary folder. Commands run as subprocesses of the installed
-``exilecases`` with generous timeouts that only catch hangs (a FIFO read blocks forever).
+``build_hostile_repo`` in a temporary folder. Commands run in this process, each in a
+thread with a generous timeout that only catches a hang (a FIFO read blocks forever); the
+ones that need a real process (bytes in arguments, a file size limit, git running the diff
+driver) run the installed ``exilecases``.
 """
 
 from __future__ import annotations
@@ -15,14 +17,16 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
+import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 from conftest import FIXTURES
+from exilecases.cli import app
 
 CORPUS = FIXTURES / "hostile"
 EXILECASES = str(Path(sys.executable).with_name("exilecases"))
@@ -107,13 +111,9 @@ def build_hostile_repo(root: Path) -> Path:
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = build_hostile_repo(tmp_path_factory.mktemp("hostile") / "repo")
     # init installs the diff driver (and must keep every existing file).
-    result = run(["init", str(root)], root)
+    # A process of its own: the diff driver init installs runs this very interpreter.
+    result = run_process(["init", str(root)], root)
     check_output(result, ["init"])
-    # Settle the index: rows written within two seconds of their file's change are read
-    # again by the next command, and the commands below run side by side.
-    run(["list"], root)
-    time.sleep(2.1)
-    run(["list"], root)
     return root
 
 
@@ -130,20 +130,51 @@ class Run:
         self.err = err.decode("utf-8")
 
 
-def run(args: Sequence[str], root: Path, *, terminal: bool = False) -> Run:
-    """Run ``exilecases ARGS`` in ``root``, as on a terminal (colours, width) or piped."""
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
-    env.update(GIT_ENV)
-    env["COLUMNS"] = "160"
+def _environment(terminal: bool) -> dict[str, str | None]:
+    env: dict[str, str | None] = {**GIT_ENV, "COLUMNS": "160", "NO_COLOR": None}
     if terminal:
-        env["FORCE_COLOR"] = "1"
-        env["TERM"] = "xterm-256color"
+        env.update(FORCE_COLOR="1", TERM="xterm-256color")
     else:
-        env["TERM"] = "dumb"
+        env.update(FORCE_COLOR=None, TERM="dumb")
+    return env
+
+
+def run(args: Sequence[str], root: Path, *, terminal: bool = False) -> Run:
+    """Run ``exilecases ARGS`` in ``root`` in this process (as on a terminal, with colours
+    and a width, or piped), in a thread watched for a hang; an exception fails the test."""
+    runner = CliRunner(env=_environment(terminal))
+    outcome: dict[str, Any] = {}
+
+    def invoke() -> None:
+        try:
+            outcome["result"] = runner.invoke(app, list(args), catch_exceptions=False)
+        except BaseException as error:  # re-raised below, in the test's thread
+            outcome["error"] = error
+
+    here = Path.cwd()
+    os.chdir(root)
+    try:
+        worker = threading.Thread(target=invoke, daemon=True)
+        worker.start()
+        worker.join(TIMEOUT)
+    finally:
+        os.chdir(here)
+    assert not worker.is_alive(), f"exilecases {' '.join(args)} hangs"
+    if "error" in outcome:
+        raise outcome["error"]
+    result = outcome["result"]
+    return Run(args, result.exit_code, result.stdout_bytes, result.stderr_bytes)
+
+
+def run_process(args: Sequence[str], root: Path, **options: Any) -> Run:
+    """Run the installed ``exilecases ARGS`` as a process (arguments may be bytes)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    env.update({k: v for k, v in _environment(False).items() if v is not None})
+    command = [EXILECASES.encode(), *(a if isinstance(a, bytes) else a.encode() for a in args)]
     process = subprocess.run(
-        [EXILECASES, *args], cwd=root, env=env, capture_output=True, timeout=TIMEOUT
+        command, cwd=root, env=env, capture_output=True, timeout=TIMEOUT, **options
     )
-    return Run(args, process.returncode, process.stdout, process.stderr)
+    return Run([str(a) for a in args], process.returncode, process.stdout, process.stderr)
 
 
 def check_output(result: Run, label: Sequence[str], *, terminal: bool = False) -> None:
@@ -207,9 +238,9 @@ def _reading_commands(root: Path) -> list[list[str]]:
         ["fmt", "--check"],
         ["schema"],
     ]
-    for case_id in (*CASE_IDS, *STRAYS):
-        commands.append(["show", case_id])
-        commands.append(["log", case_id])
+    commands += [["show", case_id] for case_id in (*CASE_IDS, *STRAYS)]
+    logged = ("escape-sequences", "deep-tables", "not-utf8", "same-name-bom", "link-out", "fifo")
+    commands += [["log", case_id] for case_id in logged]
     for case_id in ("escape-sequences", "rich-markup", "osc8-hyperlink", "bidi-overrides"):
         commands.append(["show", case_id, "--format", "json"])
         commands.append(["show", case_id, "--format", "toml"])
@@ -218,8 +249,7 @@ def _reading_commands(root: Path) -> list[list[str]]:
 
 
 def _run_all(root: Path, commands: list[list[str]], *, terminal: bool = False) -> list[Run]:
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        return list(pool.map(lambda args: run(args, root, terminal=terminal), commands))
+    return [run(args, root, terminal=terminal) for args in commands]
 
 
 def test_every_reading_command_over_the_corpus_piped(hostile: Path) -> None:
@@ -324,7 +354,7 @@ def test_the_redefined_outcome_is_a_warning_naming_old_and_new(hostile: Path) ->
 
 def test_git_diff_through_the_driver_stays_inert(hostile: Path) -> None:
     env = {**os.environ, **GIT_ENV, "GIT_PAGER": "cat", "TERM": "dumb"}
-    for args in (["diff"], ["log", "-p", "--no-color"]):
+    for args in (["diff"], ["log", "-p", "-1", "--no-color"]):
         process = subprocess.run(
             ["git", *args], cwd=hostile, env=env, capture_output=True, timeout=TIMEOUT
         )
@@ -460,13 +490,7 @@ def test_bytes_that_are_not_utf8_in_arguments_are_refused(small_repo: Path) -> N
         ["search", b"\xff"],
         ["show", b"\xff"],
     ):
-        process = subprocess.run(
-            [EXILECASES.encode(), *(a if isinstance(a, bytes) else a.encode() for a in args)],
-            cwd=small_repo,
-            capture_output=True,
-            timeout=TIMEOUT,
-        )
-        result = Run([str(a) for a in args], process.returncode, process.stdout, process.stderr)
+        result = run_process(args, small_repo)  # bytes in argv: only a real process has them
         check_output(result, result.args)
         assert result.returncode == 2, result.err
         assert result.err.startswith("error: --") or result.err.startswith("error: "), result.err
@@ -488,14 +512,8 @@ def test_a_full_disk_is_one_message_naming_the_file(
 ) -> None:
     # A file size limit makes every write past it fail as a full disk does (EFBIG).
     target = tmp_path / f"cases.{output_format}"
-    process = subprocess.run(
-        [EXILECASES, "export", "--format", output_format, "-o", str(target)],
-        cwd=hostile,
-        capture_output=True,
-        timeout=TIMEOUT,
-        preexec_fn=lambda: _limited(2048),
-    )
-    result = Run(["export", output_format], process.returncode, process.stdout, process.stderr)
+    args = ["export", "--format", output_format, "-o", str(target)]
+    result = run_process(args, hostile, preexec_fn=lambda: _limited(2048))
     check_output(result, result.args)
     assert result.returncode == 1, result.err
     (line,) = [line for line in result.err.splitlines() if line.startswith("error")]

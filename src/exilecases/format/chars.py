@@ -88,7 +88,7 @@ def visible(text: str, *, layout: bool = False) -> str:
     With ``layout`` the newlines and tabs of multi-line text stay (a ``\\r\\n`` line end
     becomes ``\\n``); without, they are shown as ``\\n`` and ``\\t`` too.
     """
-    if text.isascii() and text.isprintable():
+    if text.isprintable():  # no control, format or separator character: the common case
         return text
     if layout:
         if "\r\n" in text:
@@ -100,7 +100,7 @@ def visible(text: str, *, layout: bool = False) -> str:
 def hidden_characters(text: str) -> list[str]:
     """The characters of ``text`` that :func:`visible` would replace (newline and tab
     included), in order of first appearance, each spelt as :func:`visible` spells it."""
-    if text.isascii() and text.isprintable():
+    if text.isprintable():
         return []
     return list(dict.fromkeys(_spell(m) for m in _HIDDEN_ALL.finditer(text)))
 
@@ -116,7 +116,8 @@ def strip_format(text: str) -> str:
 def csv_cell(text: str) -> str:
     """One CSV cell: the :func:`visible` rule (newlines and tabs kept), then a leading
     ``'`` when the cell would start a spreadsheet formula (``= + - @``, tab, CR)."""
-    text = visible(text, layout=True)
+    if not text.isprintable():
+        text = visible(text, layout=True)
     if text.startswith(FORMULA_STARTS):
         return "'" + text
     return text
