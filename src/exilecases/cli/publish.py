@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from exilecases.cli.common import (
+    PrivateOption,
     RootOption,
     _handles_errors,
     _message,
@@ -38,6 +39,8 @@ class ExportTable(enum.StrEnum):
     charges = "charges"
     sources = "sources"
     contacts = "contacts"
+    proceedings = "proceedings"
+    deadlines = "deadlines"
 
 
 def _output_path(root: Path, output: Path, overwrite: bool) -> Path:
@@ -74,15 +77,17 @@ def export(
         bool,
         typer.Option(
             "--public",
-            help="Leave out [private], private "
-            "contacts and every field marked private: safe to publish.",
+            help="The default, accepted for old scripts: leave out [private], private "
+            "entries and every field marked private: safe to publish.",
         ),
     ] = False,
+    private: PrivateOption = False,
     table: Annotated[
         ExportTable | None,
         typer.Option(
             "--table",
-            help="csv: one row per event, charge, source or contact instead of one per case.",
+            help="csv: one row per event, charge, source, contact, proceeding or deadline "
+            "(derived ones flagged) instead of one per case.",
         ),
     ] = None,
     overwrite: Annotated[
@@ -92,17 +97,21 @@ def export(
     root: RootOption = None,
 ) -> None:
     """Export cases as JSON, CSV or an SQLite database (every filter of list applies).
-    Nothing leaves the machine except the file you write."""
+    Public unless --private. Nothing leaves the machine except the file you write."""
     from exilecases.ops.query import sort_cases
+    from exilecases.store.write import replace_file
 
     found, vocabulary = _open(root)
+    if public and private:
+        raise ExilecasesError("--public and --private exclude each other", 2)
+    public = not private
     if table is not None and output_format is not ExportFormat.csv:
         raise ExilecasesError("--table goes with --format csv", 2)
     if output_format is ExportFormat.sqlite and output is None:
         raise ExilecasesError("--format sqlite needs -o FILE", 2)
     target = _output_path(found, output, overwrite) if output is not None else None
     filters.check(vocabulary)
-    cases = sort_cases(_select(found, vocabulary, filters), "id", vocabulary)
+    cases = sort_cases(_select(found, vocabulary, filters, private=private), "id", vocabulary)
     from exilecases.ops import export as exporting
 
     if output_format is ExportFormat.sqlite:
@@ -120,8 +129,8 @@ def export(
         return
     if text is not None:
         assert target is not None
-        _write_file(target, text)
-    kind = "public " if public else ""
+        replace_file(target, text, mode=0o600)  # readable by you alone, until you share it
+    kind = "public " if public else "private, do not publish: "
     _message(
         f"wrote {len(cases)} case{'s' * (len(cases) != 1)} to {output} ({kind}"
         f"{output_format.value})"
@@ -141,25 +150,15 @@ def schema(
     values: for editors (taplo, VS Code's Even Better TOML) to check files as you type."""
     from exilecases.format.schema import schema_text
     from exilecases.format.vocabulary import load_vocabulary
+    from exilecases.store.write import replace_file
 
     # Outside a case repository the schema has the default vocabularies.
     text = schema_text(load_vocabulary(_find_root_or_none(root)))
     if output is None:
         sys.stdout.write(text)
     else:
-        _write_file(output, text)
+        replace_file(output, text)
         _message(f"wrote {output}")
-
-
-def _write_file(path: Path, text: str) -> None:
-    """Write an output file atomically; a full disk or a read-only folder is one message
-    naming the file (the temporary file the error happened in means nothing to the user)."""
-    from exilecases.store.files import atomic_write
-
-    try:
-        atomic_write(path, text)
-    except OSError as error:
-        raise ExilecasesError(f"{path}: {error.strerror or error}; nothing was written") from None
 
 
 def _find_root_or_none(root: Path | None) -> Path | None:

@@ -3,14 +3,15 @@
 Data goes to standard output (``out``); messages and progress to standard error (``err``).
 JSON and CSV are written by ``emit.py``, which does not import rich.
 
-Every string from a case, the vocabulary or the command line becomes a ``Text`` through
-``text.rich_text`` (never a markup string): rich's own styling stays, the data's controls,
-escapes and markup are shown as characters.
+Every string from a case, the vocabulary or the command line goes through ``text.safe``
+(or ``text.rich_text``) and reaches rich as a ``Text``, never inside a markup string: rich's
+own styling stays, the data's controls, escapes and markup are shown as characters.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from rich.console import Console, Group
@@ -18,7 +19,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from exilecases.cli.tables import events_in_order, list_rows
+from exilecases.cli.tables import list_rows
 from exilecases.cli.text import rich_text, safe
 from exilecases.format.vocabulary import Vocabulary
 
@@ -59,8 +60,9 @@ def list_table(cases: Sequence[dict[str, Any]], vocabulary: Vocabulary) -> Table
     for row in list_rows(cases, vocabulary):
         last = Text.assemble(safe(row[8]), "\n", (safe(row[9]), "dim")) if row[8] else ""
         table.add_row(
+            # A public view may lack a field its case marks private (private_fields).
             Text.assemble((safe(row[0]), "cyan"), "\n", safe(row[1])),
-            status_text(row[2], vocabulary),
+            status_text(row[2] or "", vocabulary),
             last,
             _lines(row[6].split("; ")),
             _lines(row[7].split("; ")),
@@ -73,18 +75,29 @@ def _lines(items: Sequence[Any]) -> Text:
     return Text("\n".join(safe(item) for item in items))
 
 
-def _joined(items: Sequence[Any], separator: str = ", ") -> Text:
+def _joined(items: Sequence[Any], separator: str = ", ") -> str:
     """The items on one line, each made safe."""
-    return Text(separator.join(safe(item) for item in items))
+    return separator.join(safe(item) for item in items)
 
 
 # --- show -----------------------------------------------------------------------------
 
 
-def _field_lines(case: dict[str, Any], vocabulary: Vocabulary) -> Table:
+PRIVATE_MARK = "  (private)"
+
+
+def _field_lines(case: dict[str, Any], vocabulary: Vocabulary, hidden: set[str]) -> Table:
+    """The top-level fields; those a redaction rule names (``hidden``) marked private."""
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
     grid.add_column()
+
+    def row(key: str, label: str, value: Any, *, layout: bool = False) -> None:
+        text = rich_text(value, layout=layout)
+        if key in hidden:
+            text.append(PRIVATE_MARK, style="bold red")
+        grid.add_row(label, text)
+
     status = case.get("status", "")
     outcome = vocabulary.outcome_of(status)
     grid.add_row(
@@ -94,25 +107,41 @@ def _field_lines(case: dict[str, Any], vocabulary: Vocabulary) -> Table:
             f"  ({safe(vocabulary.label('statuses', status))}; outcome: {safe(outcome)})",
         ),
     )
+    room = case.get("private")
+    real = room.get("status") if isinstance(room, dict) else None
+    if isinstance(real, str) and real:
+        grid.add_row(
+            "real status",
+            Text.assemble(status_text(real, vocabulary), (PRIVATE_MARK, "bold red")),
+        )
     if case.get("name_original"):
-        grid.add_row("original name", rich_text(case["name_original"]))
+        row("name_original", "original name", case["name_original"])
     if case.get("aliases"):
-        grid.add_row("also spelt", _joined(case["aliases"]))
+        row("aliases", "also spelt", _joined(case["aliases"]))
     if case.get("born"):
-        grid.add_row("born", rich_text(case["born"]))
+        row("born", "born", case["born"])
     if case.get("citizenship"):
-        grid.add_row("citizenship", _joined(case["citizenship"]))
+        row("citizenship", "citizenship", _joined(case["citizenship"]))
     grid.add_row(
-        "from → in",
-        rich_text(f"{safe(case.get('origin_country'))} → {safe(case.get('host_country'))}"),
+        "from → in", rich_text(f"{case.get('origin_country')} → {case.get('host_country')}")
     )
     if case.get("categories"):
         labels = [vocabulary.label("categories", c) for c in case["categories"]]
-        grid.add_row("categories", _joined(labels))
+        row("categories", "categories", _joined(labels))
     if case.get("risk"):
-        grid.add_row("risk", rich_text(case["risk"], layout=True))
+        row("risk", "risk", case["risk"], layout=True)
+    from exilecases.ops.deadlines import breach
+
+    verdict = breach(case, private=True)
+    if verdict == "breach":
+        grid.add_row("breach", Text("returned in breach of interim measures", style="bold red"))
+    elif verdict == "possible_breach":
+        grid.add_row(
+            "breach",
+            Text("possibly returned in breach of interim measures (dates overlap)", style="red"),
+        )
     if case.get("summary"):
-        grid.add_row("summary", rich_text(paragraphs(case["summary"]), layout=True))
+        row("summary", "summary", paragraphs(case["summary"]), layout=True)
     return grid
 
 
@@ -122,14 +151,34 @@ def paragraphs(text: str) -> str:
     return "\n\n".join(block for block in blocks if block)
 
 
-def timeline(case: dict[str, Any], vocabulary: Vocabulary) -> Table:
-    """The events in date order as a vertical chart: a rail with one stop per event."""
+def numbered_events(case: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Every event with its number (``3``: the third ``[[events]]`` entry of the file;
+    ``p1``: the first ``[[private.events]]`` one), in date order, undated ones last."""
+    from exilecases.format.dates import sort_key_or_last
+
+    hidden = case.get("private") if isinstance(case.get("private"), dict) else {}
+    numbered = [(str(i), e) for i, e in enumerate(case.get("events") or [], 1)]
+    numbered += [(f"p{i}", e) for i, e in enumerate(hidden.get("events") or [], 1)]
+    order = {id(event): position for position, (_, event) in enumerate(numbered)}
+    numbered.sort(key=lambda pair: (sort_key_or_last(pair[1].get("date")), order[id(pair[1])]))
+    return numbered
+
+
+def timeline(
+    case: dict[str, Any],
+    vocabulary: Vocabulary,
+    events: Sequence[tuple[str, dict[str, Any]]] | None = None,
+) -> Table:
+    """The events in date order as a vertical chart: a rail with one stop per event, each
+    with its number (what ``deadline done ID N``-style commands take)."""
     grid = Table.grid(padding=(0, 1))
+    grid.add_column(justify="right", style="dim", no_wrap=True)
     grid.add_column(justify="right", style="cyan", no_wrap=True)
     grid.add_column(no_wrap=True)
     grid.add_column()
-    events = events_in_order(case)
-    for position, event in enumerate(events):
+    if events is None:
+        events = numbered_events(case)
+    for position, (number, event) in enumerate(events):
         outcome = event.get("outcome")
         marker = Text(
             "●" if outcome else "○",
@@ -139,63 +188,193 @@ def timeline(case: dict[str, Any], vocabulary: Vocabulary) -> Table:
         if outcome:
             line.append("  → ")
             line.append_text(status_text(outcome, vocabulary))
+        if number.startswith("p") or event.get("private"):
+            line.append(PRIVATE_MARK, style="bold red")
         details = [event[key] for key in ("place", "authority") if event.get(key)]
         if details:
-            line.append("\n" + ", ".join(safe(detail) for detail in details), style="dim")
+            line.append("\n" + _joined(details), style="dim")
         if event.get("note"):
             line.append("\n" + safe(event["note"], layout=True))
         if event.get("sources"):
-            line.append("\n[" + ", ".join(safe(s) for s in event["sources"]) + "]", style="dim")
-        grid.add_row(rich_text(event.get("date", "")), marker, line)
+            line.append("\n[" + _joined(event["sources"]) + "]", style="dim")
+        grid.add_row(f"#{number}", rich_text(event.get("date", "")), marker, line)
         if position < len(events) - 1:
-            grid.add_row("", Text("│", style="dim"), "")
+            grid.add_row("", "", Text("│", style="dim"), "")
     return grid
 
 
-def case_panel(case: dict[str, Any], vocabulary: Vocabulary) -> Panel:
-    """Everything about one case: fields, charges, timeline, sources, contacts, private."""
-    parts: list[Any] = [_field_lines(case, vocabulary)]
-    if case.get("charges"):
+def _proceedings(case: dict[str, Any]) -> list[tuple[dict[str, Any], bool]]:
+    hidden = case.get("private") if isinstance(case.get("private"), dict) else {}
+    return [(p, False) for p in case.get("proceedings") or []] + [
+        (p, True) for p in hidden.get("proceedings") or []
+    ]
+
+
+def _proceeding_title(proceeding: dict[str, Any], hidden: bool, vocabulary: Vocabulary) -> Text:
+    title = rich_text(
+        f"\n{safe(vocabulary.label('proceeding_types', proceeding.get('type', '')))}",
+        "bold",
+        layout=True,
+    )
+    title.append(f"  [{safe(proceeding.get('id'))}]", style="cyan")
+    if hidden:
+        title.append(PRIVATE_MARK, style="bold red")
+    bits = [proceeding.get(k) for k in ("authority", "reference") if proceeding.get(k)]
+    if proceeding.get("lawyer"):
+        bits.append(f"lawyer {safe(proceeding['lawyer'])}")
+    if proceeding.get("opened"):
+        bits.append(f"opened {safe(proceeding['opened'])}")
+    bits.append(f"closed {safe(proceeding['closed'])}" if proceeding.get("closed") else "open")
+    title.append("\n" + _joined(bits), style="dim")
+    if proceeding.get("note"):
+        title.append("\n" + safe(proceeding["note"], layout=True))
+    return title
+
+
+def timeline_parts(case: dict[str, Any], vocabulary: Vocabulary) -> list[Any]:
+    """The timeline, grouped by proceeding (events without one under "Other") when the
+    case has proceedings."""
+    events = numbered_events(case)
+    proceedings = _proceedings(case)
+    if not events and not proceedings:
+        return []
+    parts: list[Any] = [Text("\nTimeline", style="bold italic")]
+    if not proceedings:
+        return [*parts, timeline(case, vocabulary, events)]
+    known = {str(p.get("id")) for p, _ in proceedings}
+    for proceeding, hidden in proceedings:
+        own = [(n, e) for n, e in events if e.get("proceeding") == proceeding.get("id")]
+        parts.append(_proceeding_title(proceeding, hidden, vocabulary))
+        if own:
+            parts.append(timeline(case, vocabulary, own))
+    other = [(n, e) for n, e in events if str(e.get("proceeding")) not in known]
+    if other:
+        parts.extend([Text("\nOther", style="bold"), timeline(case, vocabulary, other)])
+    return parts
+
+
+def days_text(days: int) -> Text:
+    """``in 12 days``, ``today``, ``3 days overdue``, coloured by urgency."""
+    if days < 0:
+        return Text(f"{-days} day{'s' * (days != -1)} overdue", style="bold red")
+    if days == 0:
+        return Text("today", style="bold red")
+    return Text(f"in {days} day{'s' * (days != 1)}", style="yellow" if days <= 7 else "")
+
+
+def _deadline_line(item: Any, vocabulary: Vocabulary, as_of: Any) -> Text:
+    line = Text(f"#{safe(item.number)}  " if item.number else "◆  ", style="cyan")
+    line.append(safe(item.due), style="bold")
+    line.append("  ")
+    if item.state == "open":
+        line.append_text(days_text(item.days_left(as_of)))
+    else:
+        done = f" {safe(item.extra.get('done'))}" if item.extra.get("done") else ""
+        line.append(f"{safe(item.state)}{done}", style="dim")
+    line.append(f"  {safe(vocabulary.label('deadline_types', item.type))}", style="bold")
+    if item.proceeding:
+        line.append(f"  [{safe(item.proceeding)}]", style="cyan")
+    if item.private:
+        line.append(PRIVATE_MARK, style="bold red")
+    if item.what:
+        line.append(f"\n      {safe(item.what)}")
+    if item.owner:
+        line.append(f"\n      owner: {safe(item.owner)}", style="dim")
+    if item.derived and item.trigger:
+        line.append(
+            f"\n      derived by rule {safe(item.rule)} from the {safe(item.trigger['type'])} "
+            f"of {safe(item.trigger['date'])}",
+            style="dim",
+        )
+    return line
+
+
+def deadline_parts(case: dict[str, Any], vocabulary: Vocabulary, as_of: Any) -> list[Any]:
+    """Open deadlines with days left (derived ones marked ◆, with their rule), then the
+    settled ones; the advice caveat when any is derived."""
+    from exilecases.ops.deadlines import ADVICE, deadline_items
+
+    items = deadline_items(case, vocabulary, private=True)
+    if not items:
+        return []
+    open_ones = sorted((i for i in items if i.state == "open"), key=lambda i: i.earliest)
+    settled = [i for i in items if i.state != "open"]
+    text = Text("\nDeadlines", style="bold italic")
+    for item in [*open_ones, *settled]:
+        text.append("\n")
+        text.append_text(_deadline_line(item, vocabulary, as_of))
+    if any(i.derived for i in items):
+        text.append(f"\n◆ {ADVICE}", style="dim italic")
+    return [text]
+
+
+def case_panel(
+    case: dict[str, Any],
+    vocabulary: Vocabulary,
+    *,
+    preview: bool = False,
+    as_of: date | None = None,
+) -> Panel:
+    """Everything about one case: fields, charges, the timeline by proceeding, deadlines
+    (days left counted from ``as_of``, default today), sources, contacts, private.
+
+    The entries of ``[[private.events]]`` and the other private sub-tables are shown in
+    their place, each marked private, as are the fields a redaction rule names. With
+    ``preview`` the panel says it shows a public view.
+    """
+    from exilecases.format.privacy import PRIVATE_SUBTABLES, private_fields, private_view
+
+    hidden = {p for p in private_fields(vocabulary, case=case) if "." not in p}
+    shown = private_view({**case, "private": {**(case.get("private") or {}), "status": None}})
+    parts: list[Any] = [_field_lines(case, vocabulary, hidden)]
+    if shown.get("charges"):
         charges = Table(title="Charges", title_justify="left", expand=False)
         for column in ("basis", "what", "max penalty", "date", "note"):
             charges.add_column(column, overflow="fold")
-        for charge in case["charges"]:
+        for charge in shown["charges"]:
             entry = vocabulary.entries["legal_bases"].get(charge.get("basis", ""), {})
             charges.add_row(
-                rich_text(charge.get("basis")),
+                rich_text(
+                    safe(charge.get("basis")) + (PRIVATE_MARK if charge.get("private") else "")
+                ),
                 rich_text(entry.get("label", "")),
                 rich_text(entry.get("max_penalty", "")),
                 rich_text(charge.get("date", "")),
                 rich_text(charge.get("note", ""), layout=True),
             )
         parts.append(charges)
-    if case.get("events"):
-        parts.extend([Text("\nTimeline", style="bold italic"), timeline(case, vocabulary)])
-    if case.get("sources"):
+    parts.extend(timeline_parts(case, vocabulary))
+    parts.extend(deadline_parts(case, vocabulary, as_of or date.today()))
+    if shown.get("sources"):
         sources = Text("\nSources", style="bold italic")
-        for source in case["sources"]:
+        for source in shown["sources"]:
             bits = [source.get(k) for k in ("outlet", "published", "title") if source.get(k)]
-            sources.append(f"\n[{safe(source.get('id'))}] " + ", ".join(safe(b) for b in bits))
+            sources.append(f"\n[{safe(source.get('id'))}] " + _joined(bits))
+            if source.get("private"):
+                sources.append(PRIVATE_MARK, style="bold red")
             if source.get("url"):
                 sources.append(f"\n    {safe(source['url'])}", style="blue")
         parts.append(sources)
-    if case.get("contacts"):
+    if shown.get("contacts"):
         contacts = Text("\nContacts", style="bold italic")
-        for contact in case["contacts"]:
+        for contact in shown["contacts"]:
             bits = [contact.get(k) for k in ("name", "role", "organisation") if contact.get(k)]
-            flag = "  (private)" if contact.get("private") else ""
-            contacts.append("\n" + ", ".join(safe(b) for b in bits) + flag)
+            contacts.append("\n" + _joined(bits))
+            if contact.get("private"):
+                contacts.append(PRIVATE_MARK, style="bold red")
         parts.append(contacts)
-    if case.get("private"):
-        private = Text("\nPrivate (never in a public export)", style="bold red")
-        for key, value in case["private"].items():
-            private.append(f"\n{safe(key)}: {safe(value, layout=True)}")
-        parts.append(private)
-    return Panel(
-        Group(*parts),
-        title=Text.assemble((safe(case.get("name")), "bold"), "  ", (safe(case.get("id")), "dim")),
-        title_align="left",
-    )
+    room = case.get("private")
+    if isinstance(room, dict):
+        free = {k: v for k, v in room.items() if k not in (*PRIVATE_SUBTABLES, "status")}
+        if free:
+            private = Text("\nPrivate (never in a public output)", style="bold red")
+            for key, value in free.items():
+                private.append(f"\n{safe(key)}: {safe(value, layout=True)}")
+            parts.append(private)
+    title = Text.assemble((safe(case.get("name")), "bold"), "  ", (safe(case.get("id")), "dim"))
+    if preview:
+        title.append("  (public view: what a public output holds)", style="dim")
+    return Panel(Group(*parts), title=title, title_align="left")
 
 
 # --- search and stats -----------------------------------------------------------------
@@ -281,4 +460,42 @@ def cross_table(result: dict[str, Any]) -> Table:
         table.add_column(_cell(value), justify="right", overflow="fold", min_width=3)
     for value, cells in rows.items():
         table.add_row(_cell(value), *(str(cells.get(c, "")) for c in order))
+    return table
+
+
+# --- due -------------------------------------------------------------------------------
+
+
+def due_table(items: Sequence[Any], vocabulary: Vocabulary, as_of: date) -> Table:
+    """The table view of ``due``: earliest day first, derived deadlines marked ◆ with their
+    rule and trigger."""
+    from rich import box
+
+    count = f"{len(items)} deadline{'s' * (len(items) != 1)} as of {as_of.isoformat()}"
+    table = Table(title=count, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("due", no_wrap=True)
+    table.add_column("case", no_wrap=True)
+    table.add_column("deadline", min_width=30, ratio=1)
+    for item in items:
+        when = Text(safe(item.due) + "\n")
+        when.append_text(days_text(item.days_left(as_of)))
+        what = rich_text(vocabulary.label("deadline_types", item.type), "bold")
+        if item.derived:
+            what.append("  ◆ derived", style="magenta")
+        else:
+            what.append(f"  #{safe(item.number)}", style="cyan")
+        if item.private:
+            what.append(PRIVATE_MARK, style="bold red")
+        if item.what:
+            what.append("\n" + safe(item.what))
+        who = [f"proceeding {item.proceeding}" if item.proceeding else "", item.owner or ""]
+        if any(who):
+            what.append("\n" + _joined(w for w in who if w), style="dim")
+        if item.derived and item.trigger:
+            what.append(
+                f"\nrule {safe(item.rule)}, from the {safe(item.trigger['type'])} of "
+                f"{safe(item.trigger['date'])}",
+                style="dim",
+            )
+        table.add_row(when, Text.assemble((safe(item.case), "cyan"), "\n", safe(item.name)), what)
     return table

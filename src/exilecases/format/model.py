@@ -15,7 +15,10 @@ from pydantic_core import PydanticCustomError
 
 from exilecases.format.dates import DateError, normalise_date
 
-ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,62})[a-z0-9]$")
+#: An id, unanchored: ``ID_PATTERN`` anchors it for Python (``\Z``: a ``$`` would accept a
+#: trailing newline), the JSON Schema for its own regex dialect.
+ID_REGEX = r"[a-z0-9](?:[a-z0-9-]{1,62})[a-z0-9]"
+ID_PATTERN = re.compile(rf"\A{ID_REGEX}\Z")
 ID_RULE = "3 to 64 characters of a-z, 0-9 and -, starting and ending with a letter or digit"
 
 
@@ -31,8 +34,11 @@ EdtfDate = Annotated[
     BeforeValidator(_edtf),
     Field(
         description="EDTF date: YYYY, YYYY-MM or YYYY-MM-DD, optionally followed by "
-        "? (uncertain), ~ (approximate) or % (both)",
-        json_schema_extra={"pattern": r"^\d{4}(-\d{2}(-\d{2})?)?[?~%]?$"},
+        "? (uncertain), ~ (approximate) or % (both); or an interval START/END of two such "
+        'dates ("2022/2023": some day between 2022 and 2023)',
+        json_schema_extra={
+            "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?[?~%]?(/\d{4}(-\d{2}(-\d{2})?)?[?~%]?)?$"
+        },
     ),
 ]
 CountryCode = Annotated[
@@ -73,8 +79,64 @@ class Event(_Table):
     outcome: str | None = Field(
         default=None, description="A status this event produced (vocabulary: statuses)"
     )
+    proceeding: str | None = Field(
+        default=None, description="Id of the [[proceedings]] entry this event belongs to"
+    )
     note: Text | None = None
     sources: SourceIds = Field(default_factory=list)
+    private: bool = Field(
+        default=False,
+        description="Format 1: never published; `exilecases fmt` moves it to [[private.events]]",
+    )
+
+
+class Proceeding(_Table):
+    """One proceeding with its own clock: an asylum claim, an extradition, a UN complaint."""
+
+    id: str = Field(description="Unique within the file, [a-z0-9-]; events and deadlines cite it")
+    type: str = Field(description="Key in the vocabulary of proceeding types")
+    authority: Text | None = None
+    reference: Text | None = Field(default=None, description="Docket or file number")
+    opened: EdtfDate | None = Field(default=None, description="Default: its earliest event")
+    closed: EdtfDate | None = Field(
+        default=None, description="A closed proceeding has no open deadlines"
+    )
+    lawyer: Text | None = Field(default=None, description="The name of one of the case's contacts")
+    note: Text | None = None
+    sources: SourceIds = Field(default_factory=list)
+
+
+class Deadline(_Table):
+    """Something that must be done by a day: an appeal, an order to leave, a detention limit."""
+
+    due: EdtfDate = Field(description="The last day; partial and uncertain dates count early")
+    type: str = Field(description="Key in the vocabulary of deadline types")
+    proceeding: str | None = Field(
+        default=None, description="Id of the [[proceedings]] entry it belongs to"
+    )
+    what: Text | None = None
+    owner: Text | None = Field(default=None, description="Who must act: a contact's name")
+    done: EdtfDate | None = Field(default=None, description="The day it was acted on")
+    state: Literal["open", "met", "missed", "moot"] | None = Field(
+        default=None,
+        description="open (the default), met (the default when done is set), missed or moot",
+    )
+    rule: str | None = Field(
+        default=None, description="The deadline rule it was derived from, once recorded"
+    )
+    trigger: EdtfDate | None = Field(
+        default=None, description="The date of the event that triggered the rule"
+    )
+    note: Text | None = None
+    sources: SourceIds = Field(default_factory=list)
+
+    @staticmethod
+    def state_of(entry: dict[str, Any]) -> str:
+        """The state of a deadline entry: its ``state``, else met when done, else open."""
+        state = entry.get("state")
+        if isinstance(state, str):
+            return state
+        return "met" if entry.get("done") else "open"
 
 
 class Source(_Table):
@@ -93,6 +155,10 @@ class Source(_Table):
         default=None, description="How far the claim is established"
     )
     note: Text | None = None
+    private: bool = Field(
+        default=False,
+        description="Format 1: never published; `exilecases fmt` moves it to [[private.sources]]",
+    )
 
 
 class Contact(_Table):
@@ -102,7 +168,25 @@ class Contact(_Table):
     role: Text | None = Field(default=None, description="lawyer, organisation, relative, ...")
     organisation: Text | None = None
     note: Text | None = None
-    private: bool = Field(default=False, description="Never published by a public export")
+    private: bool = Field(
+        default=False,
+        description="Format 1: never published; `exilecases fmt` moves it to [[private.contacts]]",
+    )
+
+
+class Private(_Table):
+    """The one room for secrets: never in a public output. Free keys (``notes``, ``phone``,
+    ``born``, ...) are allowed beside the fields below."""
+
+    status: str | None = Field(
+        default=None,
+        description="The real status when it differs from the public one (vocabulary: statuses)",
+    )
+    contacts: list[Contact] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)
+    sources: list[Source] = Field(default_factory=list)
+    proceedings: list[Proceeding] = Field(default_factory=list)
+    deadlines: list[Deadline] = Field(default_factory=list)
 
 
 class Case(_Table):
@@ -129,11 +213,14 @@ class Case(_Table):
         description='Fields of this case a public export leaves out, e.g. ["born", "events.place"]',
     )
     charges: list[Charge] = Field(default_factory=list)
+    proceedings: list[Proceeding] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
+    deadlines: list[Deadline] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
     contacts: list[Contact] = Field(default_factory=list)
-    private: dict[str, Any] = Field(
-        default_factory=dict, description="Never leaves the repository through a public export"
+    private: Private = Field(
+        default_factory=Private,
+        description="The one room for secrets: never in a public output unless --private",
     )
 
 
@@ -141,14 +228,26 @@ class Case(_Table):
 KEY_ORDER: dict[str, list[str]] = {
     "case": list(Case.model_fields),
     "charges": list(Charge.model_fields),
+    "proceedings": list(Proceeding.model_fields),
     "events": list(Event.model_fields),
+    "deadlines": list(Deadline.model_fields),
     "sources": list(Source.model_fields),
     "contacts": list(Contact.model_fields),
+}
+#: The arrays of tables inside ``[private]`` (``[[private.events]]``), with their model.
+PRIVATE_TABLES: dict[str, type[_Table]] = {
+    "contacts": Contact,
+    "events": Event,
+    "sources": Source,
+    "proceedings": Proceeding,
+    "deadlines": Deadline,
 }
 #: The tables that are arrays of tables, with their model.
 TABLE_MODELS: dict[str, type[_Table]] = {
     "charges": Charge,
+    "proceedings": Proceeding,
     "events": Event,
+    "deadlines": Deadline,
     "sources": Source,
     "contacts": Contact,
 }

@@ -1,4 +1,5 @@
-"""The controlled vocabularies: statuses, outcomes, event types, categories, legal bases.
+"""The controlled vocabularies: statuses, outcomes, event types, categories, legal bases,
+proceeding types, deadline types, and the deadline rules the tool derives deadlines from.
 
 The defaults ship as ``vocabulary.toml`` beside this module; a case repository extends them
 in its own ``data/vocabulary.toml`` (same shape: one table per list, one sub-table per entry).
@@ -13,7 +14,16 @@ from pathlib import Path
 from exilecases.format.positions import toml_lines
 
 #: The lists a vocabulary holds, in the order they are documented.
-KINDS: tuple[str, ...] = ("outcomes", "statuses", "event_types", "categories", "legal_bases")
+KINDS: tuple[str, ...] = (
+    "outcomes",
+    "statuses",
+    "event_types",
+    "categories",
+    "legal_bases",
+    "proceeding_types",
+    "deadline_types",
+    "deadline_rules",
+)
 
 #: What one entry of each kind is called in messages.
 KIND_NOUNS: dict[str, str] = {
@@ -22,6 +32,9 @@ KIND_NOUNS: dict[str, str] = {
     "event_types": "event type",
     "categories": "category",
     "legal_bases": "legal basis",
+    "proceeding_types": "proceeding type",
+    "deadline_types": "deadline type",
+    "deadline_rules": "deadline rule",
 }
 
 REPOSITORY_VOCABULARY = Path("data") / "vocabulary.toml"
@@ -70,6 +83,10 @@ class Vocabulary:
         """The human label of an entry, or the key itself when unknown."""
         return str(self.entries[kind].get(key, {}).get("label", key))
 
+    def scheduled(self, event_type: str) -> bool:
+        """True when events of this type may be dated in the future (``scheduled = true``)."""
+        return self.entries["event_types"].get(event_type, {}).get("scheduled") is True
+
     def outcome_of(self, status: str) -> str:
         """The outcome class of a status (``unknown`` for an unknown status)."""
         return str(self.entries["statuses"].get(status, {}).get("outcome", "unknown"))
@@ -107,7 +124,10 @@ class Vocabulary:
                     self.redefinitions.append(
                         Redefinition(kind, key, "outcome", before["outcome"], entry["outcome"])
                     )
-                self.entries[kind][key] = {**before, **entry}
+                # A rule is replaced whole: days from one and months from another would
+                # make a rule nobody wrote.
+                inherited = {} if kind == "deadline_rules" else before
+                self.entries[kind][key] = {**inherited, **entry}
                 self.defined_in[(kind, key)] = origin
 
 
@@ -124,11 +144,11 @@ class Redefinition:
 
     def message(self) -> str:
         """``[statuses.deported] changes the built-in outcome 'returned' to 'protected'``."""
+        noun = KIND_NOUNS.get(self.kind, self.kind)
         return (
             f"[{self.kind}.{self.key}] changes the built-in {self.field} {self.old!r} to "
-            f"{self.new!r}: cases with this {KIND_NOUNS[self.kind]} now count as {self.new!r} "
-            f"in list, stats and export (--outcome); define a new {KIND_NOUNS[self.kind]} "
-            "instead if that is not meant"
+            f"{self.new!r}: cases with this {noun} now count as {self.new!r} in list, stats "
+            f"and export (--outcome); define a new {noun} instead if that is not meant"
         )
 
 
@@ -144,6 +164,7 @@ def _check_shape(data: dict, path: Path, text: str) -> None:
                     "field paths a public export leaves out",
                     _line_of(text, "fields"),
                 )
+            _check_private_paths(private, path, text)
             continue
         if kind not in KINDS:
             raise VocabularyError(
@@ -171,6 +192,66 @@ def _check_shape(data: dict, path: Path, text: str) -> None:
                     f"status {key!r} needs outcome = one of returned, pending, protected, unknown",
                     _line_of(text, key),
                 )
+
+
+#: The keys a deadline rule may have, and those of its ``when`` table.
+RULE_KEYS = ("when", "type", "days", "months", "what", "basis", "label", "description")
+RULE_WHEN_KEYS = ("event", "proceeding_type", "outcome")
+
+
+def rule_problems(vocabulary: Vocabulary, key: str) -> list[str]:
+    """What is wrong with the deadline rule ``key`` (empty when it is well formed): its
+    shape, and every vocabulary key it names (event type, proceeding type, outcome status,
+    deadline type)."""
+    rule = vocabulary.entries["deadline_rules"].get(key, {})
+    problems = [
+        f"unknown key `{k}` (a rule has {', '.join(RULE_KEYS)})" for k in rule if k not in RULE_KEYS
+    ]
+    when = rule.get("when")
+    if not isinstance(when, dict) or not isinstance(when.get("event"), str):
+        problems.append('needs when = { event = "EVENT_TYPE", ... }: the event that starts it')
+        when = {}
+    for name, value in when.items():
+        kind = {
+            "event": "event_types",
+            "proceeding_type": "proceeding_types",
+            "outcome": "statuses",
+        }.get(name)
+        if kind is None:
+            problems.append(f"when: unknown key `{name}` (use {', '.join(RULE_WHEN_KEYS)})")
+        elif not isinstance(value, str) or not vocabulary.has(kind, value):
+            problems.append(f"when.{name}: {value!r} is not a known {KIND_NOUNS[kind]}")
+    kind = rule.get("type")
+    if not isinstance(kind, str) or not vocabulary.has("deadline_types", kind):
+        problems.append(f"type: {kind!r} is not a known deadline type")
+    periods = [name for name in ("days", "months") if name in rule]
+    if len(periods) != 1:
+        problems.append("needs exactly one of days = N or months = N")
+    else:
+        number = rule[periods[0]]
+        if not isinstance(number, int) or isinstance(number, bool) or not 0 < number <= 3650:
+            problems.append(f"{periods[0]} must be a whole number from 1 to 3650")
+    if not isinstance(rule.get("basis"), str) or not rule["basis"].strip():
+        problems.append('needs basis = "...": the law or source the rule rests on')
+    for name in ("what", "label", "description"):
+        if name in rule and not isinstance(rule[name], str):
+            problems.append(f"{name} must be text in quotes")
+    return problems
+
+
+def _check_private_paths(paths: list[str], path: Path, text: str) -> None:
+    """Refuse ``[fields] private`` paths the format does not define: a typo
+    (``event.place``) would publish the field it meant, so every command stops here."""
+    if not paths:
+        return
+    from exilecases.format.privacy import check_private_paths
+
+    problems = check_private_paths(paths)
+    if problems:
+        position, message = problems[0]
+        quoted = [f'"{paths[position]}"', f"'{paths[position]}'"]
+        line = next((_line_of(text, q) for q in quoted if q in text), _line_of(text, "private"))
+        raise VocabularyError(path, f"E061 [fields] private: {message}", line)
 
 
 def _line_of(text: str, word: str) -> int:
@@ -241,5 +322,13 @@ def load_vocabulary(root: Path | None) -> Vocabulary:
             replace(item, line=positions.locate((item.kind, item.key, item.field))[0])
             for item in vocabulary.redefinitions
         ]
+    for key in data.get("deadline_rules", {}):
+        problems = rule_problems(vocabulary, key)
+        if problems:
+            raise VocabularyError(
+                REPOSITORY_VOCABULARY,
+                f"deadline rule {key!r}: " + "; ".join(problems),
+                _line_of(text, key),
+            )
     vocabulary.private_fields = list(data.get("fields", {}).get("private", []))
     return vocabulary

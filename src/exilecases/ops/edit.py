@@ -21,6 +21,7 @@ data always comes from ``tomllib`` and is written by ``canonical.py``.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import itertools
 import tomllib
@@ -30,13 +31,14 @@ from typing import Any, get_origin
 from exilecases.errors import ExilecasesError
 from exilecases.format.canonical import (
     TABLE_ORDER,
-    _format_pair,
-    _pairs,
-    _sub_tables,
     canonical_text,
+    format_pair,
+    sub_tables,
+    table_pairs,
 )
 from exilecases.format.model import KEY_ORDER, REQUIRED_FIELDS, TABLE_MODELS, Case
 from exilecases.format.scan import Path, Scanner, Statement
+from exilecases.store.write import Update
 
 #: Top-level fields that are tables, not values: edited with ``add_entry`` or by hand.
 TABLE_FIELDS = (*TABLE_MODELS, "private")
@@ -192,16 +194,24 @@ def _with_comment(code: str, trailing: tuple[str, str, str]) -> str:
 # --- format ------------------------------------------------------------------------------
 
 
-def format_text(text: str) -> str:
+def format_text(
+    text: str, data: dict[str, Any] | None = None, moves: dict[Path, Path] | None = None
+) -> str:
     """The canonical form of a case text, with every comment kept.
 
     Keys and tables are ordered and values written exactly as ``canonical_text`` does (for a
     text without comments the result is ``canonical_text(tomllib.loads(text))``); comments
     move with the key or table they belong to (see the module docstring). Idempotent.
     Raises ``ExilecasesError`` when the text is not valid TOML.
+
+    ``data`` (with ``moves``, from ``migrate.migrate_private``) writes other data than the
+    text holds: the comments of an entry that moved go to its new place.
     """
-    data = _load(text)
+    if data is None:
+        data = _load(text)
     comments = _collect(_scan(text))
+    if moves:
+        _move_comments(comments, moves)
     canonical = canonical_text(data)
     output = _scan(canonical)
     placed = _relocate(comments, [s.path for s in output if s.real])
@@ -216,6 +226,28 @@ def format_text(text: str) -> str:
     if comments.end:
         lines.extend(["", *comments.end] if comments.blank_before_end and lines else comments.end)
     return "".join(line + "\n" for line in lines)
+
+
+def _move_comments(comments: _Comments, moves: dict[Path, Path]) -> None:
+    """Re-key the comments of entries that moved (``(TABLE, i)`` -> their new path)."""
+
+    def moved(path: Path) -> Path:
+        target = moves.get(path[:2])
+        return path if target is None else (*target, *path[2:])
+
+    comments.notes = {moved(path): notes for path, notes in comments.notes.items()}
+    comments.tails = {moved(path): lines for path, lines in comments.tails.items()}
+
+
+def migrate_and_format(text: str) -> tuple[str, list[str]]:
+    """``format_text`` after ``migrate.migrate_private``: the new text and what moved where.
+    Raises ``ExilecasesError`` when the text is not valid TOML."""
+    from exilecases.format.migrate import migrate_private
+
+    migration = migrate_private(_load(text))
+    if not migration.messages:
+        return format_text(text), []
+    return format_text(text, migration.data, migration.moves), migration.messages
 
 
 def _tails(comments: _Comments, output: list[Statement]) -> dict[int, list[str]]:
@@ -249,7 +281,18 @@ def _render(statement: Statement, source: list[str], notes: _Notes | None) -> li
 def set_field(
     text: str, field: str, values: list[str], *, add: bool = False, remove: bool = False
 ) -> str:
-    """The case text with one top-level field set, changing only that field's lines.
+    """The case text with one top-level field set (see ``set_field_update``), checked to
+    hold exactly the intended data."""
+    update = set_field_update(text, field, values, add=add, remove=remove)
+    _verify(update.text, update.data)
+    return update.text
+
+
+def set_field_update(
+    text: str, field: str, values: list[str], *, add: bool = False, remove: bool = False
+) -> Update:
+    """The change of ``set``: the case text with one top-level field set, changing only that
+    field's lines, and the data it must parse to (for ``store/write``).
 
     A scalar field takes exactly one value; an empty value removes an optional field. A list
     field (``aliases``, ``citizenship``, ``categories``, ``distinct_from``) takes the values
@@ -266,8 +309,8 @@ def set_field(
     data = _load(text)
     new = _new_value(data, field, values, add, remove)
     if new == data.get(field) or (new is None and field not in data):
-        return text
-    statements = _scan(text)
+        return Update(text, data, before=data)
+    statements = Scanner(text).statements(top_level=True)  # the tables need no scan
     lines = _split_lines(text)
     newline = _newline(text)
     current = _top_level_pair(statements, field)
@@ -275,12 +318,10 @@ def set_field(
         _replace_pair(lines, current, field, new, newline)
     else:
         _insert_pair(lines, statements, field, new, newline)
-    result = "".join(lines)
     expected = {key: value for key, value in data.items() if key != field}
     if new is not None:
         expected[field] = new
-    _verify(result, expected)
-    return result
+    return Update("".join(lines), expected, before=data)
 
 
 def _check_request(field: str, values: list[str], add: bool, remove: bool) -> None:
@@ -345,7 +386,7 @@ def _top_level_pair(statements: list[Statement], field: str) -> Statement | None
 def _pair_lines(field: str, value: Any, current: Statement | None, newline: str) -> list[str]:
     """The lines of ``field = value`` as canonical.py writes it, with the comments of the
     pair it replaces (inner comments of a multi-line array go above it)."""
-    lines = _format_pair(field, value).split("\n")
+    lines = format_pair(field, value).split("\n")
     if current is not None:
         if current.comment:
             lines[-1] = _with_comment(lines[-1], (current.code, current.gap, current.comment))
@@ -402,7 +443,16 @@ def _insert_pair(
 
 
 def add_entry(text: str, table: str, entry: dict[str, Any]) -> str:
-    """The case text with one ``[[table]]`` entry appended, every other line unchanged.
+    """The case text with one ``[[table]]`` entry appended (see ``add_entry_update``),
+    checked to hold exactly the intended data."""
+    update = add_entry_update(text, table, entry)
+    _verify(update.text, update.data)
+    return update.text
+
+
+def add_entry_update(text: str, table: str, entry: dict[str, Any]) -> Update:
+    """The change of the ``add`` commands: the case text with one ``[[table]]`` entry
+    appended, every other line unchanged, and the data it must parse to.
 
     ``table`` is ``charges``, ``events``, ``sources`` or ``contacts``; keys of ``entry``
     with the value ``None`` are left out, the others are written in canonical order as
@@ -424,11 +474,9 @@ def add_entry(text: str, table: str, entry: dict[str, Any]) -> str:
     new = [line + newline for line in block.split("\n")[:-1]]
     lines = _split_lines(text)
     _insert_entry(lines, statements, table, new, newline)
-    result = "".join(lines)
     expected = dict(data)
     expected[table] = [*data.get(table, []), tomllib.loads(block)[table][0]]
-    _verify(result, expected)
-    return result
+    return Update("".join(lines), expected, before=data)
 
 
 def _check_entry(table: str, entry: dict[str, Any]) -> dict[str, Any]:
@@ -448,8 +496,8 @@ def _check_entry(table: str, entry: dict[str, Any]) -> dict[str, Any]:
 def _entry_text(table: str, entry: dict[str, Any]) -> str:
     """``[[table]]`` and its pairs (and sub-tables) exactly as ``canonical_text`` writes
     them."""
-    body = "".join(line + "\n" for line in _pairs(entry, KEY_ORDER[table]))
-    return "\n".join([f"[[{table}]]\n{body}", *_sub_tables(table, entry)])
+    body = "".join(line + "\n" for line in table_pairs(entry, KEY_ORDER[table]))
+    return "\n".join([f"[[{table}]]\n{body}", *sub_tables(table, entry)])
 
 
 def _rank(name: str | int) -> int:
@@ -547,10 +595,130 @@ def _verify(text: str, expected: dict[str, Any]) -> None:
 
 
 def changed_lines(old: str, new: str) -> int:
-    """How many lines differ between two texts (a replaced line counts once)."""
-    matcher = difflib.SequenceMatcher(None, old.splitlines(), new.splitlines(), autojunk=False)
+    """How many lines differ between two texts (a replaced line counts once).
+
+    The lines both texts start and end with are set aside first: an edit changes one place,
+    so what is left to compare is small and the count takes time linear in the file's size
+    (``difflib`` alone is quadratic on a case with thousands of alike events).
+    """
+    before, after = old.splitlines(), new.splitlines()
+    start = 0
+    limit = min(len(before), len(after))
+    while start < limit and before[start] == after[start]:
+        start += 1
+    end = 0
+    while end < limit - start and before[-1 - end] == after[-1 - end]:
+        end += 1
+    before, after = before[start : len(before) - end], after[start : len(after) - end]
+    if not before or not after:
+        return max(len(before), len(after))
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
     count = 0
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag != "equal":
             count += max(i2 - i1, j2 - j1)
     return count
+
+
+# --- entries of private tables and fields of one entry -------------------------------------
+
+
+def _entry_of(data: dict[str, Any], where: tuple[str, ...]) -> Any:
+    value: Any = data
+    for part in where:
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def add_private_entry(text: str, table: str, entry: dict[str, Any]) -> str:
+    """The case text with one ``[[private.TABLE]]`` entry appended (after the last one, or
+    at the end of the file, where ``[private]`` belongs), every other line unchanged.
+
+    Raises ``ExilecasesError`` (exit code 2) for a table that is not an array of tables of
+    the format or a missing required key.
+    """
+    entry = _check_entry(table, entry)
+    data = _load(text)
+    statements = _scan(text)
+    current = _entry_of(data, ("private", table))
+    has_header = any(s.kind == "array" and s.path[:2] == ("private", table) for s in statements)
+    if current is not None and not has_header:
+        raise ExilecasesError(
+            f"private.{table} is written as an inline array; run the formatter first", 1
+        )
+    body = "".join(line + "\n" for line in table_pairs(entry, KEY_ORDER[table]))
+    newline = _newline(text)
+    new = [line + newline for line in f"[[private.{table}]]\n{body}".split("\n")[:-1]]
+    lines = _split_lines(text)
+    own = [s for s in statements if s.real and s.path[:2] == ("private", table)]
+    real = [s for s in statements if s.real]
+    if own:
+        _insert_after(lines, _end_with_detached(statements, own[-1]), [newline, *new], True)
+    else:
+        last = real[-1].last if real else len(lines) - 1
+        _insert_after(lines, last, [newline, *new] if lines else new, separate=True)
+    result = "".join(lines)
+    expected = dict(data)
+    private = dict(expected.get("private", {}))
+    private[table] = [*private.get(table, []), tomllib.loads(body)]
+    expected["private"] = private
+    _verify(result, expected)
+    return result
+
+
+def set_entry_fields(text: str, where: tuple[str, ...], index: int, changes: dict[str, Any]) -> str:
+    """The case text with keys of one array-of-tables entry set (``None`` removes a key):
+    entry ``index`` (0-based) of ``where`` (``("deadlines",)`` or ``("private",
+    "deadlines")``). Only the changed lines change; a new key goes after the nearest key
+    before it in canonical order.
+
+    Raises ``ExilecasesError`` when the entry does not exist or is written inline.
+    """
+    data = _load(text)
+    entries = _entry_of(data, where)
+    name = ".".join(where)
+    if not isinstance(entries, list) or not 0 <= index < len(entries):
+        count = len(entries) if isinstance(entries, list) else 0
+        raise ExilecasesError(f"there is no entry {index + 1} in {name} (it has {count})", 1)
+    statements = _scan(text)
+    prefix = (*where, index)
+    header = next((s for s in statements if s.kind == "array" and s.path == prefix), None)
+    if header is None:
+        raise ExilecasesError(f"{name} is written as an inline array; run the formatter first", 1)
+    order = KEY_ORDER.get(where[-1], [])
+    newline = _newline(text)
+    lines = _split_lines(text)
+    # From the last line up, so that earlier line numbers stay true.
+    edits: list[tuple[int, int, list[str]]] = []
+    for key, value in changes.items():
+        pairs = [s for s in statements if s.kind == "pair" and s.path == (*prefix, key)]
+        if pairs:
+            current = pairs[0]
+            if value is None:
+                kept = current.inner + ([current.comment] if current.comment else [])
+                edits.append((current.first, current.last, [k + newline for k in kept]))
+            else:
+                edits.append(
+                    (current.first, current.last, _pair_lines(key, value, current, newline))
+                )
+            continue
+        if value is None:
+            continue
+        own = [s for s in statements if s.kind == "pair" and s.path[:-1] == prefix]
+        earlier = (
+            [s for s in own if s.path[-1] in order[: order.index(key)]] if key in order else own
+        )
+        anchor = earlier[-1] if earlier else header
+        edits.append((anchor.last + 1, anchor.last, _pair_lines(key, value, None, newline)))
+    ordered = sorted(enumerate(edits), key=lambda item: (item[1][0], item[0]), reverse=True)
+    for _, (first, last, new) in ordered:
+        if first > last and 0 <= last < len(lines) and not _ending(lines[last]):
+            lines[last] += newline
+        lines[first : last + 1] = new
+    result = "".join(lines)
+    entry = {k: v for k, v in {**entries[index], **changes}.items() if v is not None}
+    expected = copy.deepcopy(data)
+    target = _entry_of(expected, where)
+    target[index] = entry
+    _verify(result, expected)
+    return result

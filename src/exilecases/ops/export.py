@@ -1,9 +1,11 @@
-"""Exports: JSON, CSV and SQLite, each optionally public (through ``privacy.redact``).
+"""Exports: JSON, CSV and SQLite, public unless asked otherwise (``privacy.public_view``).
 
 Dates stay the EDTF strings of the files (``2024`` is exported as ``2024``, never as a day);
 the tabular formats add ``*_earliest`` / ``*_latest`` ISO days beside each date, for range
-queries. With ``public=True`` every case goes through ``redact`` before anything is written:
-private data never reaches the output, not even as deleted bytes in a SQLite file.
+queries. By default (``public=True``) every case goes through ``public_view`` before
+anything is written: private data never reaches the output, not even as deleted bytes in a
+SQLite file. ``public=False`` (``--private``) exports everything, the entries of
+``[[private.TABLE]]`` joined to their tables with ``private = true``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ import io
 import json
 import os
 import sqlite3
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -23,14 +24,27 @@ from exilecases.errors import ExilecasesError
 from exilecases.format import chars
 from exilecases.format.dates import DateError, parse_date, sort_key_or_last
 from exilecases.format.model import KEY_ORDER
-from exilecases.format.privacy import redact
+from exilecases.format.privacy import private_view, public_view
 from exilecases.format.vocabulary import Vocabulary
-from exilecases.store.files import sync_folder
+from exilecases.store.write import sync_folder, temporary_name
 
 #: The arrays of tables, each exported as its own table.
-ENTRY_TABLES: tuple[str, ...] = ("events", "charges", "sources", "contacts")
-#: The date field of each table that has one.
-DATE_FIELDS: dict[str, str] = {"events": "date", "charges": "date", "sources": "published"}
+ENTRY_TABLES: tuple[str, ...] = (
+    "events",
+    "charges",
+    "sources",
+    "contacts",
+    "proceedings",
+    "deadlines",
+)
+#: The date fields of each table that has some (each gets ISO bounds beside it).
+DATE_FIELDS: dict[str, tuple[str, ...]] = {
+    "events": ("date",),
+    "charges": ("date",),
+    "sources": ("published",),
+    "proceedings": ("opened", "closed"),
+    "deadlines": ("due",),
+}
 #: Keys renamed in the tabular formats (a source's ``id`` is not unique across cases).
 RENAMED: dict[str, dict[str, str]] = {"sources": {"id": "source_id"}}
 #: Separator of list items in CSV cells.
@@ -45,14 +59,14 @@ def public_cases(
     cases: Iterable[Case],
     vocabulary: Vocabulary,
     *,
-    public: bool,
+    public: bool = True,
     extra_private_fields: Iterable[str] = (),
 ) -> list[Case]:
-    """The cases as they are exported: redacted copies when ``public``."""
+    """The cases as they are exported: their public views unless ``public`` is False."""
     extra = tuple(extra_private_fields)
     if not public:
         return list(cases)
-    return [redact(case, vocabulary, extra_private_fields=extra) for case in cases]
+    return [public_view(case, vocabulary, extra_private_fields=extra) for case in cases]
 
 
 # --- JSON -------------------------------------------------------------------------------
@@ -62,7 +76,7 @@ def export_json(
     cases: Iterable[Case],
     vocabulary: Vocabulary,
     *,
-    public: bool,
+    public: bool = True,
     extra_private_fields: Iterable[str] = (),
 ) -> str:
     """A JSON array of case objects with the same keys as the files (one final newline)."""
@@ -91,37 +105,70 @@ def _with_bounds(row: dict[str, Any], field: str, value: Any, prefix: str) -> No
     row[f"{prefix}_earliest"], row[f"{prefix}_latest"] = date_bounds(value)
 
 
-def entry_columns(table: str) -> list[str]:
+def entry_columns(table: str, *, public: bool = True) -> list[str]:
     """The columns of one entry table: ``case_id``, ``position``, the fields in canonical
-    order (dates followed by their ISO bounds), then ``extra`` (unknown keys, as JSON)."""
+    order (dates followed by their ISO bounds), then ``extra`` (unknown keys, as JSON). A
+    public table has no ``private`` column: it holds no private entry."""
     columns = ["case_id", "position"]
-    date_field = DATE_FIELDS.get(table)
+    date_fields = DATE_FIELDS.get(table, ())
     for key in KEY_ORDER[table]:
+        if public and key == "private":
+            continue
         columns.append(RENAMED.get(table, {}).get(key, key))
-        if key == date_field:
-            prefix = "date" if key == "date" else key
-            columns += [f"{prefix}_earliest", f"{prefix}_latest"]
-    return [*columns, "extra"]
+        if key in date_fields:
+            columns += [f"{key}_earliest", f"{key}_latest"]
+    extra = ["derived"] if table == "deadlines" else []
+    return [*columns, *extra, "extra"]
 
 
 def entry_rows(case: Case, table: str) -> list[dict[str, Any]]:
-    """One row per entry of ``case[table]`` (lists kept as lists), ``position`` from 1."""
+    """One row per entry of ``case[table]`` (lists kept as lists), ``position`` from 1; the
+    entries of ``[[private.TABLE]]`` follow those of ``[[TABLE]]``, marked private (a public
+    view has none)."""
+    case = private_view(case)
     rows = []
     known = KEY_ORDER[table]
     renamed = RENAMED.get(table, {})
-    date_field = DATE_FIELDS.get(table)
+    date_fields = DATE_FIELDS.get(table, ())
     for position, entry in enumerate(case.get(table) or [], start=1):
         if not isinstance(entry, dict):
             continue
         row: dict[str, Any] = {"case_id": case.get("id"), "position": position}
         for key in known:
             value = entry.get(key, False if key == "private" else None)
-            if key == date_field:
-                _with_bounds(row, key, value, "date" if key == "date" else key)
+            if key in date_fields:
+                _with_bounds(row, key, value, key)
             else:
                 row[renamed.get(key, key)] = value
         extra = {k: v for k, v in entry.items() if k not in known}
         row["extra"] = extra or None
+        rows.append(row)
+    return rows
+
+
+def table_rows(case: Case, table: str, vocabulary: Vocabulary) -> list[dict[str, Any]]:
+    """The rows of one entry table; ``deadlines`` adds the deadlines the rules derive from
+    the case's (public) events, flagged ``derived``, numbered after the recorded ones."""
+    rows = entry_rows(case, table)
+    if table != "deadlines":
+        return rows
+    from exilecases.format.model import Deadline
+    from exilecases.ops.deadlines import deadline_items
+
+    for row in rows:
+        row["derived"] = False
+        row["state"] = Deadline.state_of(row)  # the state in force, written or implied
+    position = len(rows)
+    for item in deadline_items(case, vocabulary):
+        if not item.derived:
+            continue
+        position += 1
+        row = {"case_id": case.get("id"), "position": position, "derived": True}
+        row.update(type=item.type, proceeding=item.proceeding, what=item.what)
+        row.update(owner=item.owner, state="open", rule=item.rule)
+        row["trigger"] = (item.trigger or {}).get("date")
+        row.update(due=item.due, due_earliest=item.earliest.isoformat())
+        row["due_latest"] = item.latest.isoformat()
         rows.append(row)
     return rows
 
@@ -143,6 +190,7 @@ CASE_SUMMARY_COLUMNS = (
     "last_event",
     "source_count",
     "contact_count",
+    "interim_measures_breach",
 )
 
 
@@ -156,7 +204,7 @@ def case_columns(*, public: bool, summary: bool) -> list[str]:
         columns.append(key)
         if key == "born":
             columns += ["born_earliest", "born_latest"]
-    columns += list(CASE_SUMMARY_COLUMNS if summary else ("outcome",))
+    columns += list(CASE_SUMMARY_COLUMNS if summary else ("outcome", "interim_measures_breach"))
     columns.append("extra")
     if summary and not public:
         columns.append("private")
@@ -183,6 +231,10 @@ def case_row(case: Case, vocabulary: Vocabulary) -> dict[str, Any]:
     row["last_event"] = dates[-1] if dates else None
     row["source_count"] = len(case.get("sources") or [])
     row["contact_count"] = len(case.get("contacts") or [])
+    from exilecases.ops.deadlines import breach
+
+    # The case as exported: the public view when the export is public.
+    row["interim_measures_breach"] = breach(case)
     extra = {k: v for k, v in case.items() if k not in KEY_ORDER["case"]}
     row["extra"] = extra or None
     row["private"] = case.get("private") or None
@@ -223,7 +275,7 @@ def export_csv(
     cases: Iterable[Case],
     vocabulary: Vocabulary,
     *,
-    public: bool,
+    public: bool = True,
     table: str | None = None,
     formula_guard: bool = True,
     extra_private_fields: Iterable[str] = (),
@@ -247,8 +299,8 @@ def export_csv(
         raise ExilecasesError(
             f"no table {table!r} to export; choose one of {', '.join(ENTRY_TABLES)}", 2
         )
-    rows = (row for case in chosen for row in entry_rows(case, table))
-    return _csv_text(entry_columns(table), rows, formula_guard)
+    rows = (row for case in chosen for row in table_rows(case, table, vocabulary))
+    return _csv_text(entry_columns(table, public=public), rows, formula_guard)
 
 
 # --- SQLite -----------------------------------------------------------------------------
@@ -260,15 +312,19 @@ _VOCABULARY_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     "event_types": ("event_types", ("description",)),
     "categories": ("category_labels", ("description",)),
     "legal_bases": ("legal_bases", ("jurisdiction", "code", "max_penalty", "description")),
+    "proceeding_types": ("proceeding_types", ("description",)),
+    "deadline_types": ("deadline_types", ("description",)),
 }
 
-_TYPES: dict[str, str] = {"position": "INTEGER", "private": "INTEGER"}
+_TYPES: dict[str, str] = {"position": "INTEGER", "private": "INTEGER", "derived": "INTEGER"}
 _REFERENCES: dict[tuple[str, str], str] = {
     ("cases", "status"): "statuses(key)",
     ("cases", "outcome"): "outcomes(key)",
     ("events", "type"): "event_types(key)",
     ("events", "outcome"): "statuses(key)",
     ("charges", "basis"): "legal_bases(key)",
+    ("proceedings", "type"): "proceeding_types(key)",
+    ("deadlines", "type"): "deadline_types(key)",
     ("categories", "category"): "category_labels(key)",
     ("statuses", "outcome"): "outcomes(key)",
 }
@@ -289,6 +345,9 @@ _INDEXES: tuple[tuple[str, str], ...] = (
     ("charges", "date_earliest"),
     ("sources", "case_id"),
     ("contacts", "case_id"),
+    ("proceedings", "case_id"),
+    ("deadlines", "case_id"),
+    ("deadlines", "due_earliest"),
     ("aliases", "case_id"),
     ("categories", "case_id"),
     ("categories", "category"),
@@ -391,9 +450,10 @@ def build_database(
     _create_table(db, "cases", columns, ["id"])
     _insert(db, "cases", columns, (case_row(case, vocabulary) for case in cases))
     for table in ENTRY_TABLES:
-        columns = entry_columns(table)
+        columns = entry_columns(table, public=public)
         _create_table(db, table, columns, ["case_id", "position"])
-        _insert(db, table, columns, (r for case in cases for r in entry_rows(case, table)))
+        rows = (r for case in cases for r in table_rows(case, table, vocabulary))
+        _insert(db, table, columns, rows)
     for table, field, column in (
         ("aliases", "aliases", "alias"),
         ("categories", "categories", "category"),
@@ -427,7 +487,7 @@ def export_sqlite(
     vocabulary: Vocabulary,
     path: Path,
     *,
-    public: bool,
+    public: bool = True,
     overwrite: bool = False,
     extra_private_fields: Iterable[str] = (),
 ) -> None:
@@ -447,19 +507,22 @@ def export_sqlite(
     folder = path.parent
     if not folder.is_dir():
         raise ExilecasesError(f"cannot write {path}: the folder {folder} does not exist", 2)
+    temporary = folder / temporary_name(path.name)  # a name git ignores (store/write)
     try:
-        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600))
     except OSError as error:  # a read-only folder
-        raise ExilecasesError(f"{path}: {error.strerror or error}; nothing was written") from None
-    os.close(handle)
-    temporary = Path(name)
+        raise ExilecasesError(
+            f"cannot write {path}: {error.strerror or error}; nothing was written"
+        ) from None
     try:
         _write_database(temporary, chosen, vocabulary, public=public)
         _move_into_place(temporary, path, overwrite=overwrite)
     except sqlite3.Error as error:  # a full disk, a read-only folder, a vanished folder
-        raise ExilecasesError(f"{path}: {error}; nothing was written", 1) from None
+        raise ExilecasesError(f"cannot write {path}: {error}; nothing was written", 1) from None
     except OSError as error:
-        raise ExilecasesError(f"{path}: {error.strerror or error}; nothing was written") from None
+        raise ExilecasesError(
+            f"cannot write {path}: {error.strerror or error}; nothing was written"
+        ) from None
     finally:
         for leftover in (temporary, Path(f"{temporary}-journal")):
             with contextlib.suppress(FileNotFoundError):

@@ -20,7 +20,17 @@ from exilecases.format.dates import DateError, parse_date
 from exilecases.format.vocabulary import Vocabulary
 
 #: The fields ``stats --by`` accepts, in the order they are documented.
-STATS_FIELDS: tuple[str, ...] = ("status", "outcome", "basis", "category", "origin", "host", "year")
+STATS_FIELDS: tuple[str, ...] = (
+    "status",
+    "outcome",
+    "basis",
+    "category",
+    "origin",
+    "host",
+    "year",
+    "proceeding",
+    "breach",
+)
 
 #: At most this many ``--by`` fields (one count or one cross-table).
 MAX_FIELDS = 2
@@ -73,6 +83,18 @@ def _extractors(vocabulary: Vocabulary, event_type: str | None) -> dict[str, _Ex
             events = [event for event in events if event.get("type") == event_type]
         return {y for event in events if (y := _year(event.get("date"))) is not None}
 
+    def proceeding(case: dict) -> set[Value]:
+        return set().union(*(_scalar(p.get("type")) for p in _tables(case, "proceedings")))
+
+    def breach(case: dict) -> set[Value]:
+        # Outlines from the index carry the value; a whole case is judged on its public view.
+        if "interim_measures_breach" in case:
+            return {case["interim_measures_breach"]}
+        from exilecases.format.privacy import redact
+        from exilecases.ops.deadlines import breach as judge
+
+        return {judge(redact(case, vocabulary))}
+
     return {
         "status": lambda case: _scalar(case.get("status")),
         "outcome": outcome,
@@ -81,6 +103,8 @@ def _extractors(vocabulary: Vocabulary, event_type: str | None) -> dict[str, _Ex
         "origin": lambda case: _scalar(case.get("origin_country")),
         "host": lambda case: _scalar(case.get("host_country")),
         "year": year,
+        "proceeding": proceeding,
+        "breach": breach,
     }
 
 

@@ -8,6 +8,8 @@ input: every problem becomes a ``Finding`` at the line of the offending key or t
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import math
 import re
 import tomllib
 from collections import defaultdict
@@ -17,16 +19,16 @@ from pathlib import Path
 from typing import Any
 
 from exilecases.errors import ExilecasesError
-from exilecases.format.dates import sort_key_or_last
+from exilecases.format.dates import DateError, parse_date, sort_key_or_last
 from exilecases.format.findings import ERROR, Finding, finding
 from exilecases.format.positions import KeyPositions, toml_lines
 from exilecases.format.vocabulary import KIND_NOUNS, Vocabulary
 from exilecases.store.files import MAX_FILE_BYTES
 
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
-_CONFLICT_START = re.compile(r"^<{7}(?: |$)")
-_CONFLICT_MIDDLE = re.compile(r"^={7}$")
-_CONFLICT_END = re.compile(r"^>{7}(?: |$)")
+_CONFLICT_START = re.compile(r"^<{7}(?: |\Z)")
+_CONFLICT_MIDDLE = re.compile(r"^={7}\Z")
+_CONFLICT_END = re.compile(r"^>{7}(?: |\Z)")
 #: Deepest nesting of arrays and tables a case may have (a case needs three).
 MAX_NESTING = 32
 
@@ -40,6 +42,9 @@ class FileCheck:
     findings: list[Finding] = field(default_factory=list)
     #: The file on disk, read again only when a cross-file finding needs a line.
     path: Path | None = None
+    #: True when a finding depends on today's date (an event dated in the future): the
+    #: index checks such a file again on every run instead of keeping its findings.
+    volatile: bool = False
 
     @property
     def ok(self) -> bool:
@@ -69,20 +74,37 @@ class _Reporter:
 
 
 def check_file(
-    raw: bytes, rel: str, stem: str, vocabulary: Vocabulary, path: Path | None = None
+    raw: bytes,
+    rel: str,
+    stem: str,
+    vocabulary: Vocabulary,
+    path: Path | None = None,
+    today: dt.date | None = None,
+    *,
+    parsed: dict[str, Any] | None = None,
 ) -> FileCheck:
-    """Check the bytes of one case file named ``stem``.toml; ``rel`` is its display path."""
+    """Check the bytes of one case file named ``stem``.toml; ``rel`` is its display path.
+
+    ``today`` (default: the real today) is the day after which only scheduled events may
+    be dated. ``parsed`` is what ``tomllib`` made of these very bytes, when the caller has
+    it already (the write path parses every new text): it saves parsing a large file twice.
+    """
     result = FileCheck(rel, path=path)
     text = _decode(raw, rel, result)
     if text is None:
         return result
-    data = _parse(text, rel, result)
+    data = _parse(text, rel, result, parsed)
     if data is None:
         return result
     reporter = _Reporter(rel, text)
     case = _check_schema(data, reporter)
     _check_unknown_keys(data, reporter)
+    _check_numbers(data, reporter)
     _check_rules(case if case is not None else data, stem, vocabulary, reporter)
+    future = _check_future_events(
+        case if case is not None else data, vocabulary, reporter, today or dt.date.today()
+    )
+    result.volatile = future
     result.findings.extend(reporter.findings)
     result.case = case
     result.findings.sort(key=Finding.sort_key)
@@ -163,9 +185,11 @@ def _conflict_finding(rel: str, start: int, end: int | None) -> Finding:
     )
 
 
-def _parse(text: str, rel: str, result: FileCheck) -> dict[str, Any] | None:
+def _parse(
+    text: str, rel: str, result: FileCheck, parsed: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
     try:
-        data = tomllib.loads(text)
+        data = tomllib.loads(text) if parsed is None else parsed
     except tomllib.TOMLDecodeError as error:
         message = str(error)
         match = _TOML_POSITION.search(message)
@@ -192,7 +216,7 @@ def _parse(text: str, rel: str, result: FileCheck) -> dict[str, Any] | None:
             finding(rel, 1, 1, "E002", "the file holds no keys, only comments; write a case")
         )
         return None
-    if any(_depth_exceeds(value, MAX_NESTING) for value in _free_form_values(data)):
+    if any(_depth_exceeds(value, MAX_NESTING) for _, value in _free_form_values(data)):
         result.findings.append(
             finding(rel, 1, 1, "E005", "the file is nested too deeply to be a case file")
         )
@@ -200,23 +224,26 @@ def _parse(text: str, rel: str, result: FileCheck) -> dict[str, Any] | None:
     return data
 
 
-def _free_form_values(data: dict[str, Any]) -> Iterable[Any]:
+def _free_form_values(data: dict[str, Any]) -> Iterable[tuple[tuple[str | int, ...], Any]]:
     """The values whose shape the schema does not fix (``[private]`` and unknown keys, at
-    the top and in table entries): the only places a file can nest without bound. Every
-    other value is a string, a list of strings or a table of those, or a schema error."""
+    the top and in table entries), with their paths: the only places a file can nest
+    without bound, or hold a number. Every other value is a string, a list of strings or a
+    table of those, or a schema error."""
     from exilecases.format.model import KEY_ORDER
 
     for key, value in data.items():
         if key == "private" or key not in KEY_ORDER["case"]:
-            yield value
+            yield (key,), value
     for table in _TABLE_ARRAYS:
         entries = data.get(table)
         if isinstance(entries, list):
-            for entry in entries:
+            for index, entry in enumerate(entries):
                 if isinstance(entry, dict):
-                    yield from (v for k, v in entry.items() if k not in KEY_ORDER[table])
+                    for key, value in entry.items():
+                        if key not in KEY_ORDER[table]:
+                            yield (table, index, key), value
                 else:
-                    yield entry
+                    yield (table, index), entry
 
 
 def _depth_exceeds(value: Any, limit: int) -> bool:
@@ -245,7 +272,7 @@ _TYPE_WORDS = {
     "model_attributes_type": "a table",
     "int_type": "a whole number",
 }
-_TABLE_ARRAYS = {"charges", "events", "sources", "contacts"}
+_TABLE_ARRAYS = {"charges", "proceedings", "events", "deadlines", "sources", "contacts"}
 
 
 def _check_schema(data: dict[str, Any], reporter: _Reporter) -> dict[str, Any] | None:
@@ -272,6 +299,8 @@ def _schema_message(kind: str, loc: tuple, item: dict) -> tuple[str, str]:
     keys = [part for part in loc if isinstance(part, str)]
     key = keys[-1] if keys else "?"
     table = loc[0] if len(loc) > 2 and loc[0] in _TABLE_ARRAYS else None
+    if len(loc) > 3 and loc[0] == "private" and loc[1] in _TABLE_ARRAYS:
+        table = f"private.{loc[1]}"
     where = f" in this [[{table}]] entry" if table else ""
     value = item.get("input")
     if kind == "missing":
@@ -332,6 +361,34 @@ def _check_unknown_keys(data: dict[str, Any], reporter: _Reporter) -> None:
                     )
 
 
+def _check_numbers(data: dict[str, Any], reporter: _Reporter) -> None:
+    """E013 for every ``inf``, ``-inf`` and ``nan``: JSON has no such numbers (an export
+    would write ``null``). Only free-form values can hold a number: anywhere else a number
+    is already a wrong type (E011)."""
+    stack = list(_free_form_values(data))
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            reporter.at(path, "E013", _non_finite_message(path, value))
+        elif isinstance(value, dict):
+            stack.extend(((*path, key), item) for key, item in value.items())
+        elif isinstance(value, list):
+            stack.extend(((*path, index), item) for index, item in enumerate(value))
+
+
+def _non_finite_message(path: tuple[str | int, ...], value: float) -> str:
+    spelling = "nan" if math.isnan(value) else repr(value)  # TOML's own spelling
+    entry = path[0] in _TABLE_ARRAYS and len(path) > 2
+    keys = ".".join(part for part in path[2 if entry else 0 :] if isinstance(part, str))
+    where = f" in this [[{path[0]}]] entry" if entry else ""
+    item = f" (item {path[-1] + 1})" if isinstance(path[-1], int) else ""
+    return (
+        f"`{keys}`{where}{item} is {spelling}, a number that is not finite: JSON cannot "
+        f'hold it (an export would write null); write it as text in quotes, "{spelling}", '
+        "or remove it"
+    )
+
+
 def _unknown_key_message(key: str, known: list[str], where: str) -> str:
     import difflib
 
@@ -363,6 +420,8 @@ def _check_rules(case: dict[str, Any], stem: str, vocabulary: Vocabulary, r: _Re
     _check_vocabulary(case, vocabulary, r)
     _check_sources(case, r)
     _check_status_consistency(case, r)
+    _check_proceedings(case, vocabulary, r)
+    _check_private_fields(case, r)
     _check_hidden_characters(case, r)
 
 
@@ -412,39 +471,66 @@ def _entries(case: dict[str, Any], table: str) -> Iterable[tuple[int, dict[str, 
                 yield index, entry
 
 
+def _all_entries(case: dict[str, Any], table: str) -> Iterable[tuple[tuple, dict[str, Any]]]:
+    """The entries of ``[[TABLE]]`` and of ``[[private.TABLE]]``, each with its key path."""
+    for index, entry in _entries(case, table):
+        yield (table, index), entry
+    room = case.get("private")
+    if isinstance(room, dict):
+        for index, entry in _entries(room, table):
+            yield ("private", table, index), entry
+
+
+def _public_entries(case: dict[str, Any], table: str) -> Iterable[tuple[int, dict[str, Any]]]:
+    """The entries of ``[[TABLE]]`` not marked private (what the public view keeps)."""
+    from exilecases.format.privacy import is_marked_private
+
+    for index, entry in _entries(case, table):
+        if not is_marked_private(entry):
+            yield index, entry
+
+
 def _check_vocabulary(case: dict[str, Any], vocabulary: Vocabulary, r: _Reporter) -> None:
     def check(kind: str, value: Any, path: tuple, code: str) -> None:
         if isinstance(value, str) and not vocabulary.has(kind, value):
             r.at(path, code, _vocabulary_message(vocabulary, kind, value))
 
     check("statuses", case.get("status"), ("status",), "E020")
+    room = case.get("private")
+    if isinstance(room, dict):
+        check("statuses", room.get("status"), ("private", "status"), "E020")
     categories = case.get("categories")
     if isinstance(categories, list):
         for category in categories:
             check("categories", category, ("categories",), "E021")
-    for index, event in _entries(case, "events"):
-        check("event_types", event.get("type"), ("events", index, "type"), "E022")
-        check("statuses", event.get("outcome"), ("events", index, "outcome"), "E020")
+    for where, event in _all_entries(case, "events"):
+        check("event_types", event.get("type"), (*where, "type"), "E022")
+        check("statuses", event.get("outcome"), (*where, "outcome"), "E020")
     for index, charge in _entries(case, "charges"):
         check("legal_bases", charge.get("basis"), ("charges", index, "basis"), "E023")
+    for where, index, entry in _format2_entries(case, "proceedings"):
+        check("proceeding_types", entry.get("type"), (*where, index, "type"), "E070")
+    for where, index, entry in _format2_entries(case, "deadlines"):
+        check("deadline_types", entry.get("type"), (*where, index, "type"), "E071")
 
 
 def _check_sources(case: dict[str, Any], r: _Reporter) -> None:
+    # A private source may be cited by a public entry: the public view drops the citation.
     defined: set[str] = set()
-    for index, source in _entries(case, "sources"):
+    for where, source in _all_entries(case, "sources"):
         source_id = source.get("id")
         if not isinstance(source_id, str):
             continue
         if source_id in defined:
             r.at(
-                ("sources", index, "id"),
+                (*where, "id"),
                 "E051",
                 f"source id {source_id!r} is defined twice in this file; give each "
                 "[[sources]] entry its own id",
             )
         defined.add(source_id)
-    for table in ("events", "charges"):
-        for index, entry in _entries(case, table):
+    for table in ("events", "charges", "proceedings", "deadlines"):
+        for where, entry in _all_entries(case, table):
             cited = entry.get("sources")
             if not isinstance(cited, list):
                 continue
@@ -452,7 +538,7 @@ def _check_sources(case: dict[str, Any], r: _Reporter) -> None:
                 if isinstance(source_id, str) and source_id not in defined:
                     known = ", ".join(sorted(defined)) or "none yet"
                     r.at(
-                        (table, index, "sources"),
+                        (*where, "sources"),
                         "E050",
                         f"cites source {source_id!r}, which this file does not define "
                         f"(defined: {known}); add a [[sources]] entry with "
@@ -461,9 +547,11 @@ def _check_sources(case: dict[str, Any], r: _Reporter) -> None:
 
 
 def _check_status_consistency(case: dict[str, Any], r: _Reporter) -> None:
+    # The public status is compared with public events only: a private event's outcome
+    # (a relocation) must never be what the public status follows (privacy.md, Rule 1).
     with_outcome = [
         (index, event)
-        for index, event in _entries(case, "events")
+        for index, event in _public_entries(case, "events")
         if isinstance(event.get("outcome"), str)
     ]
     for index, event in with_outcome:
@@ -488,6 +576,208 @@ def _check_status_consistency(case: dict[str, Any], r: _Reporter) -> None:
             f"{latest.get('type')}) says {latest['outcome']!r}; update the status or add the "
             "event that changed it",
         )
+
+
+# --- proceedings and deadlines (format 2) ---------------------------------------------
+
+
+def _format2_entries(
+    case: dict[str, Any], table: str
+) -> Iterable[tuple[tuple[str | int, ...], int, dict[str, Any]]]:
+    """``_all_entries`` with the path of each entry's array apart from its index
+    (``("deadlines",)`` or ``("private", "deadlines")``)."""
+    for path, entry in _all_entries(case, table):
+        yield path[:-1], int(path[-1]), entry
+
+
+def _contact_names(case: dict[str, Any]) -> tuple[set[str], set[str]]:
+    """The names of the case's public contacts, and of its private ones."""
+    public: set[str] = set()
+    private: set[str] = set()
+    for _, contact in _entries(case, "contacts"):
+        name = contact.get("name")
+        if isinstance(name, str):
+            (private if contact.get("private") else public).add(name)
+    hidden = case.get("private")
+    if isinstance(hidden, dict):
+        for _, contact in _entries(hidden, "contacts"):
+            if isinstance(contact.get("name"), str):
+                private.add(contact["name"])
+    return public, private
+
+
+def _check_proceedings(case: dict[str, Any], vocabulary: Vocabulary, r: _Reporter) -> None:
+    """Proceeding ids unique and cited only where they exist; lawyers and owners named
+    among the contacts (public entries among the public ones); deadline states that agree
+    with their dates."""
+    public_ids: dict[str, dict[str, Any]] = {}
+    private_ids: dict[str, dict[str, Any]] = {}
+    for where, index, entry in _format2_entries(case, "proceedings"):
+        proceeding_id = entry.get("id")
+        if not isinstance(proceeding_id, str):
+            continue
+        if proceeding_id in public_ids or proceeding_id in private_ids:
+            r.at(
+                (*where, index, "id"),
+                "E073",
+                f"proceeding id {proceeding_id!r} is defined twice in this file; give each "
+                "proceeding its own id",
+            )
+        (private_ids if where[0] == "private" else public_ids)[proceeding_id] = entry
+    public_names, private_names = _contact_names(case)
+    for where, index, entry in _format2_entries(case, "proceedings"):
+        _check_person(
+            entry, "lawyer", (*where, index), where[0] == "private", public_names, private_names, r
+        )
+    cited: list[tuple[tuple, dict[str, Any], bool]] = [
+        (("events", i), e, False) for i, e in _entries(case, "events")
+    ]
+    private = case.get("private")
+    if isinstance(private, dict):
+        cited += [(("private", "events", i), e, True) for i, e in _entries(private, "events")]
+    for where, index, entry in _format2_entries(case, "deadlines"):
+        cited.append(((*where, index), entry, where[0] == "private"))
+    known = ", ".join(sorted(public_ids)) or "none yet"
+    for path, entry, is_private in cited:
+        proceeding_id = entry.get("proceeding")
+        if not isinstance(proceeding_id, str):
+            continue
+        if proceeding_id in public_ids or (is_private and proceeding_id in private_ids):
+            continue
+        if proceeding_id in private_ids:
+            message = (
+                f"names the private proceeding {proceeding_id!r}: a public entry cannot "
+                "point at a private one; make this entry private too"
+            )
+        else:
+            message = (
+                f"names proceeding {proceeding_id!r}, which this file does not define "
+                f"(defined: {known}); add a [[proceedings]] entry with "
+                f'id = "{proceeding_id}"'
+            )
+        r.at((*path, "proceeding"), "E072", message)
+    for where, index, entry in _format2_entries(case, "deadlines"):
+        path = (*where, index)
+        _check_person(entry, "owner", path, where[0] == "private", public_names, private_names, r)
+        _check_deadline_dates(entry, path, {**public_ids, **private_ids}, vocabulary, r)
+
+
+def _check_person(
+    entry: dict[str, Any],
+    key: str,
+    path: tuple,
+    is_private: bool,
+    public_names: set[str],
+    private_names: set[str],
+    r: _Reporter,
+) -> None:
+    name = entry.get(key)
+    if not isinstance(name, str):
+        return
+    if name in public_names or (is_private and name in private_names):
+        return
+    if name in private_names:
+        r.at(
+            (*path, key),
+            "E075",
+            f"{key} {name!r} is a private contact, but this entry is public: a public "
+            "export would name them; make the entry private, or name a public contact",
+        )
+        return
+    known = ", ".join(
+        repr(n) for n in sorted(public_names | (private_names if is_private else set()))
+    )
+    r.at(
+        (*path, key),
+        "E074",
+        f"{key} {name!r} is not the name of one of this case's contacts (contacts: "
+        f"{known or 'none yet'}); add a [[contacts]] entry with name = {name!r}, or fix "
+        "the spelling",
+    )
+
+
+def _date_or_none(value: Any) -> Any:
+    try:
+        return parse_date(value) if value is not None else None
+    except DateError:
+        return None
+
+
+def _check_deadline_dates(
+    entry: dict[str, Any],
+    path: tuple,
+    proceedings: dict[str, dict[str, Any]],
+    vocabulary: Vocabulary,
+    r: _Reporter,
+) -> None:
+    from exilecases.format.model import Deadline
+
+    state = Deadline.state_of(entry)
+    proceeding = proceedings.get(str(entry.get("proceeding")))
+    if state == "open" and proceeding is not None and proceeding.get("closed"):
+        r.at(
+            (*path, "due"),
+            "W120",
+            f"this deadline is open, but its proceeding {entry['proceeding']!r} closed on "
+            f"{proceeding['closed']}; set its state (exilecases deadline set ... --state "
+            "moot) or reopen the proceeding",
+        )
+    if entry.get("state") == "open" and entry.get("done"):
+        r.at(
+            (*path, "state"),
+            "W124",
+            f'state is "open" but the deadline was done on {entry["done"]}; remove the state '
+            'or write state = "met"',
+        )
+    done, trigger = _date_or_none(entry.get("done")), _date_or_none(entry.get("trigger"))
+    if done is not None and trigger is not None and done.latest < trigger.earliest:
+        r.at(
+            (*path, "done"),
+            "W121",
+            f"done on {entry['done']}, before the event that triggered it ({entry['trigger']});"
+            " check both dates",
+        )
+    rule = entry.get("rule")
+    if isinstance(rule, str) and not vocabulary.has("deadline_rules", rule):
+        r.at((*path, "rule"), "W123", _vocabulary_message(vocabulary, "deadline_rules", rule))
+
+
+def _check_future_events(
+    case: dict[str, Any], vocabulary: Vocabulary, r: _Reporter, today: dt.date
+) -> bool:
+    """W122 for every event dated certainly after today whose type is not ``scheduled``
+    (a typo such as 2072 for 2027). True when there was one."""
+    found = False
+    events = [(("events", i), e) for i, e in _entries(case, "events")]
+    private = case.get("private")
+    if isinstance(private, dict):
+        events += [(("private", "events", i), e) for i, e in _entries(private, "events")]
+    for path, event in events:
+        date = _date_or_none(event.get("date"))
+        kind = event.get("type")
+        if date is None or date.earliest <= today or not isinstance(kind, str):
+            continue
+        if vocabulary.scheduled(kind):
+            continue
+        found = True
+        r.at(
+            (*path, "date"),
+            "W122",
+            f"this {kind} event is dated {event['date']}, after today ({today.isoformat()}); "
+            "only scheduled events (such as a hearing) may lie in the future: check the year "
+            "for a typo",
+        )
+    return found
+
+
+def _check_private_fields(case: dict[str, Any], r: _Reporter) -> None:
+    """E061 for each path of ``private_fields`` that names no field of the format."""
+    from exilecases.format.privacy import check_private_paths
+
+    declared = case.get("private_fields")
+    if isinstance(declared, list):
+        for _, message in check_private_paths(declared):
+            r.at(("private_fields",), "E061", f"private_fields: {message}")
 
 
 # --- across files -----------------------------------------------------------------------
@@ -516,7 +806,8 @@ def cross_file(
     by_id: dict[str, list[FileCheck]] = defaultdict(list)
     by_name: dict[str, list[FileCheck]] = defaultdict(list)
     for check in checks:
-        if check.case is None:
+        # A public identity may lack the id or name its case marks private.
+        if check.case is None or not isinstance(check.case.get("id"), str):
             continue
         by_id[check.case["id"]].append(check)
         folded = keys.get(check.rel, ()) if keys is not None else name_keys(check.case)
@@ -549,7 +840,8 @@ def cross_file(
                         second,
                         "name",
                         "W104",
-                        f"looks like the same person as {first.rel} ({first.case['name']!r}); "
+                        f"looks like the same person as {first.rel} "
+                        f"({first.case.get('name', first.case['id'])!r}); "
                         "merge the two files, or if they are different people add "
                         f'distinct_from = ["{first.case["id"]}"] to this file',
                     )
@@ -617,3 +909,49 @@ def public_check(checks: Sequence[FileCheck]) -> list[Finding]:
             locate = _LazyPositions(check.path).locate
             found.extend(personal_data_findings(check.case, check.rel, locate))
     return found
+
+
+#: A written schema larger than this is not one ``init`` wrote; it is not read.
+MAX_SCHEMA_BYTES = 10_000_000
+
+
+def schema_check(root: Path, vocabulary: Vocabulary) -> list[Finding]:
+    """W110 when the JSON Schema that ``init`` wrote (``schema/case.schema.json``) no longer
+    matches the vocabulary, so editors would flag valid keys or accept retired ones.
+
+    Nothing is reported when the repository has no such file (it is optional)."""
+    import json
+
+    from exilecases.format.schema import stale_vocabularies
+    from exilecases.ops.init import SCHEMA_FILE
+
+    path = root / SCHEMA_FILE
+    rel = SCHEMA_FILE.as_posix()
+    fix = (
+        f"write it again with `exilecases schema -o {rel}` (or delete it and run "
+        "`exilecases init`), so editors check case files against the current vocabulary"
+    )
+    if path.is_symlink() or not path.exists():
+        return []
+    try:
+        if not path.is_file() or path.stat().st_size > MAX_SCHEMA_BYTES:
+            raise ValueError("not a schema file")
+        schema = json.loads(path.read_bytes().decode("utf-8"))
+        stale = stale_vocabularies(schema, vocabulary)
+    except json.JSONDecodeError as error:
+        message = f"{rel} is not JSON ({error.msg}); {fix}"
+        return [finding(rel, error.lineno, error.colno, "W110", message)]
+    except (OSError, UnicodeDecodeError, ValueError):
+        message = f"{rel} cannot be read as a schema written by exilecases; {fix}"
+        return [finding(rel, 1, 1, "W110", message)]
+    if not stale:
+        return []
+    return [
+        finding(
+            rel,
+            1,
+            1,
+            "W110",
+            f"{rel} is out of date with the vocabulary ({'; '.join(stale)}); {fix}",
+        )
+    ]

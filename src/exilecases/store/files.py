@@ -1,5 +1,5 @@
 """The case repository on disk: finding it, listing case files, reading only regular files,
-safe paths, atomic writes.
+safe paths (writing is ``store/write``'s job).
 
 Only regular files are read: a symbolic link (pointing in or out), a FIFO, a socket, a
 device or a folder named ``*.toml`` is never opened or followed (``read_regular`` opens with
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -163,10 +162,10 @@ _OPEN_FLAGS = (
 )
 
 
-def read_regular(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+def read_regular(path: Path, limit: int | None = MAX_FILE_BYTES) -> bytes:
     """The bytes of ``path``, which must be a regular file (not a link, FIFO, socket,
     device or folder), read no further than ``limit`` plus one byte (so a caller can tell
-    a file over the limit).
+    a file over the limit; ``None``: the whole file).
 
     Opens with ``O_NOFOLLOW | O_NONBLOCK`` and checks what was opened with ``fstat``, so a
     file swapped for a FIFO or a link after it was listed is refused, never waited on.
@@ -191,7 +190,7 @@ def read_regular(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
         os.close(descriptor)
         raise
     with stream:
-        return stream.read(limit + 1)
+        return stream.read() if limit is None else stream.read(limit + 1)
 
 
 def read_optional(path: Path, limit: int) -> bytes | None:
@@ -255,47 +254,3 @@ def check_id(case_id: str) -> str:
 def case_path(root: Path, case_id: str) -> Path:
     """The file of the case ``case_id`` (which need not exist yet)."""
     return cases_dir(root) / f"{check_id(case_id)}.toml"
-
-
-def atomic_write(path: Path, text: str, *, create_only: bool = False) -> None:
-    """Write ``text`` to ``path`` so that readers see the old file or the new one, never a mix.
-
-    The text goes to a temporary file in the same folder, is flushed to disk, then renamed
-    over the target. With ``create_only`` an existing file is never replaced (the check and
-    the link are one atomic step), and ``ExilecasesError`` is raised instead.
-    """
-    folder = path.parent
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        if create_only:
-            try:
-                os.link(temporary, path)
-            except FileExistsError:
-                raise ExilecasesError(
-                    f"{path} already exists; nothing was written (choose another --id, or "
-                    "edit the case with `exilecases set`)"
-                ) from None
-        else:
-            os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-    sync_folder(folder)
-
-
-def sync_folder(folder: Path) -> None:
-    """Make a rename in ``folder`` durable (best effort: not every platform allows it)."""
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
