@@ -194,7 +194,7 @@ def check_output(result: Run, label: Sequence[str], *, terminal: bool = False) -
     else:
         assert b"\x1b" not in result.out_bytes + result.err_bytes, f"{where}: an ESC byte"
     # JSON and TOML escape C0 controls only, by design (export and schema write JSON).
-    machine = {"json", "toml", "schema"} & set(label) or (
+    machine = {"json", "toml", "ics", "schema"} & set(label) or (
         label[0] == "export" and "csv" not in label
     )
     if not machine:
@@ -237,6 +237,10 @@ def _reading_commands(root: Path) -> list[list[str]]:
         ["diff", "HEAD~1", "--format", "json"],
         ["fmt", "--check"],
         ["schema"],
+        ["due", "--all"],
+        ["due", "--all", "--format", "json"],
+        ["due", "--all", "--format", "csv"],
+        ["due", "--all", "--format", "ics"],
     ]
     commands += [["show", case_id] for case_id in (*CASE_IDS, *STRAYS)]
     logged = ("escape-sequences", "deep-tables", "not-utf8", "same-name-bom", "link-out", "fifo")
@@ -280,6 +284,7 @@ def test_every_command_on_a_terminal_shows_the_data_inert(hostile: Path) -> None
         ["validate", "--show-source"],
         ["diff"],
         ["diff", "HEAD~1", "HEAD"],
+        ["due", "--all"],
         *(["show", case_id] for case_id in CASE_IDS),
         *(["log", case_id] for case_id in ("escape-sequences", "rich-markup")),
     ]
@@ -339,6 +344,9 @@ def test_csv_cells_never_start_a_formula(hostile: Path) -> None:
         assert row["name"] == "'=cmd|' /C calc'!A0", args
         for value in row.values():
             assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), (args, value)
+    (due,) = csv.DictReader(io.StringIO(run(["due", "--all", "--format", "csv"], hostile).out))
+    assert due["owner"] == "'=cmd|' /C calc'!A0"
+    assert due["what"].startswith("Appeal\\x1b]8;;https://evil.example\\x07 here")
     rows = csv.DictReader(io.StringIO(run(["list", "--format", "csv"], hostile).out))
     names = {r["id"]: r["name"] for r in rows}
     assert names["escape-sequences"] == "Oleg\\x1b[2J Smirnov"
