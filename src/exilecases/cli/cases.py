@@ -236,14 +236,19 @@ def show(
         raise ExilecasesError(f"{check.rel} has errors; fix them, then run exilecases validate")
     from exilecases.cli import render
 
+    case, sealed = check.case, None
+    if isinstance(case.get("sealed"), dict):
+        from exilecases.cli.seal import open_sealed
+
+        case, sealed = open_sealed(found, case, check.rel)
     if output is ShowFormat.json:
-        emit.emit_json(check.case)
+        emit.emit_json(case)
     elif output is ShowFormat.toml:
         from exilecases.format.canonical import canonical_text
 
-        sys.stdout.write(canonical_text(check.case))
+        sys.stdout.write(canonical_text(case))
     else:
-        render.out().print(render.case_panel(check.case, vocabulary))
+        render.out().print(render.case_panel(case, vocabulary, sealed))
 
 
 # --- validate -------------------------------------------------------------------------
@@ -299,6 +304,9 @@ def validate(
         from exilecases.ops.validate import public_check as personal_data
 
         findings += personal_data(result.checks)
+    from exilecases.cli.seal import sealed_findings
+
+    findings += sealed_findings(found, vocabulary, files)
     findings.sort(key=lambda f: f.sort_key())
     errors = sum(1 for f in findings if f.severity == ERROR)
     if output is FindingFormat.json:

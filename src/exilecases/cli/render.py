@@ -134,8 +134,9 @@ def timeline(case: dict[str, Any], vocabulary: Vocabulary) -> Table:
     return grid
 
 
-def case_panel(case: dict[str, Any], vocabulary: Vocabulary) -> Panel:
-    """Everything about one case: fields, charges, timeline, sources, contacts, private."""
+def case_panel(case: dict[str, Any], vocabulary: Vocabulary, sealed: str | None = None) -> Panel:
+    """Everything about one case: fields, charges, timeline, sources, contacts, private;
+    ``sealed`` says why a sealed private part is not shown (``sealed (readable by: ...)``)."""
     parts: list[Any] = [_field_lines(case, vocabulary)]
     if case.get("charges"):
         charges = Table(title="Charges", title_justify="left", expand=False)
@@ -173,6 +174,8 @@ def case_panel(case: dict[str, Any], vocabulary: Vocabulary) -> Panel:
         for key, value in case["private"].items():
             private.append(f"\n{key}: {value}")
         parts.append(private)
+    if sealed:
+        parts.append(Text.assemble(("\nPrivate: ", "bold red"), sealed))
     return Panel(
         Group(*parts),
         title=f"[bold]{case.get('name')}[/]  [dim]{case.get('id')}[/]",

@@ -31,11 +31,16 @@ CODES: dict[str, tuple[str, str]] = {
     "E050": ("unknown-source", "a cited source id is not defined in the file"),
     "E051": ("duplicate-source", "two sources in one file have the same id"),
     "E060": ("vocabulary", "the repository's data/vocabulary.toml is broken"),
+    "E090": ("plaintext-private", "a plaintext [private] table in a sealed repository"),
+    "E091": ("sealed-damaged", "a [sealed] block is not an intact age message"),
+    "E092": ("sealed-invalid", "a sealed private part is not a [private] table in TOML"),
     "W101": ("unknown-key", "a key the format does not define (kept, but likely a typo)"),
     "W102": ("status-disagrees", "the status disagrees with the latest event outcome"),
     "W103": ("outcome-unsourced", "an event that changes the status cites no source"),
     "W104": ("likely-duplicate", "two files look like the same person"),
     "W105": ("personal-data", "a public field looks like personal data"),
+    "W190": ("sealed-not-for-you", "your identity cannot open a sealed private part"),
+    "W191": ("sealed-stale", "a private part is sealed for another set of keys"),
 }
 
 ERROR = "error"

@@ -105,6 +105,17 @@ class Contact(_Table):
     private: bool = Field(default=False, description="Never published by a public export")
 
 
+class Sealed(_Table):
+    """``[private]`` sealed with age (privacy.md, Rule 2): readable only by the team's keys."""
+
+    recipients_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = Field(
+        default=None, description="SHA-256 of the public keys it is sealed for (sorted)"
+    )
+    age: Annotated[str, Field(max_length=3_000_000)] = Field(
+        description="One ASCII-armoured age message holding the TOML text of [private]"
+    )
+
+
 class Case(_Table):
     """One person's case: the content of ``data/cases/<id>.toml``."""
 
@@ -135,6 +146,7 @@ class Case(_Table):
     private: dict[str, Any] = Field(
         default_factory=dict, description="Never leaves the repository through a public export"
     )
+    sealed: Sealed | None = None
 
 
 #: Canonical key order, per table (the order of the fields above).

@@ -27,6 +27,7 @@ from exilecases.format.model import KEY_ORDER, TABLE_MODELS
 DEFAULT_PRIVATE_FIELDS: tuple[str, ...] = (
     "born",
     "private",
+    "sealed",
     "phone",
     "email",
     "address",

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
 import json
 import os
 import re
@@ -149,6 +150,10 @@ def field_changes(old: dict[str, Any] | None, new: dict[str, Any] | None) -> lis
     for table in TABLE_ORDER:
         changes.extend(_table_changes(table, old.get(table, _MISSING), new.get(table, _MISSING)))
     changes.extend(_private_changes(old.get("private", _MISSING), new.get("private", _MISSING)))
+    # A sealed block is ciphertext: "sealed: changed" says all that can be said.
+    changes.extend(
+        _value_changes("sealed", old.get("sealed", _MISSING), new.get("sealed", _MISSING), True)
+    )
     return changes
 
 
@@ -159,7 +164,7 @@ def _case_id(case: dict[str, Any] | None) -> str:
 
 def _top_level_fields(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     """Every top-level key except the tables: canonical order, then unknown keys."""
-    skip = {*TABLE_ORDER, "private"}
+    skip = {*TABLE_ORDER, "private", "sealed"}
     return [key for key in _ordered_keys(old, new, KEY_ORDER["case"]) if key not in skip]
 
 
@@ -938,6 +943,11 @@ def _textconv_lines(case: dict[str, Any]) -> list[str]:
         lines += [f"private.{key} = {HIDDEN}" for key in private]
     elif private is not _MISSING:
         lines.append(f"private = {HIDDEN}")
+    sealed = case.get("sealed")
+    if isinstance(sealed, dict):
+        # A digest of the ciphertext: a re-sealed block shows as one changed line.
+        digest = hashlib.sha256(str(sealed.get("age", "")).encode()).hexdigest()[:12]
+        lines.append(f"private = (sealed {digest})")
     return lines
 
 

@@ -39,6 +39,7 @@ PRE_COMMIT_HOOK = """\
 # Installed by `exilecases init`: check the case files of this commit before it is made.
 files=$(git diff --cached --name-only --diff-filter=ACMR -- '*data/cases/*.toml')
 [ -z "$files" ] && exit 0
+{command} seal --check-staged || exit 1
 {command} validate $files || exit 1
 {command} fmt --check $files || {{
   echo "run: exilecases fmt (then git add the files again)" >&2
