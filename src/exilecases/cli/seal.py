@@ -337,9 +337,9 @@ def _editor() -> list[str]:
 
 def _again(problem: str) -> bool:
     """Ask whether to open the editor again after ``problem`` (only on a terminal)."""
-    _message(f"error: {problem}")
     if not sys.stdin.isatty():
         return False
+    _message(f"error: {problem}")
     return typer.confirm("Edit again?", default=True, err=True)
 
 

@@ -174,21 +174,19 @@ def looks_armoured(text: str) -> bool:
     )
 
 
-def private_data(plaintext: str, rel: str) -> dict[str, Any]:
+def private_data(plaintext: str, rel: str, what: str = "the sealed private part") -> dict[str, Any]:
     """The ``[private]`` table of a sealed plaintext; ``SealError`` when it is not one."""
     try:
         data = tomllib.loads(plaintext)
     except tomllib.TOMLDecodeError as error:
-        raise SealError(
-            "invalid", f"{rel}: the sealed private part is not valid TOML ({error})"
-        ) from None
+        raise SealError("invalid", f"{rel}: {what} is not valid TOML ({error})") from None
     others = [key for key in data if key != "private"]
     if others or not isinstance(data.get("private", {}), dict):
         raise SealError(
             "invalid",
-            f"{rel}: the sealed private part holds more than a [private] table "
+            f"{rel}: {what} holds more than a [private] table "
             f"({', '.join(others) or 'private is not a table'}); "
-            "fix it with `exilecases private edit`",
+            "everything in it belongs under [private] or [[private.NAME]] headers",
         )
     return data.get("private", {})
 
@@ -413,7 +411,7 @@ def private_change(
         current, old_plain = current_private(split, keys, rel)
         new_private = change(current)
         if new_private.strip():
-            private_data(new_private, rel)  # a clear message for a text that is not a table
+            private_data(new_private, rel, "the new private part")
         if new_private != current:
             check_private(split.public, current, new_private, rel, case_id, vocabulary)
         return compose(split, new_private, old_plain, keys, rel)
@@ -822,9 +820,10 @@ def edit_private_in_editor(
                 raise
             except ExilecasesError as error:
                 if not again(error.message):
-                    raise ExilecasesError(
-                        f"{rel}: nothing was written ({error.message})", error.exit_code
-                    ) from None
+                    written = (
+                        "" if "nothing was written" in error.message else "; nothing was written"
+                    )
+                    raise ExilecasesError(error.message + written, error.exit_code) from None
                 continue
             break
     finally:
