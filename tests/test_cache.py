@@ -65,7 +65,7 @@ def test_the_cache_folder_ignores_itself_in_git(bundled: Path) -> None:
 def test_an_edit_is_seen(bundled: Path) -> None:
     same_answers(bundled)
     path = case_file(bundled, "murtazov.toml")
-    path.write_text(path.read_text().replace('status = "refused_entry"', 'status = "deported"'))
+    path.write_text(path.read_text().replace('status = "asylum_denied"', 'status = "deported"'))
     assert "murtazov" in answers(bundled, True)[1]
     same_answers(bundled)
 
@@ -130,7 +130,7 @@ def test_a_cache_from_another_version_is_rebuilt(bundled: Path) -> None:
 def test_a_vocabulary_change_rebuilds(bundled: Path) -> None:
     same_answers(bundled)
     path = case_file(bundled, "murtazov.toml")
-    path.write_text(path.read_text().replace('"refused_entry"', '"stuck"'))
+    path.write_text(path.read_text().replace('"asylum_denied"', '"stuck"'))
     assert any("E020" in line for line in findings(bundled, True))
     (bundled / "data" / "vocabulary.toml").write_text(
         '[statuses.stuck]\nlabel = "Stuck in transit"\noutcome = "pending"\n'
@@ -210,7 +210,7 @@ def test_validate_from_the_index_equals_reading_every_file(bundled, cli, monkeyp
     text = case_file(bundled, "zhilin-mikhail.toml").read_text()
     case_file(bundled, "zhilin-twin.toml").write_text(text.replace("zhilin-mikhail", "zhilin-twin"))
     path = case_file(bundled, "murtazov.toml")
-    path.write_text(path.read_text().replace('"refused_entry"', '"refused_entri"', 1))
+    path.write_text(path.read_text().replace('"asylum_denied"', '"refused_entri"', 1))
     cli("validate", "--root", bundled)  # builds the cache
     cached = cli("validate", "--root", bundled)
     monkeypatch.setenv("EXILECASES_NO_CACHE", "1")

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from exilecases.errors import ExilecasesError
-from exilecases.format.canonical import TABLE_ORDER, _format_pair, canonical_text, format_value
+from exilecases.format.canonical import TABLE_ORDER, canonical_text, format_pair, format_value
 from exilecases.format.model import KEY_ORDER
 from exilecases.ops.edit import format_text
 
@@ -302,13 +302,13 @@ class _Renderer:
     def pair(self, key: str, value: Any) -> list[str]:
         lines = self._maybe_comment_lines()
         if isinstance(value, list) and value and self.rnd.random() < 0.5:
-            body = [f"{_format_pair(key, value).split(' = ', 1)[0]} = ["]
+            body = [f"{format_pair(key, value).split(' = ', 1)[0]} = ["]
             for item in value:
                 inner = f"  {self._marker()}" if self.comments and self.rnd.random() < 0.3 else ""
                 body.append(f"    {format_value(item)},{inner}")
             body.append("]")
         else:
-            body = _format_pair(key, value).split("\n")
+            body = format_pair(key, value).split("\n")
         if self.comments and self.rnd.random() < 0.4:
             body[-1] += " " * self.rnd.randint(1, 30) + self._marker()
         return lines + body + self._blanks()

@@ -299,7 +299,10 @@ def validate(
     result = load(found, vocabulary, files, progress=_ProgressBar(), whole=public_check)
     findings = result.findings
     if files is None:
+        from exilecases.ops.validate import schema_check
+
         findings += cross_file(result.checks, result.name_keys)
+        findings += schema_check(found, vocabulary)
     if public_check:
         from exilecases.ops.validate import public_check as personal_data
 

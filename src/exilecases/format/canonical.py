@@ -1,80 +1,78 @@
 """The canonical text of a case file.
 
-Key order of the format, one blank line between tables, strings in ``"`` unless they hold
-newlines (then ``\"\"\"``), arrays on one line while short. ``canonical_text(parse(text))`` is
-stable: formatting a formatted file changes nothing.
+Two owners, each for what it does well. The layout is ours: the key order of the format,
+one blank line between tables, ``\"\"\"`` for text with line breaks, arrays on one line
+while short, ``[private]`` last (and ``ops/edit.py`` keeps the comments). No library
+writes that layout, and people review these files line by line in ``git diff``.
+
+Every key and every value is written by tomli-w (one ``tomli_w.dumps`` call per key or
+value, public API only): it knows the quoting and escaping rules of TOML (a key ending in
+a newline, control characters, quotes, dates and times, floats such as ``inf``), which a
+home-made writer got wrong. ``canonical_text(parse(text))`` is stable: formatting a
+formatted file changes nothing, and it parses back to exactly the data it was given.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
+from functools import lru_cache
 from typing import Any
+
+import tomli_w
 
 from exilecases.format.model import KEY_ORDER
 
 #: Longest line an array is kept on one line for.
 LINE_LIMIT = 88
-_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
-_ESCAPES = {
-    "\\": "\\\\",
-    '"': '\\"',
-    "\b": "\\b",
-    "\t": "\\t",
-    "\n": "\\n",
-    "\f": "\\f",
-    "\r": "\\r",
-}
 #: Arrays of tables in the order they are written; ``[private]`` comes last of all.
 TABLE_ORDER = ("charges", "events", "sources", "contacts")
+_SCALARS = (str, bool, int, float, dt.date, dt.time)  # dt.datetime is a dt.date
 
 
 def format_key(key: str) -> str:
-    """A key as TOML writes it: bare when it can be, quoted otherwise."""
-    return key if _BARE_KEY.match(key) else f'"{_escape(key)}"'
+    """One key as TOML writes it: bare when it can be, a quoted string otherwise."""
+    if not isinstance(key, str):
+        raise TypeError(f"a TOML key must be text, not {type(key).__name__}")
+    # The same few keys come back in every file; only short ones are kept, so that a
+    # hostile file's huge keys cannot fill the memory.
+    return _short_key(key) if len(key) <= 64 else _quoted_key(key)
 
 
-def _escape(text: str, keep: str = "") -> str:
-    out = []
-    for char in text:
-        if char in keep:
-            out.append(char)
-        elif char in _ESCAPES:
-            out.append(_ESCAPES[char])
-        elif ord(char) < 0x20 or ord(char) == 0x7F:
-            out.append(f"\\u{ord(char):04X}")
-        else:
-            out.append(char)
-    return "".join(out)
+def _quoted_key(key: str) -> str:
+    return tomli_w.dumps({key: 0}).removesuffix(" = 0\n")
 
 
-def format_string(text: str) -> str:
-    """A basic string; a text with line breaks becomes a multi-line string."""
-    if "\n" in text:
-        body = _escape(text, keep="\n")
-        return f'"""\n{body}"""'
-    return f'"{_escape(text)}"'
+_short_key = lru_cache(maxsize=1024)(_quoted_key)
 
 
-def format_value(value: Any) -> str:
-    """Any TOML value, arrays on one line (see ``_format_array`` for long ones)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return format_string(value)
-    if isinstance(value, (int, float)):
-        return repr(value) if isinstance(value, float) else str(value)
-    if isinstance(value, (dt.date, dt.time)):
-        return value.isoformat()
-    if isinstance(value, list):
-        return "[" + ", ".join(format_value(item) for item in value) + "]"
+def _scalar(value: Any, multiline: bool) -> str:
+    """A string, number, boolean, date or time, as tomli-w writes it."""
+    # tomli-w writes "\r\n" inside a """ string as a bare line break, which a reader takes
+    # for "\n": such a text stays on one line, with "\r\n" escaped, so nothing is lost.
+    multiline = multiline and not (isinstance(value, str) and "\r\n" in value)
+    return tomli_w.dumps({"v": value}, multiline_strings=multiline)[len("v = ") : -1]
+
+
+def format_value(value: Any, *, multiline: bool = True) -> str:
+    """Any TOML value, arrays and inline tables on one line (``format_pair`` breaks long
+    arrays). Text with line breaks becomes a ``\"\"\"`` string unless ``multiline`` is
+    false; inside an inline table it always stays on one line.
+    """
+    if isinstance(value, _SCALARS):
+        return _scalar(value, multiline)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(format_value(item, multiline=multiline) for item in value) + "]"
     if isinstance(value, dict):
-        inner = ", ".join(f"{format_key(k)} = {format_value(v)}" for k, v in value.items())
-        return "{" + inner + "}" if inner else "{}"
+        inner = ", ".join(
+            f"{format_key(k)} = {format_value(v, multiline=False)}" for k, v in value.items()
+        )
+        return "{" + inner + "}"
     raise TypeError(f"cannot write {type(value).__name__} to TOML")
 
 
-def _format_pair(key: str, value: Any) -> str:
+def format_pair(key: str, value: Any) -> str:
+    """``key = value``; an array too long for one line (or holding multi-line text) gets
+    one item per line."""
     line = f"{format_key(key)} = {format_value(value)}"
     if isinstance(value, list) and value and (len(line) > LINE_LIMIT or "\n" in line):
         items = "".join(f"    {format_value(item)},\n" for item in value)
@@ -87,10 +85,11 @@ def _ordered(table: dict[str, Any], order: list[str]) -> list[str]:
     return known + [key for key in table if key not in order]
 
 
-def _pairs(table: dict[str, Any], order: list[str]) -> list[str]:
-    """The ``key = value`` lines of a table (sub-tables excluded)."""
+def table_pairs(table: dict[str, Any], order: list[str]) -> list[str]:
+    """The ``key = value`` lines of a table, keys in ``order`` first (sub-tables and arrays
+    of tables excluded: ``sub_tables`` writes them)."""
     return [
-        _format_pair(key, table[key])
+        format_pair(key, table[key])
         for key in _ordered(table, order)
         if not _is_table(table[key]) and not _is_table_array(table[key])
     ]
@@ -104,14 +103,25 @@ def _is_table_array(value: Any) -> bool:
     return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
 
 
+def _lines(lines: list[str]) -> str:
+    return "".join(line + "\n" for line in lines)
+
+
 def _table_blocks(prefix: str, table: dict[str, Any], order: list[str]) -> list[str]:
     """``[prefix]`` with its pairs, then its own sub-tables, each as a block."""
-    blocks = [f"[{prefix}]\n" + "".join(line + "\n" for line in _pairs(table, order))]
-    blocks.extend(_sub_tables(prefix, table))
+    blocks = [f"[{prefix}]\n" + _lines(table_pairs(table, order))]
+    blocks.extend(sub_tables(prefix, table))
     return blocks
 
 
-def _sub_tables(prefix: str, table: dict[str, Any]) -> list[str]:
+def _entry_blocks(name: str, entry: dict[str, Any], order: list[str]) -> list[str]:
+    """``[[name]]`` with the pairs of one entry, then the entry's own sub-tables."""
+    return [f"[[{name}]]\n" + _lines(table_pairs(entry, order)), *sub_tables(name, entry)]
+
+
+def sub_tables(prefix: str, table: dict[str, Any]) -> list[str]:
+    """The blocks (``[prefix.key]``, ``[[prefix.key]]``) of a table's sub-tables and arrays
+    of tables, in the table's order; ``prefix`` is the table's header name ("" at the top)."""
     blocks = []
     for key, value in table.items():
         name = f"{prefix}.{format_key(key)}" if prefix else format_key(key)
@@ -119,32 +129,30 @@ def _sub_tables(prefix: str, table: dict[str, Any]) -> list[str]:
             blocks.extend(_table_blocks(name, value, []))
         elif _is_table_array(value):
             for entry in value:
-                blocks.append(f"[[{name}]]\n" + "".join(line + "\n" for line in _pairs(entry, [])))
-                blocks.extend(_sub_tables(name, entry))
+                blocks.extend(_entry_blocks(name, entry, []))
     return blocks
 
 
 def canonical_text(case: dict[str, Any]) -> str:
-    """The canonical TOML text of a case (a dict as parsed from a case file)."""
-    head = "".join(line + "\n" for line in _pairs(case, KEY_ORDER["case"]))
+    """The canonical TOML text of a case (a dict as parsed from a case file).
+
+    Any TOML data is written, whatever its shape: a key of the format holding a table
+    where the format wants an array of tables (``[events]``) is written as it is, after
+    the arrays of tables, never dropped.
+    """
+    head = _lines(table_pairs(case, KEY_ORDER["case"]))
     blocks = [head] if head else []
-    for name in TABLE_ORDER:
-        entries = case.get(name)
-        if not _is_table_array(entries):
-            continue
-        for entry in entries:
-            body = "".join(line + "\n" for line in _pairs(entry, KEY_ORDER[name]))
-            blocks.append(f"[[{name}]]\n{body}")
-            blocks.extend(_sub_tables(f"{name}", entry))
+    written = [name for name in TABLE_ORDER if _is_table_array(case.get(name))]
+    for name in written:
+        for entry in case[name]:
+            blocks.extend(_entry_blocks(name, entry, KEY_ORDER[name]))
     others = {
         key: value
         for key, value in case.items()
-        if key not in TABLE_ORDER
-        and key != "private"
-        and (_is_table(value) or _is_table_array(value))
+        if key not in written and key != "private" and (_is_table(value) or _is_table_array(value))
     }
-    blocks.extend(_sub_tables("", others))
+    blocks.extend(sub_tables("", others))
     private = case.get("private")
-    if isinstance(private, dict):
-        blocks.extend(_table_blocks("private", private, []))
+    if _is_table(private) or _is_table_array(private):
+        blocks.extend(sub_tables("", {"private": private}))
     return "\n".join(blocks)

@@ -19,6 +19,7 @@ CODES: dict[str, tuple[str, str]] = {
     "E010": ("missing-field", "a required field is missing"),
     "E011": ("wrong-type", "a field has the wrong type"),
     "E012": ("invalid-value", "a field's value is not allowed (country code, confidence, ...)"),
+    "E013": ("non-finite-number", "a number is inf or nan, which JSON and CSV cannot hold"),
     "E020": ("unknown-status", "the status is not in the vocabulary"),
     "E021": ("unknown-category", "a category is not in the vocabulary"),
     "E022": ("unknown-event-type", "an event type is not in the vocabulary"),
@@ -39,6 +40,7 @@ CODES: dict[str, tuple[str, str]] = {
     "W103": ("outcome-unsourced", "an event that changes the status cites no source"),
     "W104": ("likely-duplicate", "two files look like the same person"),
     "W105": ("personal-data", "a public field looks like personal data"),
+    "W110": ("schema-outdated", "the JSON Schema written by init no longer matches the vocabulary"),
     "W190": ("sealed-not-for-you", "your identity cannot open a sealed private part"),
     "W191": ("sealed-stale", "a private part is sealed for another set of keys"),
 }

@@ -15,7 +15,10 @@ from pydantic_core import PydanticCustomError
 
 from exilecases.format.dates import DateError, normalise_date
 
-ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,62})[a-z0-9]$")
+#: An id, unanchored: ``ID_PATTERN`` anchors it for Python (``\Z``: a ``$`` would accept a
+#: trailing newline), the JSON Schema for its own regex dialect.
+ID_REGEX = r"[a-z0-9](?:[a-z0-9-]{1,62})[a-z0-9]"
+ID_PATTERN = re.compile(rf"\A{ID_REGEX}\Z")
 ID_RULE = "3 to 64 characters of a-z, 0-9 and -, starting and ending with a letter or digit"
 
 

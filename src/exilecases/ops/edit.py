@@ -30,10 +30,10 @@ from typing import Any, get_origin
 from exilecases.errors import ExilecasesError
 from exilecases.format.canonical import (
     TABLE_ORDER,
-    _format_pair,
-    _pairs,
-    _sub_tables,
     canonical_text,
+    format_pair,
+    sub_tables,
+    table_pairs,
 )
 from exilecases.format.model import KEY_ORDER, REQUIRED_FIELDS, TABLE_MODELS, Case
 from exilecases.format.scan import Path, Scanner, Statement
@@ -345,7 +345,7 @@ def _top_level_pair(statements: list[Statement], field: str) -> Statement | None
 def _pair_lines(field: str, value: Any, current: Statement | None, newline: str) -> list[str]:
     """The lines of ``field = value`` as canonical.py writes it, with the comments of the
     pair it replaces (inner comments of a multi-line array go above it)."""
-    lines = _format_pair(field, value).split("\n")
+    lines = format_pair(field, value).split("\n")
     if current is not None:
         if current.comment:
             lines[-1] = _with_comment(lines[-1], (current.code, current.gap, current.comment))
@@ -448,8 +448,8 @@ def _check_entry(table: str, entry: dict[str, Any]) -> dict[str, Any]:
 def _entry_text(table: str, entry: dict[str, Any]) -> str:
     """``[[table]]`` and its pairs (and sub-tables) exactly as ``canonical_text`` writes
     them."""
-    body = "".join(line + "\n" for line in _pairs(entry, KEY_ORDER[table]))
-    return "\n".join([f"[[{table}]]\n{body}", *_sub_tables(table, entry)])
+    body = "".join(line + "\n" for line in table_pairs(entry, KEY_ORDER[table]))
+    return "\n".join([f"[[{table}]]\n{body}", *sub_tables(table, entry)])
 
 
 def _rank(name: str | int) -> int:

@@ -75,8 +75,8 @@ _KEY_FIELDS = frozenset(
         "confidence",
     }
 )
-_TOKEN = re.compile(r"^[\w.+-]+$")
-_STATUS = re.compile(r"^[ACDMRTUXB]\d*$")
+_TOKEN = re.compile(r"^[\w.+-]+\Z")
+_STATUS = re.compile(r"^[ACDMRTUXB]\d*\Z")
 _CASES = PurePosixPath(CASES_DIR.as_posix())
 _COMMIT_MARK = "\x01"
 _LOG_FORMAT = "%x01%H%x00%h%x00%an%x00%aI%x00%s"

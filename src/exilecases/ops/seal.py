@@ -442,7 +442,7 @@ def check_private(
 def set_private_text(private_text: str, key: str, value: str) -> str:
     """The private part with ``key = value`` set (``""`` removes the key), changing only
     that key's lines and keeping every comment."""
-    from exilecases.format.canonical import format_key, format_string
+    from exilecases.format.canonical import format_pair
     from exilecases.format.scan import Scanner
 
     if not key or "." in key:
@@ -459,7 +459,7 @@ def set_private_text(private_text: str, key: str, value: str) -> str:
         )
     if table.get(key) == (value or None):
         return private_text
-    line = f"{format_key(key)} = {format_string(value)}"
+    line = format_pair(key, value)
     statements = Scanner(private_text).statements()
     lines = private_text.split("\n")
     current = next((s for s in statements if s.kind == "pair" and s.path == ("private", key)), None)

@@ -8,6 +8,7 @@ input: every problem becomes a ``Finding`` at the line of the offending key or t
 from __future__ import annotations
 
 import contextlib
+import math
 import re
 import tomllib
 from collections import defaultdict
@@ -23,9 +24,9 @@ from exilecases.format.vocabulary import KIND_NOUNS, Vocabulary
 from exilecases.store.files import MAX_FILE_BYTES
 
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
-_CONFLICT_START = re.compile(r"^<{7}(?: |$)")
-_CONFLICT_MIDDLE = re.compile(r"^={7}$")
-_CONFLICT_END = re.compile(r"^>{7}(?: |$)")
+_CONFLICT_START = re.compile(r"^<{7}(?: |\Z)")
+_CONFLICT_MIDDLE = re.compile(r"^={7}\Z")
+_CONFLICT_END = re.compile(r"^>{7}(?: |\Z)")
 #: Deepest nesting of arrays and tables a case may have (a case needs three).
 MAX_NESTING = 32
 
@@ -81,6 +82,7 @@ def check_file(
     reporter = _Reporter(rel, text)
     case = _check_schema(data, reporter)
     _check_unknown_keys(data, reporter)
+    _check_numbers(data, reporter)
     _check_rules(case if case is not None else data, stem, vocabulary, reporter)
     result.findings.extend(reporter.findings)
     result.case = case
@@ -191,7 +193,7 @@ def _parse(text: str, rel: str, result: FileCheck) -> dict[str, Any] | None:
             finding(rel, 1, 1, "E002", "the file holds no keys, only comments; write a case")
         )
         return None
-    if any(_depth_exceeds(value, MAX_NESTING) for value in _free_form_values(data)):
+    if any(_depth_exceeds(value, MAX_NESTING) for _, value in _free_form_values(data)):
         result.findings.append(
             finding(rel, 1, 1, "E005", "the file is nested too deeply to be a case file")
         )
@@ -199,23 +201,26 @@ def _parse(text: str, rel: str, result: FileCheck) -> dict[str, Any] | None:
     return data
 
 
-def _free_form_values(data: dict[str, Any]) -> Iterable[Any]:
+def _free_form_values(data: dict[str, Any]) -> Iterable[tuple[tuple[str | int, ...], Any]]:
     """The values whose shape the schema does not fix (``[private]`` and unknown keys, at
-    the top and in table entries): the only places a file can nest without bound. Every
-    other value is a string, a list of strings or a table of those, or a schema error."""
+    the top and in table entries), with their paths: the only places a file can nest
+    without bound, or hold a number. Every other value is a string, a list of strings or a
+    table of those, or a schema error."""
     from exilecases.format.model import KEY_ORDER
 
     for key, value in data.items():
         if key == "private" or key not in KEY_ORDER["case"]:
-            yield value
+            yield (key,), value
     for table in _TABLE_ARRAYS:
         entries = data.get(table)
         if isinstance(entries, list):
-            for entry in entries:
+            for index, entry in enumerate(entries):
                 if isinstance(entry, dict):
-                    yield from (v for k, v in entry.items() if k not in KEY_ORDER[table])
+                    for key, value in entry.items():
+                        if key not in KEY_ORDER[table]:
+                            yield (table, index, key), value
                 else:
-                    yield entry
+                    yield (table, index), entry
 
 
 def _depth_exceeds(value: Any, limit: int) -> bool:
@@ -329,6 +334,34 @@ def _check_unknown_keys(data: dict[str, Any], reporter: _Reporter) -> None:
                         "W101",
                         _unknown_key_message(key, KEY_ORDER[table], f"[[{table}]]"),
                     )
+
+
+def _check_numbers(data: dict[str, Any], reporter: _Reporter) -> None:
+    """E013 for every ``inf``, ``-inf`` and ``nan``: JSON has no such numbers (an export
+    would write ``null``). Only free-form values can hold a number: anywhere else a number
+    is already a wrong type (E011)."""
+    stack = list(_free_form_values(data))
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            reporter.at(path, "E013", _non_finite_message(path, value))
+        elif isinstance(value, dict):
+            stack.extend(((*path, key), item) for key, item in value.items())
+        elif isinstance(value, list):
+            stack.extend(((*path, index), item) for index, item in enumerate(value))
+
+
+def _non_finite_message(path: tuple[str | int, ...], value: float) -> str:
+    spelling = "nan" if math.isnan(value) else repr(value)  # TOML's own spelling
+    entry = path[0] in _TABLE_ARRAYS and len(path) > 2
+    keys = ".".join(part for part in path[2 if entry else 0 :] if isinstance(part, str))
+    where = f" in this [[{path[0]}]] entry" if entry else ""
+    item = f" (item {path[-1] + 1})" if isinstance(path[-1], int) else ""
+    return (
+        f"`{keys}`{where}{item} is {spelling}, a number that is not finite: JSON cannot "
+        f'hold it (an export would write null); write it as text in quotes, "{spelling}", '
+        "or remove it"
+    )
 
 
 def _unknown_key_message(key: str, known: list[str], where: str) -> str:
@@ -568,3 +601,49 @@ def public_check(checks: Sequence[FileCheck]) -> list[Finding]:
             locate = _LazyPositions(check.path).locate
             found.extend(personal_data_findings(check.case, check.rel, locate))
     return found
+
+
+#: A written schema larger than this is not one ``init`` wrote; it is not read.
+MAX_SCHEMA_BYTES = 10_000_000
+
+
+def schema_check(root: Path, vocabulary: Vocabulary) -> list[Finding]:
+    """W110 when the JSON Schema that ``init`` wrote (``schema/case.schema.json``) no longer
+    matches the vocabulary, so editors would flag valid keys or accept retired ones.
+
+    Nothing is reported when the repository has no such file (it is optional)."""
+    import json
+
+    from exilecases.format.schema import stale_vocabularies
+    from exilecases.ops.init import SCHEMA_FILE
+
+    path = root / SCHEMA_FILE
+    rel = SCHEMA_FILE.as_posix()
+    fix = (
+        f"write it again with `exilecases schema -o {rel}` (or delete it and run "
+        "`exilecases init`), so editors check case files against the current vocabulary"
+    )
+    if path.is_symlink() or not path.exists():
+        return []
+    try:
+        if not path.is_file() or path.stat().st_size > MAX_SCHEMA_BYTES:
+            raise ValueError("not a schema file")
+        schema = json.loads(path.read_bytes().decode("utf-8"))
+        stale = stale_vocabularies(schema, vocabulary)
+    except json.JSONDecodeError as error:
+        message = f"{rel} is not JSON ({error.msg}); {fix}"
+        return [finding(rel, error.lineno, error.colno, "W110", message)]
+    except (OSError, UnicodeDecodeError, ValueError):
+        message = f"{rel} cannot be read as a schema written by exilecases; {fix}"
+        return [finding(rel, 1, 1, "W110", message)]
+    if not stale:
+        return []
+    return [
+        finding(
+            rel,
+            1,
+            1,
+            "W110",
+            f"{rel} is out of date with the vocabulary ({'; '.join(stale)}); {fix}",
+        )
+    ]

@@ -213,11 +213,11 @@ def fingerprint(keys: list[str]) -> str:
 
 def add_recipient_text(text: str, name: str, key: str) -> str:
     """The recipients file with one entry appended (every other line kept)."""
-    from exilecases.format.canonical import format_string
+    from exilecases.format.canonical import format_pair
 
     if not text.strip():
         text = RECIPIENTS_HEADER
-    entry = f"[[recipients]]\nname = {format_string(name)}\nkey = {format_string(key)}\n"
+    entry = f"[[recipients]]\n{format_pair('name', name)}\n{format_pair('key', key)}\n"
     return text.rstrip("\n") + "\n\n" + entry
 
 

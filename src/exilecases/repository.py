@@ -1,0 +1,162 @@
+"""``Repository``: the door for programs. One object per case repository; each method is one
+call into the core, and the command line is a thin layer over the same calls.
+
+    from exilecases import Repository, Filters
+    repo = Repository("/srv/cases")
+    for case in repo.cases(Filters(status=["deported"])):
+        print(case["id"], case["name"])
+
+Outputs are public unless ``private=True`` is asked for, exactly as on the command line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from exilecases.format.findings import Finding
+    from exilecases.format.vocabulary import Vocabulary
+    from exilecases.ops.query import Filters
+    from exilecases.ops.search import SearchHit
+    from exilecases.ops.update import EditResult
+
+
+class Repository:
+    """A case repository: the folder holding ``data/cases/``.
+
+    ``root`` may be the folder itself or ``None`` to find it as the command line does
+    (``$EXILECASES_ROOT``, else the nearest folder at or above the current one).
+    Raises ``ExilecasesError`` when there is no case repository there.
+    """
+
+    def __init__(self, root: str | Path | None = None) -> None:
+        from exilecases.store.files import find_root
+
+        self.root: Path = find_root(Path(root) if root is not None else None)
+
+    def __repr__(self) -> str:
+        return f"Repository({str(self.root)!r})"
+
+    @cached_property
+    def vocabulary(self) -> Vocabulary:
+        """The shipped vocabularies extended by the repository's ``data/vocabulary.toml``."""
+        from exilecases.format.vocabulary import load_vocabulary
+
+        return load_vocabulary(self.root)
+
+    def cases(self, filters: Filters | None = None, *, private: bool = False) -> list[dict]:
+        """The usable cases passing ``filters`` (every case when None), in id order: their
+        public view, or the whole file's data with ``private=True``. Broken files are left
+        out; ``check()`` says why."""
+        from exilecases.format.privacy import redact
+        from exilecases.ops import query
+        from exilecases.ops.load import load, select
+
+        filters = filters or query.Filters()
+        if private:  # the files themselves, never the index
+            every = load(self.root, self.vocabulary, use_cache=False).cases
+            chosen = query.select(every, filters, self.vocabulary)
+        else:
+            chosen = [redact(c, self.vocabulary) for c in select(self.root, self.vocabulary,
+                                                                   filters).cases]  # fmt: skip
+        return query.sort_cases(chosen, "id", self.vocabulary)
+
+    def case(self, case_id: str, *, private: bool = False) -> dict:
+        """One case by id (its public view unless ``private``); raises ``ExilecasesError``
+        when there is no such usable case."""
+        from exilecases.errors import ExilecasesError
+        from exilecases.format.privacy import redact
+        from exilecases.ops.load import check_path
+        from exilecases.store.files import case_path
+
+        path = case_path(self.root, case_id)
+        if not path.is_file():
+            raise ExilecasesError(f"no case {case_id!r}", kind="usage")
+        check = check_path(self.root, path, self.vocabulary)
+        if check.case is None or not check.ok:
+            raise ExilecasesError(f"{check.rel} has errors; run exilecases validate")
+        return check.case if private else redact(check.case, self.vocabulary)
+
+    def check(self, paths: Iterable[Path] | None = None) -> list[Finding]:
+        """Every finding of every case file (or of ``paths``), cross-file rules included
+        when the whole repository is checked, in file and line order."""
+        from exilecases.ops.load import load
+        from exilecases.ops.validate import cross_file, schema_check
+
+        files = list(paths) if paths is not None else None
+        result = load(self.root, self.vocabulary, files, whole=False)
+        findings = result.findings
+        if files is None:
+            findings += cross_file(result.checks, result.name_keys)
+            findings += schema_check(self.root, self.vocabulary)
+        return sorted(findings, key=lambda f: f.sort_key())
+
+    def search(self, query: str, *, limit: int = 20, min_score: float = 0.6) -> list[SearchHit]:
+        """Cases matching ``query`` in any spelling or script, best first (public fields)."""
+        from exilecases.ops.load import search_documents
+        from exilecases.ops.search import search
+
+        documents = search_documents(self.root, self.vocabulary)
+        return search(documents.cases, query, limit=limit, min_score=min_score)
+
+    def stats(self, by: Sequence[str], filters: Filters | None = None) -> dict[str, Any]:
+        """Counts of the public cases by one field or two (``stats --format json``'s shape)."""
+        from exilecases.ops.query import Filters
+        from exilecases.ops.stats import check_fields, count
+
+        check_fields(by)
+        cases = self.cases(filters or Filters())
+        return count(cases, by, self.vocabulary)
+
+    def add(self, **fields: Any) -> Path:
+        """Create a case from its fields (``name``, ``status``, ``origin_country``,
+        ``host_country``, ...); the id is made from the name unless ``id`` is given. Never
+        overwrites a case. Returns the new file's path."""
+        from exilecases.ops.newcase import REQUIRED, build_case, write_new_case
+
+        case_id = fields.pop("id", None)
+        required = {key: fields.pop(key) for key in list(fields) if key in REQUIRED}
+        case = build_case(required, case_id=case_id, **fields)
+        return write_new_case(self.root, case, self.vocabulary)
+
+    def edit(self, case_id: str, change: Callable[[str], str]) -> EditResult:
+        """Apply ``change`` (the file's text in, the new text out) to one case through the
+        one write path: checked before it is written, comments kept, never half-written."""
+        from exilecases.ops.update import edit_case
+
+        return edit_case(self.root, case_id, change, self.vocabulary)
+
+    def set(self, case_id: str, field: str, *values: str) -> EditResult:
+        """Set one field (``set ID FIELD VALUE`` on the command line)."""
+        from exilecases.ops.edit import set_field
+
+        return self.edit(case_id, lambda text: set_field(text, field, list(values)))
+
+    def export(
+        self,
+        format: str = "json",
+        *,
+        filters: Filters | None = None,
+        private: bool = False,
+        table: str = "cases",
+        path: Path | None = None,
+    ) -> str | None:
+        """The cases as JSON or CSV text (``table``: cases or an entry table), or, for
+        ``format="sqlite"``, a database written to ``path``. Public unless ``private``."""
+        from exilecases.errors import ExilecasesError
+        from exilecases.ops import export as exporting
+
+        cases = self.cases(filters, private=private)
+        if format == "json":
+            return exporting.export_json(cases, self.vocabulary, public=not private)
+        if format == "csv":
+            return exporting.export_csv(cases, self.vocabulary, public=not private, table=table)
+        if format == "sqlite":
+            if path is None:
+                raise ExilecasesError("a SQLite export needs a path", kind="usage")
+            exporting.export_sqlite(cases, self.vocabulary, Path(path), public=not private)
+            return None
+        raise ExilecasesError(f"unknown export format {format!r}", kind="usage")
