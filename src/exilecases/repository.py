@@ -57,7 +57,9 @@ class Repository:
 
         filters = filters or query.Filters()
         if private:  # the files themselves, never the index
-            every = load(self.root, self.vocabulary, use_cache=False).cases
+            from exilecases.ops.seal import open_cases
+
+            every = open_cases(self.root, load(self.root, self.vocabulary, use_cache=False).cases)
             chosen = query.select(every, filters, self.vocabulary)
         else:
             chosen = [redact(c, self.vocabulary) for c in select(self.root, self.vocabulary,
@@ -78,7 +80,11 @@ class Repository:
         check = check_path(self.root, path, self.vocabulary)
         if check.case is None or not check.ok:
             raise ExilecasesError(f"{check.rel} has errors; run exilecases validate")
-        return check.case if private else redact(check.case, self.vocabulary)
+        if private:
+            from exilecases.ops.seal import open_cases
+
+            return open_cases(self.root, [check.case])[0]
+        return redact(check.case, self.vocabulary)
 
     def check(self, paths: Iterable[Path] | None = None) -> list[Finding]:
         """Every finding of every case file (or of ``paths``), cross-file rules included
@@ -130,10 +136,24 @@ class Repository:
         return edit_case(self.root, case_id, change, self.vocabulary)
 
     def set(self, case_id: str, field: str, *values: str) -> EditResult:
-        """Set one field (``set ID FIELD VALUE`` on the command line)."""
+        """Set one field (``set ID FIELD VALUE`` on the command line); ``private.KEY`` sets
+        a key of the private part, sealed again in a sealed repository."""
         from exilecases.ops.edit import set_field
 
+        if field.startswith("private."):
+            from exilecases.ops.seal import set_private
+
+            return set_private(self.root, case_id, field.removeprefix("private."), values,
+                               self.vocabulary)  # fmt: skip
+
         return self.edit(case_id, lambda text: set_field(text, field, list(values)))
+
+    def seal(self) -> Any:
+        """Seal every case file for the keys in ``data/recipients.toml`` (``exilecases
+        seal``); returns the ``SealReport`` (which files were sealed, re-sealed, refused)."""
+        from exilecases.ops.seal import load_keys, seal_repository
+
+        return seal_repository(self.root, self.vocabulary, load_keys(self.root))
 
     def export(
         self,

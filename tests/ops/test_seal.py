@@ -132,7 +132,7 @@ def test_a_new_recipient_set_reseals_and_only_the_new_set_can_open(tmp_path: Pat
     assert block["recipients_sha256"] == fingerprint([public])
     with pytest.raises(SealError) as raised:
         decrypt(block["age"], other, "x.toml")
-    assert raised.value.kind == "not-for-you"
+    assert raised.value.reason == "not-for-you"
     assert "x.toml" in raised.value.message
 
 
@@ -142,7 +142,7 @@ def test_reseal_without_an_identity_is_refused_not_dropped(tmp_path: Path) -> No
     sealed, _ = seal_text(CASE, keys_for(public), "x.toml")  # sealing needs no identity
     with pytest.raises(SealError) as raised:
         seal_text(sealed, keys_for(other_public), "x.toml")
-    assert raised.value.kind == "no-identity"
+    assert raised.value.reason == "no-identity"
 
 
 @pytest.mark.parametrize(
@@ -160,7 +160,7 @@ def test_a_damaged_block_is_a_clear_error(tmp_path: Path, damage) -> None:
     armour = encrypt("[private]\nnotes = 'x'\n", [public])
     with pytest.raises(SealError) as raised:
         decrypt(damage(armour), mine, "data/cases/x.toml")
-    assert raised.value.kind == "damaged"
+    assert raised.value.reason == "damaged"
     assert raised.value.message.startswith("data/cases/x.toml: ")
 
 
@@ -171,7 +171,7 @@ def test_a_plaintext_that_is_not_a_private_table_is_invalid(tmp_path: Path) -> N
         case["sealed"] = {"age": encrypt(plaintext, [public])}
         with pytest.raises(SealError) as raised:
             unseal_case(case, mine, "x.toml")
-        assert raised.value.kind == "invalid"
+        assert raised.value.reason == "invalid"
 
 
 def test_set_private_text_changes_only_its_line() -> None:
@@ -329,3 +329,28 @@ def test_a_damaged_identity_names_its_line(tmp_path: Path) -> None:
         parse_identities(b"# mine\nAGE-SECRET-KEY-1QQQQ\n", tmp_path / "id.txt")
     with pytest.raises(ExilecasesError, match=r"id.txt:1: not an age secret key"):
         parse_identities(b"-----BEGIN OPENSSH PRIVATE KEY-----\n", tmp_path / "id.txt")
+
+
+def test_the_library_opens_sealed_cases_only_when_asked_and_able(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from exilecases.repository import Repository
+
+    root = tmp_path / "repo"
+    (root / "data" / "cases").mkdir(parents=True)
+    (root / "data" / "cases" / "petrov-ivan.toml").write_text(CASE)
+    monkeypatch.setenv("EXILECASES_IDENTITY", str(tmp_path / "me.txt"))
+    public = new_identity(tmp_path / "me.txt")
+    write_recipients(root, add_recipient_text("", "Me", public))
+    repo = Repository(root)
+    assert repo.seal().sealed == ["data/cases/petrov-ivan.toml"]
+    repo.set("petrov-ivan", "private.room", "12")
+    assert "12" not in (root / "data" / "cases" / "petrov-ivan.toml").read_text()
+    assert "private" not in repo.case("petrov-ivan") and "sealed" not in repo.case("petrov-ivan")
+    opened = repo.case("petrov-ivan", private=True)
+    assert opened["private"]["room"] == "12" and opened["private"]["phone"] == "+7 701 000 0001"
+    assert repo.cases(private=True)[0]["private"] == opened["private"]
+    monkeypatch.setenv("EXILECASES_IDENTITY", str(tmp_path / "other.txt"))
+    new_identity(tmp_path / "other.txt")
+    with pytest.raises(SealError, match=r"petrov-ivan\.toml: your identity"):
+        repo.cases(private=True)

@@ -371,9 +371,9 @@ def open_sealed(found: Path, case: dict[str, Any], rel: str) -> tuple[dict[str, 
         return unseal_case(case, keys.identities, rel), None
     except SealError as error:
         note = sealed_note(case, keys)
-        if error.kind == "not-for-you":
+        if error.reason == "not-for-you":
             note += "; your identity cannot open it"
-        elif error.kind != "no-identity":
+        elif error.reason != "no-identity":
             _message(f"error: {error.message}")
             note = f"sealed, but it cannot be opened: {error.message.removeprefix(rel + ': ')}"
         return case, note
@@ -403,24 +403,16 @@ def set_private(
 ) -> None:
     """``set ID private.KEY VALUE``: one key of the private part, sealed again in a sealed
     repository; the value is never printed."""
-    from exilecases.ops.seal import private_change, set_private_text
-    from exilecases.ops.update import edit_case
+    from exilecases.ops.seal import load_keys
+    from exilecases.ops.seal import set_private as set_in_file
     from exilecases.store.files import case_path, relative
 
     if list_flag:
         raise ExilecasesError("--add and --remove work on list fields; private.KEY holds text", 2)
-    if len(values) != 1:
-        raise ExilecasesError(
-            f"private.{key} holds one value, got {len(values)}; quote a value with spaces", 2
-        )
     found, vocabulary = _open(root)
-    keys = _keys(found)
-    path = case_path(found, case_id)
-    rel = relative(found, path)
-    change = private_change(
-        keys, rel, case_id, lambda text: set_private_text(text, key, values[0]), vocabulary
-    )
-    result = edit_case(found, case_id, change, vocabulary)
+    rel = relative(found, case_path(found, case_id))
+    result = set_in_file(found, case_id, key, values, vocabulary)
+    keys = load_keys(found)
     if result.changed_lines == 0:
         _message(f"{rel}: nothing to change")
         return

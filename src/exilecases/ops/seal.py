@@ -27,7 +27,7 @@ block (or, in a repository without recipients, the plaintext table it came from)
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,16 +42,16 @@ _HEADERS = ("table", "array")
 
 
 class SealError(ExilecasesError):
-    """A sealed block that cannot be opened; ``kind`` says why.
+    """A sealed block that cannot be opened (a data error); ``reason`` says why.
 
     ``no-identity`` (this person has no identity), ``not-for-you`` (the identity is not one
     of the keys it was sealed for), ``damaged`` (not an intact age message) or ``invalid``
     (the plaintext is not a ``[private]`` table in TOML).
     """
 
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message, 1)
-        self.kind = kind
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message, kind="data")
+        self.reason = reason
 
 
 @dataclass
@@ -217,6 +217,21 @@ def unseal_case(case: dict[str, Any], identities: Identities | None, rel: str) -
     if private:
         opened["private"] = _merge(case.get("private", {}), private, rel)
     return opened
+
+
+def open_cases(root: Path, cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``cases`` (as read from their files) with every sealed private part opened in
+    memory with this person's identity; ``SealError`` naming the file when one cannot be
+    (a private output never leaves a private part out without saying so)."""
+    if not any(isinstance(case.get("sealed"), dict) for case in cases):
+        return cases
+    keys = load_keys(root)
+    from exilecases.store.files import CASES_DIR
+
+    return [
+        unseal_case(case, keys.identities, f"{CASES_DIR.as_posix()}/{case.get('id')}.toml")
+        for case in cases
+    ]
 
 
 def sealed_note(case: dict[str, Any], keys: Keys) -> str:
@@ -439,6 +454,23 @@ def check_private(
         )
 
 
+def set_private(root: Path, case_id: str, key: str, values: Sequence[str], vocabulary: Any) -> Any:
+    """``set ID private.KEY VALUE`` through the edit path (returns its ``EditResult``)."""
+    from exilecases.ops.update import edit_case
+    from exilecases.store.files import case_path, relative
+
+    if len(values) != 1:
+        raise ExilecasesError(
+            f"private.{key} holds one value, got {len(values)}; quote a value with spaces", 2
+        )
+    keys = load_keys(root)
+    rel = relative(root, case_path(root, case_id))
+    change = private_change(
+        keys, rel, case_id, lambda text: set_private_text(text, key, values[0]), vocabulary
+    )
+    return edit_case(root, case_id, change, vocabulary)
+
+
 def set_private_text(private_text: str, key: str, value: str) -> str:
     """The private part with ``key = value`` set (``""`` removes the key), changing only
     that key's lines and keeping every comment."""
@@ -651,12 +683,12 @@ def _check_block(
         private_data(plaintext, rel)
     except SealError as error:
         message = error.message.removeprefix(f"{rel}: ")
-        if error.kind == "no-identity":
+        if error.reason == "no-identity":
             result.unchecked += 1
-        elif error.kind == "not-for-you":
+        elif error.reason == "not-for-you":
             found.append(finding(rel, line, col, "W190", message))
         else:
-            code = "E091" if error.kind == "damaged" else "E092"
+            code = "E091" if error.reason == "damaged" else "E092"
             found.append(finding(rel, line, col, code, message))
         return found
     split = split_text(text, rel)
