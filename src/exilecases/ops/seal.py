@@ -567,9 +567,7 @@ def seal_repository(
         rel = relative(root, path)
         try:
             raw = path.read_bytes()
-            if (b"private" not in raw and b"sealed" not in raw) or (
-                not plaintext and b"[sealed]" not in raw
-            ):
+            if not _needs_sealing(raw, keys, plaintext):
                 report.unchanged += 1
                 continue
             outcome: list[str] = []
@@ -594,6 +592,23 @@ def seal_repository(
         else:
             report.unchanged += 1
     return report
+
+
+def _needs_sealing(raw: bytes, keys: Keys, plaintext: bool) -> bool:
+    """Whether a file has anything to seal: a plaintext private part (with ``plaintext``,
+    or beside a sealed block) or a block sealed for other keys. A file that is not TOML
+    counts, so that the edit path names its error."""
+    if b"private" not in raw and b"sealed" not in raw:
+        return False
+    try:
+        data = tomllib.loads(raw.decode("utf-8").removeprefix("\ufeff"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        return True
+    sealed = data.get("sealed")
+    if sealed is None:
+        return plaintext and "private" in data
+    stale = not isinstance(sealed, dict) or sealed.get("recipients_sha256") != keys.fingerprint
+    return stale or "private" in data
 
 
 # --- validate ------------------------------------------------------------------------------
