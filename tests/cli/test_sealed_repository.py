@@ -419,3 +419,29 @@ def test_seal_says_what_it_changed_and_needs_keys(tmp_path: Path) -> None:
     assert "plain" not in team.case("petrov-ivan").read_text()
     again = team.run("seal")
     assert again.stdout == "" and "nothing to seal" in again.stderr
+
+
+def test_exports_open_sealed_parts_only_when_private(team: Team) -> None:
+    add_cases(team)
+    team.run("set", "petrov-ivan", "private.notes", SECRETS["notes"])
+    public = team.run("export", "--public", "--format", "json").stdout
+    assert SECRETS["notes"] not in public and "AGE ENCRYPTED" not in public
+    whole = team.run("export", "--format", "json").stdout
+    assert SECRETS["notes"] in whole and "AGE ENCRYPTED" not in whole
+    refused = team.run("export", "--format", "json", who=None, ok=False)
+    assert refused.returncode == 1 and refused.stdout == ""
+    assert "petrov-ivan.toml: the private part is sealed and you have no identity" in (
+        refused.stderr
+    )
+
+
+def test_init_brings_an_older_hook_of_ours_up_to_date_and_leaves_others(team: Team) -> None:
+    hook = team.root / ".git" / "hooks" / "pre-commit"
+    current = hook.read_text()
+    hook.write_text(current.replace("seal --check-staged", "true #"))
+    updated = team.run("init", ".")
+    assert "updated: it checks sealed repositories now" in updated.stderr
+    assert hook.read_text() == current
+    hook.write_text("#!/bin/sh\n# the team's own hook\nexit 0\n")
+    team.run("init", ".")
+    assert hook.read_text() == "#!/bin/sh\n# the team's own hook\nexit 0\n"

@@ -104,6 +104,10 @@ def export(
     target = _output_path(found, output, overwrite) if output is not None else None
     filters.check(vocabulary)
     cases = sort_cases(_select(found, vocabulary, filters), "id", vocabulary)
+    if not public:  # a private export opens sealed private parts in memory, or says why not
+        from exilecases.ops.seal import open_cases
+
+        cases = open_cases(found, cases)
     from exilecases.ops import export as exporting
 
     if output_format is ExportFormat.sqlite:
