@@ -445,3 +445,15 @@ def test_init_brings_an_older_hook_of_ours_up_to_date_and_leaves_others(team: Te
     hook.write_text("#!/bin/sh\n# the team's own hook\nexit 0\n")
     team.run("init", ".")
     assert hook.read_text() == "#!/bin/sh\n# the team's own hook\nexit 0\n"
+
+
+def test_removing_your_own_key_says_so_and_the_last_key_stays(team: Team) -> None:
+    add_cases(team)
+    team.run("set", "petrov-ivan", "private.notes", SECRETS["notes"])
+    removed = team.run("keys", "remove", "Aida K")
+    assert "that was your own key" in removed.stderr
+    assert SECRETS["notes"] in team.run("show", "petrov-ivan", who="boris").stdout
+    last = team.run("keys", "remove", "Boris M", who="boris", ok=False)
+    assert last.returncode == 2 and "the only key" in last.stderr
+    unknown = team.run("keys", "remove", "Nobody", who="boris", ok=False)
+    assert unknown.returncode == 2 and "listed: 'Boris M'" in unknown.stderr

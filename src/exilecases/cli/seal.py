@@ -136,6 +136,13 @@ def keys_remove(
     _message(f"removed {name} from data/recipients.toml")
     _reseal(found, vocabulary, keys)
     _message(f"note: {HISTORY_WARNING}")
+    removed = next(r for r in keys.recipients if r.name == name)
+    try:
+        own = keys.identities.public_keys if keys.identities is not None else []
+    except ExilecasesError:
+        own = []
+    if removed.key in own:
+        _message("warning: that was your own key: you can no longer open the sealed files")
 
 
 @keys_app.command("list")
