@@ -51,19 +51,13 @@ class Repository:
         """The usable cases passing ``filters`` (every case when None), in id order: their
         public view, or the whole file's data with ``private=True``. Broken files are left
         out; ``check()`` says why."""
-        from exilecases.format.privacy import redact
         from exilecases.ops import query
-        from exilecases.ops.load import load, select
+        from exilecases.ops.load import select
 
+        # Public views (from the index, which holds nothing else), or with ``private`` the
+        # files themselves, never the index.
         filters = filters or query.Filters()
-        if private:  # the files themselves, never the index
-            from exilecases.ops.seal import open_cases
-
-            every = open_cases(self.root, load(self.root, self.vocabulary, use_cache=False).cases)
-            chosen = query.select(every, filters, self.vocabulary)
-        else:
-            chosen = [redact(c, self.vocabulary) for c in select(self.root, self.vocabulary,
-                                                                   filters).cases]  # fmt: skip
+        chosen = select(self.root, self.vocabulary, filters, private=private).cases
         return query.sort_cases(chosen, "id", self.vocabulary)
 
     def case(self, case_id: str, *, private: bool = False) -> dict:
@@ -81,9 +75,10 @@ class Repository:
         if check.case is None or not check.ok:
             raise ExilecasesError(f"{check.rel} has errors; run exilecases validate")
         if private:
-            from exilecases.ops.seal import open_cases
+            from exilecases.ops.seal import open_checks
 
-            return open_cases(self.root, [check.case])[0]
+            open_checks(self.root, [check], self.vocabulary)  # in memory only
+            return check.case
         return redact(check.case, self.vocabulary)
 
     def check(self, paths: Iterable[Path] | None = None) -> list[Finding]:
@@ -128,9 +123,11 @@ class Repository:
         case = build_case(required, case_id=case_id, **fields)
         return write_new_case(self.root, case, self.vocabulary)
 
-    def edit(self, case_id: str, change: Callable[[str], str]) -> EditResult:
-        """Apply ``change`` (the file's text in, the new text out) to one case through the
-        one write path: checked before it is written, comments kept, never half-written."""
+    def edit(self, case_id: str, change: Callable[[str], Any]) -> EditResult:
+        """Apply ``change`` (the file's text in, the new text out, or a
+        ``store.write.Update`` that also says what data the text must hold) to one case
+        through the one write path: applied under the lock to the file as it is then,
+        checked before it is written, comments kept, never half-written."""
         from exilecases.ops.update import edit_case
 
         return edit_case(self.root, case_id, change, self.vocabulary)
@@ -138,15 +135,16 @@ class Repository:
     def set(self, case_id: str, field: str, *values: str) -> EditResult:
         """Set one field (``set ID FIELD VALUE`` on the command line); ``private.KEY`` sets
         a key of the private part, sealed again in a sealed repository."""
-        from exilecases.ops.edit import set_field
+        from exilecases.ops.edit import set_field_update
+        from exilecases.ops.update import edit_case
 
         if field.startswith("private."):
             from exilecases.ops.seal import set_private
 
             return set_private(self.root, case_id, field.removeprefix("private."), values,
                                self.vocabulary)  # fmt: skip
-
-        return self.edit(case_id, lambda text: set_field(text, field, list(values)))
+        change = lambda text: set_field_update(text, field, list(values))  # noqa: E731
+        return edit_case(self.root, case_id, change, self.vocabulary)
 
     def seal(self) -> Any:
         """Seal every case file for the keys in ``data/recipients.toml`` (``exilecases

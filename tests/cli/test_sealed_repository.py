@@ -424,15 +424,23 @@ def test_seal_says_what_it_changed_and_needs_keys(tmp_path: Path) -> None:
 def test_exports_open_sealed_parts_only_when_private(team: Team) -> None:
     add_cases(team)
     team.run("set", "petrov-ivan", "private.notes", SECRETS["notes"])
-    public = team.run("export", "--public", "--format", "json").stdout
-    assert SECRETS["notes"] not in public and "AGE ENCRYPTED" not in public
-    whole = team.run("export", "--format", "json").stdout
+    for public in (("--public",), ()):
+        shown = team.run("export", *public, "--format", "json").stdout
+        assert SECRETS["notes"] not in shown and "AGE ENCRYPTED" not in shown
+    whole = team.run("export", "--private", "--format", "json").stdout
     assert SECRETS["notes"] in whole and "AGE ENCRYPTED" not in whole
-    refused = team.run("export", "--format", "json", who=None, ok=False)
+    listed = team.run("list", "--private", "--format", "json").stdout
+    assert SECRETS["notes"] in listed and "AGE ENCRYPTED" not in listed
+    shown = team.run("show", "petrov-ivan", "--private", "--format", "json").stdout
+    assert SECRETS["notes"] in shown
+    assert "AGE ENCRYPTED" not in team.run("show", "petrov-ivan", "--format", "toml").stdout
+    refused = team.run("export", "--private", "--format", "json", who=None, ok=False)
     assert refused.returncode == 1 and refused.stdout == ""
     assert "petrov-ivan.toml: the private part is sealed and you have no identity" in (
         refused.stderr
     )
+    refused = team.run("show", "petrov-ivan", "--private", who=None, ok=False)
+    assert refused.returncode == 1 and "you have no identity" in refused.stderr
 
 
 def test_init_brings_an_older_hook_of_ours_up_to_date_and_leaves_others(team: Team) -> None:

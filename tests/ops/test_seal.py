@@ -344,11 +344,14 @@ def test_the_library_opens_sealed_cases_only_when_asked_and_able(
     write_recipients(root, add_recipient_text("", "Me", public))
     repo = Repository(root)
     assert repo.seal().sealed == ["data/cases/petrov-ivan.toml"]
-    repo.set("petrov-ivan", "private.room", "12")
-    assert "12" not in (root / "data" / "cases" / "petrov-ivan.toml").read_text()
+    repo.set("petrov-ivan", "private.room", "ROOM-SECRET-12")
+    assert "ROOM-SECRET-12" not in (root / "data" / "cases" / "petrov-ivan.toml").read_text()
     assert "private" not in repo.case("petrov-ivan") and "sealed" not in repo.case("petrov-ivan")
     opened = repo.case("petrov-ivan", private=True)
-    assert opened["private"]["room"] == "12" and opened["private"]["phone"] == "+7 701 000 0001"
+    assert (
+        opened["private"]["room"] == "ROOM-SECRET-12"
+        and opened["private"]["phone"] == "+7 701 000 0001"
+    )
     assert repo.cases(private=True)[0]["private"] == opened["private"]
     monkeypatch.setenv("EXILECASES_IDENTITY", str(tmp_path / "other.txt"))
     new_identity(tmp_path / "other.txt")

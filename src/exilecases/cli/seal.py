@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -76,7 +77,6 @@ def keys_add(
         add_recipient_text,
         name_problem,
         recipient_problem,
-        recipients_path,
     )
 
     found, vocabulary = _open(root)
@@ -99,9 +99,7 @@ def keys_add(
                 2,
             )
     _can_reseal(found, keys)
-    path = recipients_path(found)
-    old = path.read_text("utf-8") if path.exists() else ""
-    _write_recipients(path, add_recipient_text(old, name, key))
+    _write_recipients(found, lambda old: add_recipient_text(old, name, key))
     _message(f"added {name} to data/recipients.toml")
     _reseal(found, vocabulary, keys)
 
@@ -114,7 +112,7 @@ def keys_remove(
 ) -> None:
     """Remove a key from data/recipients.toml and re-seal every file without it. Old
     commits stay readable with the removed key."""
-    from exilecases.store.keys import recipients_path, remove_recipient_text
+    from exilecases.store.keys import remove_recipient_text
 
     found, vocabulary = _open(root)
     keys = _keys(found)
@@ -131,8 +129,7 @@ def keys_remove(
             2,
         )
     _can_reseal(found, keys)
-    path = recipients_path(found)
-    _write_recipients(path, remove_recipient_text(path.read_text("utf-8"), name))
+    _write_recipients(found, lambda old: remove_recipient_text(old, name))
     _message(f"removed {name} from data/recipients.toml")
     _reseal(found, vocabulary, keys)
     _message(f"note: {HISTORY_WARNING}")
@@ -307,11 +304,16 @@ def _run_seal_sealed_only(found: Path, vocabulary: Any, keys: Keys) -> None:
         raise typer.Exit(1)
 
 
-def _write_recipients(path: Path, text: str) -> None:
-    from exilecases.store.files import atomic_write
+def _write_recipients(found: Path, change: Callable[[str], str]) -> None:
+    """Change data/recipients.toml under the repository's lock (re-read there, written
+    whole through a temporary file, its mode kept)."""
+    from exilecases.store.keys import recipients_path
+    from exilecases.store.write import replace_file, repository_lock
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, text)
+    path = recipients_path(found)
+    with repository_lock(found):
+        old = path.read_text("utf-8") if path.exists() else ""
+        replace_file(path, change(old))
 
 
 # --- private edit ----------------------------------------------------------------------
@@ -368,22 +370,28 @@ def _keys_for_reading(found: Path) -> Keys:
     return keys
 
 
-def open_sealed(found: Path, case: dict[str, Any], rel: str) -> tuple[dict[str, Any], str | None]:
-    """``show``: the case with its sealed private part opened in memory, or the case as it
-    is and the line that says why not (``sealed (readable by: ...)``)."""
-    from exilecases.ops.seal import SealError, sealed_note, unseal_case
+def open_sealed(found: Path, check: Any, vocabulary: Any, *, strict: bool = False) -> str | None:
+    """``show``: open the sealed private part of ``check`` in memory (``check.case`` becomes
+    the whole case), or say why not: ``sealed (readable by: ...)``. With ``strict``
+    (``--private``) a part that cannot be opened is an error: never silently left out."""
+    from exilecases.ops.seal import SealError, load_keys, open_check, sealed_note
 
-    keys = _keys_for_reading(found)
+    keys = load_keys(found) if strict else _keys_for_reading(found)
     try:
-        return unseal_case(case, keys.identities, rel), None
+        open_check(check, keys, vocabulary)
+        return None
     except SealError as error:
-        note = sealed_note(case, keys)
+        if strict:
+            raise
+        note = sealed_note(check.case, keys)
         if error.reason == "not-for-you":
             note += "; your identity cannot open it"
         elif error.reason != "no-identity":
             _message(f"error: {error.message}")
-            note = f"sealed, but it cannot be opened: {error.message.removeprefix(rel + ': ')}"
-        return case, note
+            note = "sealed, but it cannot be opened: " + error.message.removeprefix(
+                check.rel + ": "
+            )
+        return note
 
 
 def sealed_findings(found: Path, vocabulary: Any, files: list[Path] | None) -> list[Any]:

@@ -32,6 +32,7 @@ CODES: dict[str, tuple[str, str]] = {
     "E050": ("unknown-source", "a cited source id is not defined in the file"),
     "E051": ("duplicate-source", "two sources in one file have the same id"),
     "E060": ("vocabulary", "the repository's data/vocabulary.toml is broken"),
+    "E061": ("unknown-private-field", "a private field path names no field of the format"),
     "E090": ("plaintext-private", "a plaintext [private] table in a sealed repository"),
     "E091": ("sealed-damaged", "a [sealed] block is not an intact age message"),
     "E092": ("sealed-invalid", "a sealed private part is not a [private] table in TOML"),

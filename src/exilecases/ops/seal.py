@@ -219,19 +219,41 @@ def unseal_case(case: dict[str, Any], identities: Identities | None, rel: str) -
     return opened
 
 
-def open_cases(root: Path, cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """``cases`` (as read from their files) with every sealed private part opened in
-    memory with this person's identity; ``SealError`` naming the file when one cannot be
-    (a private output never leaves a private part out without saying so)."""
-    if not any(isinstance(case.get("sealed"), dict) for case in cases):
-        return cases
-    keys = load_keys(root)
-    from exilecases.store.files import CASES_DIR
+def open_check(check: Any, keys: Keys, vocabulary: Any) -> None:
+    """Open the sealed private part of a checked file in memory: ``check.case`` becomes the
+    whole case, checked and normalised as a plaintext file would be. Raises ``SealError``
+    (or ``ExilecasesError`` for a private part with errors) naming the file: a private
+    output never leaves a private part out without saying so."""
+    from exilecases.ops.validate import check_file
 
-    return [
-        unseal_case(case, keys.identities, f"{CASES_DIR.as_posix()}/{case.get('id')}.toml")
-        for case in cases
-    ]
+    if check.case is None or not isinstance(check.case.get("sealed"), dict):
+        return
+    try:
+        text = check.path.read_bytes().decode("utf-8").removeprefix("\ufeff")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ExilecasesError(f"{check.rel}: cannot read the file again ({error})") from None
+    split = split_text(text, check.rel)
+    private_text, _ = current_private(split, keys, check.rel)
+    stem = check.path.stem
+    whole = check_file(split.join(private_text).encode("utf-8"), check.rel, stem, vocabulary)
+    if not whole.ok or whole.case is None:
+        first = whole.first_error
+        detail = f": {first.code} {first.message}" if first else ""
+        raise ExilecasesError(
+            f"{check.rel}: the sealed private part has errors{detail}; run exilecases validate"
+        )
+    check.case = whole.case
+
+
+def open_checks(root: Path, checks: Iterable[Any], vocabulary: Any) -> None:
+    """``open_check`` for every sealed file among ``checks`` (the identity is read only
+    when one is sealed)."""
+    sealed = [c for c in checks if c.case is not None and isinstance(c.case.get("sealed"), dict)]
+    if not sealed:
+        return
+    keys = load_keys(root)
+    for check in sealed:
+        open_check(check, keys, vocabulary)
 
 
 def sealed_note(case: dict[str, Any], keys: Keys) -> str:
