@@ -9,7 +9,8 @@ In one copy, a fresh identity and two recipients are made and ``exilecases seal`
 (once: sealing changes the files), then ``seal`` again (nothing to do: every block is
 sealed for these keys, so it only reads). Then ``list`` is timed warm (index built by an
 untimed first run) on both copies: the index holds the public view, so sealing should cost
-nothing there. Each command runs as its own process; the median wall time is reported.
+nothing there. Each command runs as its own process; the median wall time is reported, and
+the CPU time (user + system of the process), which a busy machine does not inflate.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -37,8 +39,14 @@ QUERIES = (
 )
 
 
-def run(argv: list[str], root: Path, env: dict[str, str]) -> float:
-    """Run one command in ``root``; its wall time in seconds (it must succeed)."""
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(argv: list[str], root: Path, env: dict[str, str]) -> tuple[float, float]:
+    """Run one command in ``root``; its wall and CPU time in seconds (it must succeed)."""
+    cpu = _children_cpu()
     began = time.perf_counter()
     done = subprocess.run(
         [EXILECASES, *argv], cwd=root, env=env, capture_output=True, text=True, check=False
@@ -46,12 +54,19 @@ def run(argv: list[str], root: Path, env: dict[str, str]) -> float:
     seconds = time.perf_counter() - began
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed in {root}:\n{done.stderr}")
-    return seconds
+    return seconds, _children_cpu() - cpu
 
 
-def median(argv: list[str], root: Path, env: dict[str, str], runs: int) -> float:
+def median(argv: list[str], root: Path, env: dict[str, str], runs: int) -> str:
+    """``wall s (cpu s)``: the medians of ``runs`` warm runs."""
     run(argv, root, env)  # warm: the index is built, the files are in the page cache
-    return statistics.median(run(argv, root, env) for _ in range(runs))
+    return _cell([run(argv, root, env) for _ in range(runs)])
+
+
+def _cell(times: list[tuple[float, float]]) -> str:
+    wall = statistics.median(t[0] for t in times)
+    cpu = statistics.median(t[1] for t in times)
+    return f"{wall:.3f} s ({cpu:.3f} s)"
 
 
 def with_private_parts(root: Path) -> int:
@@ -95,20 +110,20 @@ def main(argv: list[str] | None = None) -> int:
         ).stdout.strip()
         run(["keys", "add", "Me", me], sealed, env)
         run(["keys", "add", "Other", other], sealed, env)
-        seal_once = run(["seal"], sealed, env)
-        seal_again = statistics.median(run(["seal"], sealed, env) for _ in range(args.runs))
+        seal_once = _cell([run(["seal"], sealed, env)])
+        seal_again = _cell([run(["seal"], sealed, env) for _ in range(args.runs)])
         size = {
             root: sum(p.stat().st_size for p in (root / "data" / "cases").glob("*.toml"))
             for root in (plain, sealed)
         }
         rows = [
-            f"| `seal` ({args.n:,} files, 2 recipients) | | {seal_once:.2f} s |",
-            f"| `seal` again (nothing to seal) | | {seal_again:.2f} s |",
+            f"| `seal` ({args.n:,} files, 2 recipients) | | {seal_once} |",
+            f"| `seal` again (nothing to seal) | | {seal_again} |",
         ]
         for label, query in QUERIES:
             rows.append(
-                f"| `{label}`, warm | {median(query, plain, env, args.runs):.3f} s "
-                f"| {median(query, sealed, env, args.runs):.3f} s |"
+                f"| `{label}`, warm | {median(query, plain, env, args.runs)} "
+                f"| {median(query, sealed, env, args.runs)} |"
             )
         rows.append(
             f"| size of data/cases/ | {size[plain] / 1e6:.1f} MB | {size[sealed] / 1e6:.1f} MB |"
@@ -116,8 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     table = "\n".join(
         [
             f"Sealing: {args.n:,} cases, every one with a [private] table; median of "
-            f"{args.runs} runs; {platform.machine()}, {os.cpu_count()} cores, "
-            f"Python {platform.python_version()}",
+            f"{args.runs} runs, wall time (CPU time); {platform.machine()}, {os.cpu_count()} "
+            f"cores, load average {os.getloadavg()[0]:.1f}, Python {platform.python_version()}",
             "",
             "| | plain repository | sealed repository |",
             "|---|--:|--:|",
