@@ -75,7 +75,12 @@ class Repository:
         check = check_path(self.root, path, self.vocabulary)
         if check.case is None or not check.ok:
             raise ExilecasesError(f"{check.rel} has errors; run exilecases validate")
-        return check.case if private else redact(check.case, self.vocabulary)
+        if private:
+            from exilecases.ops.seal import open_checks
+
+            open_checks(self.root, [check], self.vocabulary)  # in memory only
+            return check.case
+        return redact(check.case, self.vocabulary)
 
     def check(self, paths: Iterable[Path] | None = None) -> list[Finding]:
         """Every finding of every case file (or of ``paths``), cross-file rules included
@@ -182,12 +187,25 @@ class Repository:
         return edit_case(self.root, case_id, change, self.vocabulary)
 
     def set(self, case_id: str, field: str, *values: str) -> EditResult:
-        """Set one field (``set ID FIELD VALUE`` on the command line)."""
+        """Set one field (``set ID FIELD VALUE`` on the command line); ``private.KEY`` sets
+        a key of the private part, sealed again in a sealed repository."""
         from exilecases.ops.edit import set_field_update
         from exilecases.ops.update import edit_case
 
+        if field.startswith("private."):
+            from exilecases.ops.seal import set_private
+
+            return set_private(self.root, case_id, field.removeprefix("private."), values,
+                               self.vocabulary)  # fmt: skip
         change = lambda text: set_field_update(text, field, list(values))  # noqa: E731
         return edit_case(self.root, case_id, change, self.vocabulary)
+
+    def seal(self) -> Any:
+        """Seal every case file for the keys in ``data/recipients.toml`` (``exilecases
+        seal``); returns the ``SealReport`` (which files were sealed, re-sealed, refused)."""
+        from exilecases.ops.seal import load_keys, seal_repository
+
+        return seal_repository(self.root, self.vocabulary, load_keys(self.root))
 
     def export(
         self,

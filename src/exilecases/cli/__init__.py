@@ -1,7 +1,7 @@
 """The command line: one Typer app, its commands split by job.
 
 ``common`` holds the app and the options the commands share; ``cases``, ``publish``,
-``git``, ``deadlines`` and ``imports`` register their commands on it when imported, in
+``git``, ``deadlines``, ``imports`` and ``seal`` register their commands on it when imported, in
 the order ``--help`` lists them.
 """
 
@@ -9,7 +9,7 @@ import importlib
 
 from exilecases.cli.common import app
 
-for _module in ("cases", "publish", "git", "deadlines", "imports"):
+for _module in ("cases", "publish", "git", "deadlines", "imports", "seal"):
     importlib.import_module(f"exilecases.cli.{_module}")
 
 

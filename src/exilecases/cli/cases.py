@@ -252,6 +252,12 @@ def show(
             _message(item.format())
         raise ExilecasesError(f"{check.rel} has errors; fix them, then run exilecases validate")
     whole = private or (output is ShowFormat.table and not public)
+    sealed = None
+    if whole and isinstance(check.case.get("sealed"), dict):
+        from exilecases.cli.seal import open_sealed
+
+        # --private opens the sealed part or stops; the table says why it stays sealed
+        sealed = open_sealed(found, check, vocabulary, strict=private)
     case = check.case if whole else public_view(check.case, vocabulary)
     if private:
         _private_note()
@@ -264,7 +270,7 @@ def show(
     else:
         from exilecases.cli import render
 
-        render.out().print(render.case_panel(case, vocabulary, preview=public))
+        render.out().print(render.case_panel(case, vocabulary, preview=public, sealed=sealed))
 
 
 # --- validate -------------------------------------------------------------------------
@@ -327,6 +333,9 @@ def validate(
         from exilecases.ops.validate import public_check as personal_data
 
         findings += personal_data(result.checks)
+    from exilecases.cli.seal import sealed_findings
+
+    findings += sealed_findings(found, vocabulary, files)
     findings.sort(key=lambda f: f.sort_key())
     errors = sum(1 for f in findings if f.severity == ERROR)
     if output is FindingFormat.json:

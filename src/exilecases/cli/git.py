@@ -104,9 +104,15 @@ def set_command(
     commit: CommitOption = False,
     root: RootOption = None,
 ) -> None:
-    """Set one field of a case, changing only its line and keeping every comment."""
+    """Set one field of a case, changing only its line and keeping every comment.
+    private.KEY sets a key of the private part (sealed again in a sealed repository)."""
     from exilecases.ops.edit import set_field_update
 
+    if field.startswith("private."):
+        from exilecases.cli.seal import set_private
+
+        set_private(root, case_id, field.removeprefix("private."), values, add or remove, commit)
+        return
     _edit(
         root,
         case_id,

@@ -314,13 +314,15 @@ def case_panel(
     *,
     preview: bool = False,
     as_of: date | None = None,
+    sealed: str | None = None,
 ) -> Panel:
     """Everything about one case: fields, charges, the timeline by proceeding, deadlines
     (days left counted from ``as_of``, default today), sources, contacts, private.
 
     The entries of ``[[private.events]]`` and the other private sub-tables are shown in
     their place, each marked private, as are the fields a redaction rule names. With
-    ``preview`` the panel says it shows a public view.
+    ``preview`` the panel says it shows a public view; ``sealed`` says why a sealed private
+    part is not shown (``sealed (readable by: ...)``).
     """
     from exilecases.format.privacy import PRIVATE_SUBTABLES, private_fields, private_view
 
@@ -372,6 +374,8 @@ def case_panel(
                 private.append(f"\n{safe(key)}: {safe(value, layout=True)}")
             parts.append(private)
     title = Text.assemble((safe(case.get("name")), "bold"), "  ", (safe(case.get("id")), "dim"))
+    if sealed:
+        parts.append(Text.assemble(("\nPrivate: ", "bold red"), safe(sealed)))
     if preview:
         title.append("  (public view: what a public output holds)", style="dim")
     return Panel(Group(*parts), title=title, title_align="left")

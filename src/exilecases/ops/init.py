@@ -41,6 +41,7 @@ PRE_COMMIT_HOOK = """\
 # Installed by `exilecases init`: check the case files of this commit before it is made.
 files=$(git diff --cached --name-only --diff-filter=ACMR -- '*data/cases/*.toml')
 [ -z "$files" ] && exit 0
+{command} seal --check-staged || exit 1
 {command} validate $files || exit 1
 {command} fmt --check $files || {{
   echo "run: exilecases fmt (then git add the files again)" >&2
@@ -74,6 +75,25 @@ def _write_new(path: Path, text: str, report: InitReport, executable: bool = Fal
     mode = (0o777 & ~default_mode_mask()) if executable else None
     replace_file(path, text, create_only=True, mode=mode)
     report.created.append(rel)
+
+
+HOOK_MARKER = "# Installed by `exilecases init`"
+
+
+def _update_own_hook(hook: Path, report: InitReport) -> bool:
+    """A pre-commit hook an older ``init`` wrote, without the check of a sealed repository's
+    staged files, is replaced by the current one (a hook of anyone else is never touched)."""
+    try:
+        text = hook.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    if HOOK_MARKER not in text or "seal --check-staged" in text:
+        return False
+    from exilecases.store.write import replace_file
+
+    replace_file(hook, PRE_COMMIT_HOOK.format(command=_command()))
+    report.created.append(".git/hooks/pre-commit (updated: it checks sealed repositories now)")
+    return True
 
 
 #: Where ``init`` puts the JSON Schema that editors check case files against.
@@ -152,5 +172,7 @@ def init_repository(folder: Path) -> InitReport:
     git(root, "config", "diff.exilecases.cachetextconv", "false")
     hooks = Path(git(root, "rev-parse", "--git-path", "hooks").strip())
     hooks = hooks if hooks.is_absolute() else root / hooks
-    _write_new(hooks / "pre-commit", PRE_COMMIT_HOOK.format(command=_command()), report, True)
+    hook = hooks / "pre-commit"
+    if not _update_own_hook(hook, report):
+        _write_new(hook, PRE_COMMIT_HOOK.format(command=_command()), report, True)
     return report

@@ -399,6 +399,9 @@ def load(
         checks = list(check_paths(root, chosen, vocabulary, progress))
         checks = _with_strays(root, checks, listing.strays if listing is not None else ())
         if private:
+            from exilecases.ops.seal import open_checks
+
+            open_checks(root, [c for c in checks if c.ok], vocabulary)  # in memory only
             keys = {c.rel: public_name_keys(public_case(c.case, vocabulary)) for c in checks}
             return LoadResult(checks, keys)
         return LoadResult(*_publish(checks, vocabulary, whole))
