@@ -132,9 +132,10 @@ def add(
     path = write_new_case(found, case, vocabulary)
     _message(f"created {path.relative_to(found).as_posix()}")
     if commit:
+        from exilecases.ops.newcase import new_case_message
         from exilecases.store.git import commit_paths
 
-        commit_paths(found, [path], f"{case['id']}: add case ({case['status']})")
+        commit_paths(found, [path], new_case_message(case))
         _message("committed")
 
 
@@ -277,6 +278,14 @@ def validate(
             "address.",
         ),
     ] = False,
+    staged: Annotated[
+        bool,
+        typer.Option(
+            "--staged",
+            help="Check the case files as staged for the next commit (git's index), not "
+            "as on disk: what the pre-commit hook runs.",
+        ),
+    ] = False,
     root: RootOption = None,
 ) -> None:
     """Check case files: syntax, schema, vocabularies, dates, sources, duplicates.
@@ -289,6 +298,11 @@ def validate(
     from exilecases.ops.validate import cross_file
 
     found, vocabulary = _open(root)
+    if staged:
+        if paths or show_source or public_check:
+            raise ExilecasesError("--staged checks every staged case file, on its own", 2)
+        _validate_staged(found, vocabulary, output)
+        return
     files = [_inside_repository(found, p) for p in paths] if paths else None
     # The personal-data check reads whole cases; the other rules need only each case's name.
     result = load(found, vocabulary, files, progress=_ProgressBar(), whole=public_check)
@@ -311,6 +325,29 @@ def validate(
                 sys.stdout.write(emit.source_excerpt(found, item, sources))
         _message(emit.findings_summary(errors, len(findings) - errors, len(result.checks)))
     if errors:
+        raise typer.Exit(1)
+
+
+def _validate_staged(root: Path, vocabulary: Vocabulary, output: FindingFormat) -> None:
+    """``validate --staged``: the staged blobs, checked file by file; exit 1 on an error."""
+    from exilecases.format.findings import ERROR
+    from exilecases.ops.staged import check_staged
+
+    checks = check_staged(root, vocabulary)
+    findings = sorted((f for c in checks for f in c.findings), key=lambda f: f.sort_key())
+    errors = sum(1 for f in findings if f.severity == ERROR)
+    if output is FindingFormat.json:
+        emit.emit_json([f.to_dict() for f in findings])
+    else:
+        for item in findings:
+            sys.stdout.write(item.format() + "\n")
+        if checks:
+            summary = emit.findings_summary(errors, len(findings) - errors, len(checks))
+            _message(summary.replace(" checked", " checked as staged", 1))
+        else:
+            _message("no case file is staged")
+    if errors:
+        _message("fix the files, then `git add` them again (the commit takes what is staged)")
         raise typer.Exit(1)
 
 

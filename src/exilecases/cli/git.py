@@ -65,12 +65,17 @@ def _edit(root: Path | None, case_id: str, transform: Callable[[str], str], comm
     )
     if commit:
         from exilecases.ops.history import field_changes, read_case_at
-        from exilecases.store.git import commit_paths
+        from exilecases.ops.newcase import new_case_message
+        from exilecases.store.git import commit_paths, in_revision
 
-        # The commit holds every change to the file since HEAD, not only this edit's.
-        result.changes = field_changes(read_case_at(found, "HEAD", rel), result.new)
-        commit_paths(found, [result.path], result.commit_message())
-        _message(f"committed: {result.commit_message()}")
+        if in_revision(found, "HEAD", rel):
+            # The commit holds every change to the file since HEAD, not only this edit's.
+            result.changes = field_changes(read_case_at(found, "HEAD", rel), result.new)
+            message = result.commit_message()
+        else:  # never committed: the commit adds the case
+            message = new_case_message(result.new)
+        commit_paths(found, [result.path], message)
+        _message(f"committed: {message}")
 
 
 CommitOption = Annotated[
@@ -263,10 +268,21 @@ def fmt(
         bool,
         typer.Option("--check", help="Change nothing; exit 1 listing the files that would change."),
     ] = False,
+    staged: Annotated[
+        bool,
+        typer.Option(
+            "--staged",
+            help="With --check: check the case files as staged for the next commit, not as "
+            "on disk (the pre-commit hook).",
+        ),
+    ] = False,
     root: RootOption = None,
 ) -> None:
     """Rewrite case files in canonical form, keeping every comment. Formatting twice changes
     nothing."""
+    if staged:
+        _fmt_check_staged(root, check, bool(paths))
+        return
     from exilecases.ops.edit import format_text
     from exilecases.store.files import atomic_write, case_files
 
@@ -293,6 +309,23 @@ def fmt(
     if check and would_change:
         _message(f"{len(would_change)} file(s) would change; run exilecases fmt")
     if (check and would_change) or unreadable:
+        raise typer.Exit(1)
+
+
+def _fmt_check_staged(root: Path | None, check: bool, paths: bool) -> None:
+    """``fmt --check --staged``: list the staged case files fmt would change; exit 1 if any."""
+    from exilecases.ops.staged import unformatted_staged
+
+    if not check or paths:
+        raise ExilecasesError("--staged goes with --check alone (fmt never rewrites the index)", 2)
+    found, _ = _open(root)
+    would_change = unformatted_staged(found)
+    for rel in would_change:
+        sys.stdout.write(f"{rel}\n")
+    if would_change:
+        _message(
+            f"{len(would_change)} staged file(s) would change; run exilecases fmt, then git add"
+        )
         raise typer.Exit(1)
 
 

@@ -154,8 +154,10 @@ def schema(
 
 
 def _find_root_or_none(root: Path | None) -> Path | None:
+    from exilecases.cli.common import given_root
     from exilecases.store.files import find_root
 
+    root = given_root(root)
     try:
         return find_root(root)
     except ExilecasesError:

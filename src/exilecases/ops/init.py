@@ -36,15 +36,19 @@ VOCABULARY_TEMPLATE = """\
 
 PRE_COMMIT_HOOK = """\
 #!/bin/sh
-# Installed by `exilecases init`: check the case files of this commit before it is made.
+# Installed by `exilecases init`: check the case files of this commit before it is made,
+# as staged (what the commit holds), not as they are in the working copy.
 files=$(git diff --cached --name-only --diff-filter=ACMR -- '*data/cases/*.toml')
 [ -z "$files" ] && exit 0
-{command} validate $files || exit 1
-{command} fmt --check $files || {{
+{command} validate --staged || exit 1
+{command} fmt --check --staged || {{
   echo "run: exilecases fmt (then git add the files again)" >&2
   exit 1
 }}
 """
+
+#: The first line under the shebang of every hook ``init`` wrote, this version or older.
+HOOK_MARK = "# Installed by `exilecases init`"
 
 
 @dataclass
@@ -73,6 +77,27 @@ def _write_new(path: Path, text: str, report: InitReport, executable: bool = Fal
     if executable:
         path.chmod(0o755)
     report.created.append(rel)
+
+
+def _write_hook(path: Path, text: str, report: InitReport) -> None:
+    """The pre-commit hook: written when missing, brought up to date when an older
+    ``init`` wrote it (an old hook checked the working copy, not what is staged), and
+    left alone when it is someone else's."""
+    if path.is_file() and not path.is_symlink():
+        old = path.read_text("utf-8", errors="replace")
+        lines = old.split("\n")
+        if old != text and len(lines) > 1 and lines[1].startswith(HOOK_MARK):
+            path.write_text(text, encoding="utf-8")
+            path.chmod(0o755)
+            report.created.append(f"{_rel(path, report)} (updated: checks what is staged)")
+            return
+    _write_new(path, text, report, executable=True)
+
+
+def _rel(path: Path, report: InitReport) -> str:
+    return (
+        path.relative_to(report.root).as_posix() if path.is_relative_to(report.root) else str(path)
+    )
 
 
 #: Where ``init`` puts the JSON Schema that editors check case files against.
@@ -117,5 +142,5 @@ def init_repository(folder: Path) -> InitReport:
     git(root, "config", "diff.exilecases.cachetextconv", "false")
     hooks = Path(git(root, "rev-parse", "--git-path", "hooks").strip())
     hooks = hooks if hooks.is_absolute() else root / hooks
-    _write_new(hooks / "pre-commit", PRE_COMMIT_HOOK.format(command=_command()), report, True)
+    _write_hook(hooks / "pre-commit", PRE_COMMIT_HOOK.format(command=_command()), report)
     return report

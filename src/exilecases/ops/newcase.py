@@ -31,10 +31,29 @@ def ascii_words(text: str) -> list[str]:
     return [word for word in re.split(r"[^a-z0-9]+", text) if word]
 
 
+#: Apostrophes inside a word (O'Brien, d’Artagnan) join its letters: they are not a break.
+_APOSTROPHES = "'\u2019\u02bc\u2018`"
+
+
+def name_words(text: str) -> list[str]:
+    """The words of a name as id parts: split at spaces only, each word in lowercase ASCII
+    with a hyphen kept between its pieces and apostrophes dropped, so that
+    ``Мамедов-Оглы`` is ``mamedov-ogly`` and ``O'Brien`` is ``obrien``."""
+    words = []
+    for word in text.split():
+        for mark in _APOSTROPHES:
+            word = word.replace(mark, "")
+        pieces = ascii_words(word)
+        if pieces:
+            words.append("-".join(pieces))
+    return words
+
+
 def id_from_name(name: str) -> str:
-    """The id a name gives: surname first, ``[a-z0-9-]``, e.g. "Evgenij Korobov" ->
-    ``korobov-evgenij``."""
-    words = ascii_words(name)
+    """The id a name gives: surname (the last word, hyphens inside it kept) first,
+    ``[a-z0-9-]``, e.g. "Evgenij Korobov" -> ``korobov-evgenij``, "Фёдор Мамедов-Оглы" ->
+    ``mamedov-ogly-fyodor``."""
+    words = name_words(name)
     if not words:
         raise ExilecasesError(f"cannot make an id from the name {name!r}; pass --id", 2)
     ordered = [words[-1], *words[:-1]]
@@ -44,6 +63,11 @@ def id_from_name(name: str) -> str:
             f"the name {name!r} gives the id {case_id!r}, which is too short; pass --id", 2
         )
     return case_id
+
+
+def new_case_message(case: dict[str, Any]) -> str:
+    """The message of a case's first commit: ``ivanov-dmitry: add case (deported)``."""
+    return f"{case.get('id')}: add case ({case.get('status')})"
 
 
 def build_case(
