@@ -11,6 +11,7 @@ import typer
 from exilecases.cli import emit
 from exilecases.cli.common import (
     CaseIdArgument,
+    ExcelOption,
     FindingFormat,
     RootOption,
     ShowFormat,
@@ -26,6 +27,7 @@ from exilecases.cli.common import (
     _warn_skipped,
     _with_filters,
     app,
+    check_excel,
 )
 from exilecases.errors import ExilecasesError
 
@@ -100,7 +102,12 @@ def add(
     root: RootOption = None,
 ) -> None:
     """Create a case file. On a terminal it asks for what is missing; never overwrites."""
-    from exilecases.ops.newcase import build_case, missing_fields, write_new_case
+    from exilecases.ops.newcase import (
+        build_case,
+        missing_fields,
+        refuse_look_alikes,
+        write_new_case,
+    )
 
     found, vocabulary = _open(root)
     given = {
@@ -129,8 +136,14 @@ def add(
         distinct_from=distinct_from or [],
         private_fields=private_field or [],
     )
+    refuse_look_alikes(found, case, vocabulary)
     path = write_new_case(found, case, vocabulary)
-    _message(f"created {path.relative_to(found).as_posix()}")
+    rel = path.relative_to(found).as_posix()
+    _message(f"created {rel}")
+    from exilecases.ops.personal import new_personal_data
+
+    for item in new_personal_data(None, case, rel, path.read_text("utf-8")):
+        _message(item.format())
     if commit:
         from exilecases.ops.newcase import new_case_message
         from exilecases.store.git import commit_paths
@@ -176,12 +189,14 @@ def list_cases(
     output: Annotated[TableFormat, typer.Option("--format", help="table, json or csv.")] = (
         TableFormat.table
     ),
+    excel: ExcelOption = False,
     filters: Any = None,
     root: RootOption = None,
 ) -> None:
     """List cases, one row each. Filters combine with AND; a repeated filter with OR."""
     from exilecases.ops.query import sort_cases
 
+    check_excel(excel, output)
     found, vocabulary = _open(root)
     filters.check(vocabulary)
     if output is TableFormat.json and sort == "id" and not reverse and not sys.stdout.isatty():
@@ -200,11 +215,11 @@ def list_cases(
     elif output is TableFormat.csv:
         from exilecases.cli.tables import LIST_CSV_COLUMNS, list_rows
 
-        emit.emit_csv(LIST_CSV_COLUMNS, list_rows(cases, vocabulary))
+        emit.emit_csv(LIST_CSV_COLUMNS, list_rows(cases, vocabulary, filters.as_of), excel)
     else:
         from exilecases.cli import render
 
-        render.out().print(render.list_table(cases, vocabulary))
+        render.out().print(render.list_table(cases, vocabulary, filters.as_of))
 
 
 # --- show -----------------------------------------------------------------------------
@@ -372,12 +387,14 @@ def search(
     output: Annotated[TableFormat, typer.Option("--format", help="table, json or csv.")] = (
         TableFormat.table
     ),
+    excel: ExcelOption = False,
     root: RootOption = None,
 ) -> None:
     """Find cases by name, in Cyrillic or Latin, in any spelling, best match first."""
     from exilecases.ops.load import search_documents
     from exilecases.ops.search import search as rank
 
+    check_excel(excel, output)
     found, vocabulary = _open(root)
     documents = search_documents(found, vocabulary, _ProgressBar())
     _warn_skipped(documents.broken)
@@ -386,7 +403,9 @@ def search(
         emit.emit_json([hit.to_dict() for hit in hits])
     elif output is TableFormat.csv:
         emit.emit_csv(
-            ("id", "name", "score", "matched"), ([h.id, h.name, h.score, h.matched] for h in hits)
+            ("id", "name", "score", "matched"),
+            ([h.id, h.name, h.score, h.matched] for h in hits),
+            excel,
         )
     else:
         from exilecases.cli import render
@@ -418,6 +437,7 @@ def stats(
     output: Annotated[TableFormat, typer.Option("--format", help="table, json or csv.")] = (
         TableFormat.table
     ),
+    excel: ExcelOption = False,
     filters: Any = None,
     root: RootOption = None,
 ) -> None:
@@ -425,6 +445,7 @@ def stats(
     case with several values counts once under each."""
     from exilecases.ops.stats import check_fields, count, shares
 
+    check_excel(excel, output)
     found, vocabulary = _open(root)
     try:
         check_fields(by, event)
@@ -447,6 +468,7 @@ def stats(
                 [*(row[f] for f in result["by"]), row["count"], share]
                 for row, share in zip(result["rows"], shares(result), strict=True)
             ),
+            excel,
         )
     else:
         from exilecases.cli import render

@@ -196,6 +196,22 @@ def given_root(root: Path | None) -> Path | None:
     return root if root is not None else _ROOT_BEFORE_COMMAND[0]
 
 
+ExcelOption = Annotated[
+    bool,
+    typer.Option(
+        "--excel",
+        help="With --format csv: UTF-8 with a byte-order mark, so that Excel shows Cyrillic "
+        "(and every other script) as it is.",
+    ),
+]
+
+
+def check_excel(excel: bool, output_format: str) -> None:
+    """Refuse ``--excel`` with a format other than CSV (it changes only CSV)."""
+    if excel and str(output_format) != "csv":
+        raise ExilecasesError("--excel goes with --format csv", 2)
+
+
 AsOfOption = Annotated[
     str | None,
     typer.Option(

@@ -63,6 +63,7 @@ def _edit(root: Path | None, case_id: str, transform: Callable[[str], str], comm
     _message(
         f"wrote {rel} ({result.changed_lines} line{'s' * (result.changed_lines != 1)} changed)"
     )
+    _warn_personal_data(result.old, result.new, rel, result.path)
     if commit:
         from exilecases.ops.history import field_changes, read_case_at
         from exilecases.ops.newcase import new_case_message
@@ -76,6 +77,20 @@ def _edit(root: Path | None, case_id: str, transform: Callable[[str], str], comm
             message = new_case_message(result.new)
         commit_paths(found, [result.path], message)
         _message(f"committed: {message}")
+
+
+def _warn_personal_data(
+    old: dict[str, Any] | None, new: dict[str, Any], rel: str, path: Path
+) -> None:
+    """Say at once when an edit wrote what looks like personal data into a public field."""
+    from exilecases.ops.personal import new_personal_data
+
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return
+    for item in new_personal_data(old, new, rel, text):
+        _message(item.format())
 
 
 CommitOption = Annotated[

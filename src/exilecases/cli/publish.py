@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from exilecases.cli.common import (
+    ExcelOption,
     RootOption,
     _handles_errors,
     _message,
@@ -17,6 +18,7 @@ from exilecases.cli.common import (
     _select,
     _with_filters,
     app,
+    check_excel,
 )
 from exilecases.errors import ExilecasesError
 
@@ -88,6 +90,15 @@ def export(
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Replace an existing output file.")
     ] = False,
+    excel: ExcelOption = False,
+    allow_personal_data: Annotated[
+        bool,
+        typer.Option(
+            "--allow-personal-data",
+            help="Publish even when a public field looks like a phone number, an e-mail or a "
+            "street address (W105); otherwise such an export is refused.",
+        ),
+    ] = False,
     filters: Any = None,
     root: RootOption = None,
 ) -> None:
@@ -96,6 +107,7 @@ def export(
     from exilecases.ops.query import sort_cases
     from exilecases.store.files import atomic_write
 
+    check_excel(excel, output_format)
     found, vocabulary = _open(root)
     if table is not None and output_format is not ExportFormat.csv:
         raise ExilecasesError("--table goes with --format csv", 2)
@@ -104,6 +116,8 @@ def export(
     target = _output_path(found, output, overwrite) if output is not None else None
     filters.check(vocabulary)
     cases = sort_cases(_select(found, vocabulary, filters), "id", vocabulary)
+    if public and not allow_personal_data:
+        _refuse_personal_data(found, vocabulary, [case["id"] for case in cases])
     from exilecases.ops import export as exporting
 
     if output_format is ExportFormat.sqlite:
@@ -117,15 +131,41 @@ def export(
     else:
         text = exporting.export_json(cases, vocabulary, public=public)
     if text is not None and target is None:
-        sys.stdout.write(text)
+        from exilecases.cli.emit import write_csv_text
+
+        if excel:
+            write_csv_text(text, excel)
+        else:
+            sys.stdout.write(text)
         return
     if text is not None:
         assert target is not None
-        atomic_write(target, text)
+        from exilecases.cli.emit import EXCEL_BOM
+
+        atomic_write(target, (EXCEL_BOM if excel else "") + text)
     kind = "public " if public else ""
     _message(
         f"wrote {len(cases)} case{'s' * (len(cases) != 1)} to {output} ({kind}"
         f"{output_format.value})"
+    )
+
+
+def _refuse_personal_data(root: Path, vocabulary: Any, case_ids: list[str]) -> None:
+    """Stop a public export that would publish what looks like personal data (W105)."""
+    from exilecases.ops.personal import personal_data_in
+
+    findings = personal_data_in(root, vocabulary, case_ids)
+    if not findings:
+        return
+    for item in findings:
+        _message(item.format())
+    files = len({item.path for item in findings})
+    raise ExilecasesError(
+        f"nothing was exported: {len(findings)} public field{'s' * (len(findings) != 1)} in "
+        f"{files} file{'s' * (files != 1)} look{'s' * (len(findings) == 1)} like personal "
+        "data (above: file, line and kind). Move it to [private], or pass "
+        "--allow-personal-data if it is meant to be public",
+        1,
     )
 
 

@@ -89,6 +89,31 @@ def build_case(
     return case
 
 
+def refuse_look_alikes(root: Path, case: dict[str, Any], vocabulary: Vocabulary) -> None:
+    """Refuse a new case that looks like an existing one (the rule of ``W104``), naming it
+    and the way on: ``--distinct-from ID`` when they are different people.
+
+    Raises ``ExilecasesError`` (exit 1) before anything is written.
+    """
+    from exilecases.ops.load import load
+    from exilecases.ops.validate import look_alikes
+
+    existing = load(root, vocabulary, whole=False)
+    alikes = look_alikes(case, existing.checks, existing.name_keys)
+    if not alikes:
+        return
+    named = "; ".join(
+        f"{check.rel} ({check.case['name']!r})" for check in alikes if check.case is not None
+    )
+    ids = [check.case["id"] for check in alikes if check.case is not None]
+    raise ExilecasesError(
+        f"nothing was written: {case['name']!r} looks like the same person as {named}. "
+        f"Add to that case instead (exilecases show {ids[0]}), or, if this is someone "
+        f"else, run the command again with {' '.join(f'--distinct-from {i}' for i in ids)}",
+        1,
+    )
+
+
 def write_new_case(root: Path, case: dict[str, Any], vocabulary: Vocabulary) -> Path:
     """Check the new case as if it were on disk, then write it; never overwrite a file.
 
