@@ -3,6 +3,7 @@ caseworker types it, in temporary repositories with real git."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -214,3 +215,215 @@ def test_as_of_errors_do_not_offer_uncertain_dates(bundled: Path, cli, day: str)
     assert result.exit_code == 2
     assert "--as-of" in result.stderr and "YYYY-MM-DD" in result.stderr
     assert "? (uncertain)" not in result.stderr and "~ (approximate)" not in result.stderr
+
+
+# --- a small repository of our own (the bundled cases change as they are corrected) -------
+
+
+@pytest.fixture
+def office(tmp_path: Path, cli) -> Path:
+    """Three cases with timelines, made through the CLI."""
+    root = tmp_path / "office"
+    (root / "data/cases").mkdir(parents=True)
+    people = [
+        ("Dmitry Ivanov", "deported", "deserter"),
+        ("Марина Кузнецова", "asylum_pending", "journalist"),
+        ("Oleg Vasin", "at_risk", "activist"),
+    ]
+    for name, status, category in people:
+        result = cli(
+            "add", "--root", root, "--name", name, "--status", status, "--origin", "RU",
+            "--host", "KZ", "--category", category,
+        )  # fmt: skip
+        assert result.exit_code == 0, result.stderr
+    events = [
+        ("ivanov-dmitry", "2022-10-01", "arrival", None),
+        ("ivanov-dmitry", "2024-03-05", "detention", "detained"),
+        ("ivanov-dmitry", "2025-01-10", "deportation", "deported"),
+        ("kuznetsova-marina", "2023-02", "arrival", None),
+        ("kuznetsova-marina", "2024-07-01", "asylum_application", "asylum_pending"),
+        ("vasin-oleg", "2022", "arrival", None),
+        ("vasin-oleg", "2023-05-05", "deportation", "deported"),
+        ("vasin-oleg", "2025-06-06", "deportation", "deported"),
+    ]
+    for case_id, date, kind, outcome in events:
+        extra = ["--outcome", outcome] if outcome else []
+        result = cli(
+            "event", "add", case_id, "--date", date, "--type", kind, *extra, "--root", root
+        )
+        assert result.exit_code == 0, result.stderr
+    assert cli("set", "vasin-oleg", "status", "deported", "--root", root).exit_code == 0
+    return root
+
+
+# --- 3. personal data: a public export refuses, edits warn ------------------------------
+
+PHONE_SUMMARY = "Lives in Almaty; his sister answers on +7 701 234 56 78."
+
+
+def test_a_public_export_refuses_personal_data_naming_file_line_and_kind(office: Path, cli):
+    result = cli("set", "vasin-oleg", "summary", PHONE_SUMMARY, "--root", office)
+    assert result.exit_code == 0
+    assert "data/cases/vasin-oleg.toml:" in result.stderr and "W105" in result.stderr
+    assert "a phone number" in result.stderr
+    for args in (["--format", "json"], ["--format", "csv"]):
+        refused = cli("export", "--public", *args, "--root", office)
+        assert refused.exit_code == 1
+        assert refused.stdout == ""
+        line = next(n for n, text in enumerate(
+            (office / "data/cases/vasin-oleg.toml").read_text().splitlines(), 1
+        ) if text.startswith("summary"))  # fmt: skip
+        assert f"data/cases/vasin-oleg.toml:{line}:1: warning W105: `summary`" in refused.stderr
+        assert "a phone number" in refused.stderr and "--allow-personal-data" in refused.stderr
+        assert "701" not in refused.stderr  # the kind of data, never the data itself
+    target = office.parent / "public.json"
+    assert cli("export", "--public", "-o", target, "--root", office).exit_code == 1
+    assert not target.exists()
+    allowed = cli("export", "--public", "--allow-personal-data", "--root", office)
+    assert allowed.exit_code == 0 and PHONE_SUMMARY in allowed.stdout
+    # Once the number is in [private], the export goes through.
+    assert cli("set", "vasin-oleg", "summary", "Lives in Almaty.", "--root", office).exit_code == 0
+    assert cli("export", "--public", "--root", office).exit_code == 0
+
+
+def test_add_and_event_add_warn_when_they_write_personal_data(office: Path, cli) -> None:
+    added = cli(
+        "add", "--root", office, "--name", "Anna Belova", "--status", "at_risk", "--origin",
+        "RU", "--host", "KZ", "--risk", "write to anna.belova@example.org",
+    )  # fmt: skip
+    assert added.exit_code == 0
+    assert "data/cases/belova-anna.toml:" in added.stderr
+    assert "W105: `risk` looks like it holds an e-mail address" in added.stderr
+    event = cli(
+        "event", "add", "belova-anna", "--date", "2025-01-01", "--type", "detention",
+        "--place", "ул. Абая 12, кв. 4", "--root", office,
+    )  # fmt: skip
+    assert event.exit_code == 0
+    assert "a street address" in event.stderr
+    # A warning already there is not repeated by the next, unrelated edit.
+    quiet = cli("set", "belova-anna", "status", "detained", "--root", office)
+    assert "W105" not in quiet.stderr
+
+
+# --- 5. list --as-of: the last event of that day ----------------------------------------
+
+
+def test_list_as_of_shows_the_last_event_of_that_day(office: Path, cli) -> None:
+    table = cli("list", "--as-of", "2024-06-01", "--root", office).stdout
+    assert "as of 2024-06-01" in table
+    assert "2024-03-05" in table and "2025-01-10" not in table  # Ivanov: detained then
+    rows = {
+        row.split(",")[0]: row.split(",")
+        for row in cli(
+            "list", "--as-of", "2024-06-01", "--format", "csv", "--root", office
+        ).stdout.splitlines()[1:]
+    }
+    assert rows["ivanov-dmitry"][2] == "detained"
+    assert rows["ivanov-dmitry"][-2:] == ["2024-03-05", "detention"]
+    assert rows["kuznetsova-marina"][-2:] == ["2023-02", "arrival"]
+    assert rows["vasin-oleg"][-2:] == ["2023-05-05", "deportation"]
+    today = cli("list", "--format", "csv", "--root", office).stdout
+    assert "2025-01-10,deportation" in today
+
+
+# --- 6. stats by year in time order; events of one type per year -------------------------
+
+
+def test_stats_by_year_in_time_order(office: Path, cli) -> None:
+    table = cli("stats", "--by", "year", "--root", office).stdout
+    years = [line.split()[0] for line in table.splitlines() if line.strip()[:2] == "20"]
+    assert years == ["2022", "2023", "2024", "2025"]
+
+
+def test_stats_by_year_of_one_event_type_counts_those_events(office: Path, cli) -> None:
+    result = cli("stats", "--by", "year", "--event", "deportation", "--root", office)
+    assert result.exit_code == 0
+    assert "3 deportations by year" in result.stdout
+    assert "—" not in result.stdout  # Kuznetsova was never deported: no row for her
+    data = cli(
+        "stats", "--by", "year", "--event", "deportation", "--format", "json", "--root", office
+    )
+    parsed = json.loads(data.stdout)
+    assert parsed["counted"] == "events" and parsed["total"] == 3 and parsed["cases"] == 2
+    assert parsed["rows"] == [
+        {"year": 2023, "count": 1},
+        {"year": 2025, "count": 2},
+    ]
+
+
+# --- 12. add warns about a look-alike before writing -------------------------------------
+
+
+def test_add_refuses_a_look_alike_and_distinct_from_proceeds(office: Path, cli) -> None:
+    again = [
+        "add", "--root", office, "--name", "Marina Kuznetsova", "--name-original",
+        "Кузнецова Марина", "--status", "at_risk", "--origin", "RU", "--host", "KZ",
+        "--id", "kuznetsova-marina-2",
+    ]  # fmt: skip
+    refused = cli(*again)
+    assert refused.exit_code == 1
+    assert "data/cases/kuznetsova-marina.toml" in refused.stderr
+    assert "--distinct-from kuznetsova-marina" in refused.stderr
+    assert not (office / "data/cases/kuznetsova-marina-2.toml").exists()
+    proceeded = cli(*again, "--distinct-from", "kuznetsova-marina")
+    assert proceeded.exit_code == 0, proceeded.stderr
+    written = tomllib.loads((office / "data/cases/kuznetsova-marina-2.toml").read_text())
+    assert written["distinct_from"] == ["kuznetsova-marina"]
+    check = cli("validate", "--root", office)
+    assert check.exit_code == 0 and "W104" not in check.stdout
+
+
+# --- 15. show prints contact notes -------------------------------------------------------
+
+
+def test_show_prints_contact_notes_and_marks_private_contacts(office: Path, cli) -> None:
+    for extra in (
+        ["--name", "Yevgeny Smirnov", "--role", "lawyer", "--note", "Comments on the case."],
+        ["--name", "Sister", "--role", "relative", "--note", "Calls on Sundays.", "--private"],
+    ):
+        assert cli("contact", "add", "vasin-oleg", *extra, "--root", office).exit_code == 0
+    shown = cli("show", "vasin-oleg", "--root", office).stdout
+    assert "Yevgeny Smirnov, lawyer" in shown and "Comments on the case." in shown
+    sister = next(line for line in shown.splitlines() if "Sister" in line)
+    assert "(private)" in sister
+    assert "Calls on Sundays." in shown
+
+
+# --- 16. CSV that opens in Excel -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["list", "--format", "csv"],
+        ["search", "Кузнецова", "--format", "csv"],
+        ["stats", "--by", "status", "--format", "csv"],
+        ["export", "--format", "csv"],
+        ["export", "--format", "csv", "--table", "events"],
+    ],
+)
+def test_excel_csv_is_utf8_with_a_bom(office: Path, command: list[str]) -> None:
+    if not EXILECASES.exists():
+        pytest.skip("the exilecases script is not installed beside this Python")
+
+    def run(*extra: str) -> bytes:
+        done = subprocess.run(
+            [str(EXILECASES), *command, *extra, "--root", str(office)],
+            capture_output=True, timeout=60, check=True,
+        )  # fmt: skip
+        return done.stdout
+
+    plain, excel = run(), run("--excel")
+    assert not plain.startswith(b"\xef\xbb\xbf")
+    assert excel == b"\xef\xbb\xbf" + plain
+    if command[0] != "stats" and "--table" not in command:
+        assert "Марина Кузнецова".encode() in plain  # UTF-8, which the BOM announces
+
+
+def test_excel_to_a_file_and_refused_without_csv(office: Path, cli) -> None:
+    target = office.parent / "cases.csv"
+    result = cli("export", "--format", "csv", "--excel", "-o", target, "--root", office)
+    assert result.exit_code == 0
+    assert target.read_bytes().startswith(b"\xef\xbb\xbfid,")
+    refused = cli("list", "--excel", "--root", office)
+    assert refused.exit_code == 2 and "--excel goes with --format csv" in refused.stderr
