@@ -1,5 +1,5 @@
-"""The index cache is never wrong: every change on disk gives the same answers as a run
-without the cache."""
+"""The index is never wrong: every change on disk gives the same answers as a run without
+it. (Where it lives and what it may hold: tests/store/test_index_place.py.)"""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from exilecases.format.vocabulary import load_vocabulary
 from exilecases.ops.load import load, select
 from exilecases.ops.query import Filters
 from exilecases.ops.validate import cross_file
-from exilecases.store.index import CACHE_DIR, CACHE_FILE, open_index
+from exilecases.store.index import SIDE_FILES, open_index
+from exilecases.store.place import index_path, state_dir
 
 FILTERS = [
     Filters(),
@@ -52,20 +53,22 @@ def case_file(root: Path, name: str) -> Path:
 
 
 def test_cold_and_warm_agree_with_no_cache(bundled: Path) -> None:
-    same_answers(bundled)  # cold: builds the cache
-    assert (bundled / CACHE_DIR / CACHE_FILE).is_file()
+    same_answers(bundled)  # cold: builds the index
+    assert index_path(bundled).is_file()
     same_answers(bundled)  # warm
 
 
-def test_the_cache_folder_ignores_itself_in_git(bundled: Path) -> None:
+def test_nothing_is_written_into_the_work_tree(bundled: Path) -> None:
+    before = sorted(p.relative_to(bundled) for p in bundled.rglob("*"))
     same_answers(bundled)
-    assert (bundled / CACHE_DIR / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert sorted(p.relative_to(bundled) for p in bundled.rglob("*")) == before
+    assert not index_path(bundled).is_relative_to(bundled)
 
 
 def test_an_edit_is_seen(bundled: Path) -> None:
     same_answers(bundled)
     path = case_file(bundled, "murtazov.toml")
-    path.write_text(path.read_text().replace('status = "refused_entry"', 'status = "deported"'))
+    path.write_text(path.read_text().replace('status = "asylum_denied"', 'status = "deported"'))
     assert "murtazov" in answers(bundled, True)[1]
     same_answers(bundled)
 
@@ -111,8 +114,8 @@ def test_a_file_that_breaks_is_skipped_and_reported(bundled: Path) -> None:
 @pytest.mark.parametrize("damage", [b"", b"this is not a database" * 100, b"SQLite format 3\x00"])
 def test_a_corrupt_cache_is_discarded(bundled: Path, damage: bytes) -> None:
     same_answers(bundled)
-    cache = bundled / CACHE_DIR / CACHE_FILE
-    for extra in ("-wal", "-shm"):
+    cache = index_path(bundled)
+    for extra in SIDE_FILES:
         Path(f"{cache}{extra}").unlink(missing_ok=True)
     cache.write_bytes(damage)
     same_answers(bundled)
@@ -120,7 +123,7 @@ def test_a_corrupt_cache_is_discarded(bundled: Path, damage: bytes) -> None:
 
 def test_a_cache_from_another_version_is_rebuilt(bundled: Path) -> None:
     same_answers(bundled)
-    with sqlite3.connect(bundled / CACHE_DIR / CACHE_FILE) as db:
+    with sqlite3.connect(index_path(bundled)) as db:
         db.execute("UPDATE meta SET value = 'old' WHERE key = 'fingerprint'")
         db.execute("UPDATE files SET status = 'refugee'")  # poisoned rows must not be used
     same_answers(bundled)
@@ -130,7 +133,7 @@ def test_a_cache_from_another_version_is_rebuilt(bundled: Path) -> None:
 def test_a_vocabulary_change_rebuilds(bundled: Path) -> None:
     same_answers(bundled)
     path = case_file(bundled, "murtazov.toml")
-    path.write_text(path.read_text().replace('"refused_entry"', '"stuck"'))
+    path.write_text(path.read_text().replace('"asylum_denied"', '"stuck"'))
     assert any("E020" in line for line in findings(bundled, True))
     (bundled / "data" / "vocabulary.toml").write_text(
         '[statuses.stuck]\nlabel = "Stuck in transit"\noutcome = "pending"\n'
@@ -139,8 +142,10 @@ def test_a_vocabulary_change_rebuilds(bundled: Path) -> None:
     same_answers(bundled)
 
 
-def test_an_unwritable_cache_folder_still_answers(bundled: Path) -> None:
-    (bundled / CACHE_DIR).write_text("a file where the folder should be")
+def test_an_unusable_index_folder_still_answers(bundled: Path) -> None:
+    state = state_dir(bundled)
+    state.mkdir(parents=True)
+    index_path(bundled).parent.write_text("a file where the folder should be")
     same_answers(bundled)
 
 
@@ -155,11 +160,12 @@ def test_refresh_reads_only_what_changed(bundled: Path) -> None:
     read: list[Path] = []
 
     def parse(paths):
-        from exilecases.ops.load import check_paths
-        from exilecases.store.index import index_row
+        from exilecases.ops.load import check_paths, index_row
 
         read.extend(paths)
-        return check_paths(bundled, paths, vocabulary, prepare=index_row)
+        return check_paths(
+            bundled, paths, vocabulary, prepare=lambda check: index_row(check, vocabulary)
+        )
 
     with open_index(bundled, vocabulary) as index:
         index.refresh(parse=parse)
@@ -210,7 +216,7 @@ def test_validate_from_the_index_equals_reading_every_file(bundled, cli, monkeyp
     text = case_file(bundled, "zhilin-mikhail.toml").read_text()
     case_file(bundled, "zhilin-twin.toml").write_text(text.replace("zhilin-mikhail", "zhilin-twin"))
     path = case_file(bundled, "murtazov.toml")
-    path.write_text(path.read_text().replace('"refused_entry"', '"refused_entri"', 1))
+    path.write_text(path.read_text().replace('"asylum_denied"', '"refused_entri"', 1))
     cli("validate", "--root", bundled)  # builds the cache
     cached = cli("validate", "--root", bundled)
     monkeypatch.setenv("EXILECASES_NO_CACHE", "1")

@@ -22,7 +22,18 @@ def test_vocabulary_keys_complete_including_the_repository_s_own(bundled: Path) 
     )
     ctx = FakeContext(bundled)
     assert _completer("statuses")(ctx, "h") == ["handed_over", "hiding"]
-    assert _completer("legal_bases")(ctx, "RU-CC-2") == ["RU-CC-275", "RU-CC-282.3", "RU-CC-207.3"]
+    assert _completer("legal_bases")(ctx, "RU-CC-2") == [
+        "RU-CC-205.2",
+        "RU-CC-207.3",
+        "RU-CC-275",
+        "RU-CC-275.1",
+        "RU-CC-276",
+        "RU-CC-280.3",
+        "RU-CC-280.4",
+        "RU-CC-282.2",
+        "RU-CC-282.3",
+        "RU-CC-284.1",
+    ]
     assert _completer("categories")(ctx, "de") == ["deserter"]
 
 

@@ -53,7 +53,7 @@ def test_as_of_in_filters() -> None:
 
 def test_filters_refuse_unknown_values_with_a_suggestion() -> None:
     with pytest.raises(ExilecasesError, match="did you mean 'RU-CC-338'"):
-        Filters(basis=["RU-CC-33"]).check(VOCABULARY)
+        Filters(basis=["RU-CC-388"]).check(VOCABULARY)
     with pytest.raises(ExilecasesError, match="--until"):
         Filters(until="soon").check(VOCABULARY)
 

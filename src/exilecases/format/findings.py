@@ -32,11 +32,13 @@ CODES: dict[str, tuple[str, str]] = {
     "E050": ("unknown-source", "a cited source id is not defined in the file"),
     "E051": ("duplicate-source", "two sources in one file have the same id"),
     "E060": ("vocabulary", "the repository's data/vocabulary.toml is broken"),
+    "E061": ("unknown-private-field", "a private field path names no field of the format"),
     "W101": ("unknown-key", "a key the format does not define (kept, but likely a typo)"),
     "W102": ("status-disagrees", "the status disagrees with the latest event outcome"),
     "W103": ("outcome-unsourced", "an event that changes the status cites no source"),
     "W104": ("likely-duplicate", "two files look like the same person"),
     "W105": ("personal-data", "a public field looks like personal data"),
+    "W110": ("schema-outdated", "the JSON Schema written by init no longer matches the vocabulary"),
 }
 
 ERROR = "error"

@@ -26,6 +26,7 @@ CASE_GLOBS: tuple[str, ...] = ("data/cases/*.toml", "**/data/cases/*.toml")
 #: ``"[]"`` stands for the items of a list.
 _VOCABULARY_PROPERTIES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("Case", "status"), "statuses"),
+    (("Private", "status"), "statuses"),
     (("Case", "categories", "[]"), "categories"),
     (("Event", "type"), "event_types"),
     (("Event", "outcome"), "statuses"),
@@ -42,7 +43,8 @@ def case_json_schema(vocabulary: Any, *, schema_id: str = SCHEMA_ID) -> dict[str
         _add_enum(_property(definitions, path), vocabulary, kind)
     case = definitions.pop("Case")
     case["properties"]["id"]["pattern"] = f"^{ID_REGEX}$"  # ECMA-262: $ is the end
-    case["properties"]["private"]["additionalProperties"] = True
+    # ``[private]`` takes free keys beside its sub-tables (``notes``, ``phone``, ...).
+    definitions["Private"]["additionalProperties"] = True
     return {
         "$schema": SCHEMA_DIALECT,
         "$id": schema_id,
@@ -138,3 +140,55 @@ def taplo_config(schema_path: str, include: tuple[str, ...] = CASE_GLOBS) -> str
         "enabled = true\n"
         f"{key} = {_toml_string(schema_path)}\n"
     )
+
+
+def _enum_node(schema: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
+    """The node of ``schema`` (as written, with ``Case`` at the root) that holds an enum."""
+    node = schema if path[0] == "Case" else schema["$defs"][path[0]]
+    node = node["properties"][path[1]]
+    for part in path[2:]:
+        if part == "[]":
+            node = node["items"]
+    if not isinstance(node, dict) or not isinstance(node.get("enum"), list):
+        raise KeyError(path)
+    return node
+
+
+def stale_vocabularies(schema: Any, vocabulary: Any) -> list[str]:
+    """What a written schema lacks or has too many of, compared with ``vocabulary``: one
+    phrase per vocabulary that differs (``legal bases: 15 new (RU-CC-205.2, ...)``), or
+    ``[]`` when its allowed values and their documentation are current.
+
+    Raises ``ValueError`` when ``schema`` is not shaped like a schema this module writes.
+    """
+    found: list[str] = []
+    seen: set[str] = set()
+    for path, kind in _VOCABULARY_PROPERTIES:
+        try:
+            node = _enum_node(schema, path)
+        except (KeyError, TypeError, IndexError):
+            raise ValueError(f"no list of allowed values at {'.'.join(path)}") from None
+        if kind in seen:
+            continue
+        keys = list(vocabulary.keys(kind))
+        written = [key for key in node["enum"] if isinstance(key, str)]
+        new = [key for key in keys if key not in written]
+        gone = [key for key in written if key not in keys]
+        parts = []
+        if new:
+            parts.append(f"{len(new)} new ({_few(new)})")
+        if gone:
+            parts.append(f"{len(gone)} no longer defined ({_few(gone)})")
+        if not parts:
+            docs = node.get("x-taplo", {}).get("docs", {}).get("enumValues")
+            if docs != [_entry_doc(vocabulary, kind, key) for key in written]:
+                parts.append("labels or penalties changed")
+        if parts:
+            seen.add(kind)
+            found.append(f"{kind.replace('_', ' ')}: {', '.join(parts)}")
+    return found
+
+
+def _few(keys: list[str], shown: int = 3) -> str:
+    more = len(keys) - shown
+    return ", ".join(keys[:shown]) + (f" and {more} more" if more > 0 else "")

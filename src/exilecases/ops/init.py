@@ -18,10 +18,10 @@ VOCABULARY_TEMPLATE = """\
 # (see docs/case-format.md, "Extending the vocabularies"). One table per list, one
 # sub-table per entry. Examples, to copy and uncomment:
 #
-# [legal_bases."RU-CC-280.3"]
-# label = "Repeated 'discreditation' of the armed forces"
+# [legal_bases."RU-CC-212"]
+# label = "Mass riots"
 # jurisdiction = "RU"
-# max_penalty = "7 years"
+# max_penalty = "15 years"
 #
 # [statuses.under_surveillance]
 # label = "Under police surveillance"

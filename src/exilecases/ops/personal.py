@@ -28,7 +28,9 @@ def personal_data_in(root: Path, vocabulary: Vocabulary, case_ids: Iterable[str]
     paths = [path for path in (case_path(root, i) for i in case_ids) if path.is_file()]
     if not paths:
         return []
-    found = public_check(load(root, vocabulary, paths).checks)
+    # Whole files: the check itself skips what is private, and keeps every entry at its
+    # index in the file (the lines it names are the lines of the file).
+    found = public_check(load(root, vocabulary, paths, private=True).checks)
     return sorted(found, key=Finding.sort_key)
 
 

@@ -69,7 +69,7 @@ def unformatted_staged(root: Path) -> list[str]:
     """The staged case files whose staged text is not in canonical form (``fmt`` would
     change them); files that cannot be read as TOML are left to ``validate``."""
     from exilecases.errors import ExilecasesError
-    from exilecases.ops.edit import format_text
+    from exilecases.ops.edit import migrate_and_format
 
     changed = []
     for staged in staged_case_files(root):
@@ -77,7 +77,7 @@ def unformatted_staged(root: Path) -> list[str]:
             continue
         try:
             text = staged.raw.decode("utf-8")
-            if format_text(text) != text:
+            if migrate_and_format(text)[0] != text:
                 changed.append(staged.rel)
         except (UnicodeDecodeError, ExilecasesError):
             continue

@@ -276,6 +276,8 @@ def _schema_message(kind: str, loc: tuple, item: dict) -> tuple[str, str]:
     keys = [part for part in loc if isinstance(part, str)]
     key = keys[-1] if keys else "?"
     table = loc[0] if len(loc) > 2 and loc[0] in _TABLE_ARRAYS else None
+    if len(loc) > 3 and loc[0] == "private" and loc[1] in _TABLE_ARRAYS:
+        table = f"private.{loc[1]}"
     where = f" in this [[{table}]] entry" if table else ""
     value = item.get("input")
     if kind == "missing":
@@ -395,6 +397,7 @@ def _check_rules(case: dict[str, Any], stem: str, vocabulary: Vocabulary, r: _Re
     _check_vocabulary(case, vocabulary, r)
     _check_sources(case, r)
     _check_status_consistency(case, r)
+    _check_private_fields(case, r)
 
 
 def _vocabulary_message(vocabulary: Vocabulary, kind: str, key: str) -> str:
@@ -415,39 +418,62 @@ def _entries(case: dict[str, Any], table: str) -> Iterable[tuple[int, dict[str, 
                 yield index, entry
 
 
+def _all_entries(case: dict[str, Any], table: str) -> Iterable[tuple[tuple, dict[str, Any]]]:
+    """The entries of ``[[TABLE]]`` and of ``[[private.TABLE]]``, each with its key path."""
+    for index, entry in _entries(case, table):
+        yield (table, index), entry
+    room = case.get("private")
+    if isinstance(room, dict):
+        for index, entry in _entries(room, table):
+            yield ("private", table, index), entry
+
+
+def _public_entries(case: dict[str, Any], table: str) -> Iterable[tuple[int, dict[str, Any]]]:
+    """The entries of ``[[TABLE]]`` not marked private (what the public view keeps)."""
+    from exilecases.format.privacy import is_marked_private
+
+    for index, entry in _entries(case, table):
+        if not is_marked_private(entry):
+            yield index, entry
+
+
 def _check_vocabulary(case: dict[str, Any], vocabulary: Vocabulary, r: _Reporter) -> None:
     def check(kind: str, value: Any, path: tuple, code: str) -> None:
         if isinstance(value, str) and not vocabulary.has(kind, value):
             r.at(path, code, _vocabulary_message(vocabulary, kind, value))
 
     check("statuses", case.get("status"), ("status",), "E020")
+    room = case.get("private")
+    if isinstance(room, dict):
+        check("statuses", room.get("status"), ("private", "status"), "E020")
     categories = case.get("categories")
     if isinstance(categories, list):
         for category in categories:
             check("categories", category, ("categories",), "E021")
-    for index, event in _entries(case, "events"):
-        check("event_types", event.get("type"), ("events", index, "type"), "E022")
-        check("statuses", event.get("outcome"), ("events", index, "outcome"), "E020")
+    for where, event in _all_entries(case, "events"):
+        check("event_types", event.get("type"), (*where, "type"), "E022")
+        check("statuses", event.get("outcome"), (*where, "outcome"), "E020")
     for index, charge in _entries(case, "charges"):
         check("legal_bases", charge.get("basis"), ("charges", index, "basis"), "E023")
 
 
 def _check_sources(case: dict[str, Any], r: _Reporter) -> None:
+    # A private source may be cited by a public entry: the public view drops the citation.
     defined: set[str] = set()
-    for index, source in _entries(case, "sources"):
+    for where, source in _all_entries(case, "sources"):
         source_id = source.get("id")
         if not isinstance(source_id, str):
             continue
         if source_id in defined:
             r.at(
-                ("sources", index, "id"),
+                (*where, "id"),
                 "E051",
                 f"source id {source_id!r} is defined twice in this file; give each "
                 "[[sources]] entry its own id",
             )
         defined.add(source_id)
     for table in ("events", "charges"):
-        for index, entry in _entries(case, table):
+        for where, entry in _all_entries(case, table):
             cited = entry.get("sources")
             if not isinstance(cited, list):
                 continue
@@ -455,7 +481,7 @@ def _check_sources(case: dict[str, Any], r: _Reporter) -> None:
                 if isinstance(source_id, str) and source_id not in defined:
                     known = ", ".join(sorted(defined)) or "none yet"
                     r.at(
-                        (table, index, "sources"),
+                        (*where, "sources"),
                         "E050",
                         f"cites source {source_id!r}, which this file does not define "
                         f"(defined: {known}); add a [[sources]] entry with "
@@ -464,9 +490,11 @@ def _check_sources(case: dict[str, Any], r: _Reporter) -> None:
 
 
 def _check_status_consistency(case: dict[str, Any], r: _Reporter) -> None:
+    # The public status is compared with public events only: a private event's outcome
+    # (a relocation) must never be what the public status follows (privacy.md, Rule 1).
     with_outcome = [
         (index, event)
-        for index, event in _entries(case, "events")
+        for index, event in _public_entries(case, "events")
         if isinstance(event.get("outcome"), str)
     ]
     for index, event in with_outcome:
@@ -491,6 +519,16 @@ def _check_status_consistency(case: dict[str, Any], r: _Reporter) -> None:
             f"{latest.get('type')}) says {latest['outcome']!r}; update the status or add the "
             "event that changed it",
         )
+
+
+def _check_private_fields(case: dict[str, Any], r: _Reporter) -> None:
+    """E061 for each path of ``private_fields`` that names no field of the format."""
+    from exilecases.format.privacy import check_private_paths
+
+    declared = case.get("private_fields")
+    if isinstance(declared, list):
+        for _, message in check_private_paths(declared):
+            r.at(("private_fields",), "E061", f"private_fields: {message}")
 
 
 # --- across files -----------------------------------------------------------------------
@@ -519,7 +557,8 @@ def cross_file(
     by_id: dict[str, list[FileCheck]] = defaultdict(list)
     by_name: dict[str, list[FileCheck]] = defaultdict(list)
     for check in checks:
-        if check.case is None:
+        # A public identity may lack the id or name its case marks private.
+        if check.case is None or not isinstance(check.case.get("id"), str):
             continue
         by_id[check.case["id"]].append(check)
         folded = keys.get(check.rel, ()) if keys is not None else name_keys(check.case)
@@ -552,7 +591,8 @@ def cross_file(
                         second,
                         "name",
                         "W104",
-                        f"looks like the same person as {first.rel} ({first.case['name']!r}); "
+                        f"looks like the same person as {first.rel} "
+                        f"({first.case.get('name', first.case['id'])!r}); "
                         "merge the two files, or if they are different people add "
                         f'distinct_from = ["{first.case["id"]}"] to this file',
                     )
@@ -625,3 +665,49 @@ def public_check(checks: Sequence[FileCheck]) -> list[Finding]:
             locate = _LazyPositions(check.path).locate
             found.extend(personal_data_findings(check.case, check.rel, locate))
     return found
+
+
+#: A written schema larger than this is not one ``init`` wrote; it is not read.
+MAX_SCHEMA_BYTES = 10_000_000
+
+
+def schema_check(root: Path, vocabulary: Vocabulary) -> list[Finding]:
+    """W110 when the JSON Schema that ``init`` wrote (``schema/case.schema.json``) no longer
+    matches the vocabulary, so editors would flag valid keys or accept retired ones.
+
+    Nothing is reported when the repository has no such file (it is optional)."""
+    import json
+
+    from exilecases.format.schema import stale_vocabularies
+    from exilecases.ops.init import SCHEMA_FILE
+
+    path = root / SCHEMA_FILE
+    rel = SCHEMA_FILE.as_posix()
+    fix = (
+        f"write it again with `exilecases schema -o {rel}` (or delete it and run "
+        "`exilecases init`), so editors check case files against the current vocabulary"
+    )
+    if path.is_symlink() or not path.exists():
+        return []
+    try:
+        if not path.is_file() or path.stat().st_size > MAX_SCHEMA_BYTES:
+            raise ValueError("not a schema file")
+        schema = json.loads(path.read_bytes().decode("utf-8"))
+        stale = stale_vocabularies(schema, vocabulary)
+    except json.JSONDecodeError as error:
+        message = f"{rel} is not JSON ({error.msg}); {fix}"
+        return [finding(rel, error.lineno, error.colno, "W110", message)]
+    except (OSError, UnicodeDecodeError, ValueError):
+        message = f"{rel} cannot be read as a schema written by exilecases; {fix}"
+        return [finding(rel, 1, 1, "W110", message)]
+    if not stale:
+        return []
+    return [
+        finding(
+            rel,
+            1,
+            1,
+            "W110",
+            f"{rel} is out of date with the vocabulary ({'; '.join(stale)}); {fix}",
+        )
+    ]
