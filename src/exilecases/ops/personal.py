@@ -42,7 +42,7 @@ def new_personal_data(
     before = (
         {f.message for f in personal_data_findings(old, rel, lambda _: (1, 1))} if old else set()
     )
-    positions = KeyPositions(text)
+    positions = KeyPositions(text.removeprefix("\ufeff"))  # the writer keeps a BOM
     return [
         f for f in personal_data_findings(new, rel, positions.locate) if f.message not in before
     ]

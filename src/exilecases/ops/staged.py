@@ -67,9 +67,10 @@ def _link_check(rel: str) -> FileCheck:
 
 def unformatted_staged(root: Path) -> list[str]:
     """The staged case files whose staged text is not in canonical form (``fmt`` would
-    change them); files that cannot be read as TOML are left to ``validate``."""
+    change them: ``ops/fmt.fmt_step``, as ``fmt --check``); files that cannot be read as
+    TOML are left to ``validate``."""
     from exilecases.errors import ExilecasesError
-    from exilecases.ops.edit import migrate_and_format
+    from exilecases.ops.fmt import fmt_step
 
     changed = []
     for staged in staged_case_files(root):
@@ -77,7 +78,7 @@ def unformatted_staged(root: Path) -> list[str]:
             continue
         try:
             text = staged.raw.decode("utf-8")
-            if migrate_and_format(text)[0] != text:
+            if fmt_step(text.removeprefix("\ufeff")).text != text:
                 changed.append(staged.rel)
         except (UnicodeDecodeError, ExilecasesError):
             continue
