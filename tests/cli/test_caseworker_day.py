@@ -12,8 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from exilecases.ops.newcase import id_from_name
-
 EXILECASES = Path(sys.executable).with_name("exilecases")
 
 
@@ -127,20 +125,6 @@ def test_init_brings_an_old_hook_up_to_date_and_keeps_a_foreign_one(team_repo: P
 
 
 # --- 7. ids from compound names ----------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "name,expected",
-    [
-        ("Фёдор Мамедов-Оглы", "mamedov-ogly-fyodor"),
-        ("Seryozha O'Brien", "obrien-seryozha"),
-        ("Seryozha O’Brien", "obrien-seryozha"),
-        ("Jean-Paul Sartre", "sartre-jean-paul"),
-        ("Evgenij Korobov", "korobov-evgenij"),
-    ],
-)
-def test_ids_from_compound_names(name: str, expected: str) -> None:
-    assert id_from_name(name) == expected
 
 
 def test_add_makes_the_id_from_a_compound_name(tmp_path: Path, cli) -> None:

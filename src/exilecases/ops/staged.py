@@ -14,7 +14,7 @@ from exilecases.format.findings import finding
 from exilecases.format.vocabulary import Vocabulary
 from exilecases.ops.validate import FileCheck, check_file
 from exilecases.store.files import CASES_DIR
-from exilecases.store.git import blob_bytes, staged_entries
+from exilecases.store.git import git_bytes, staged_entries
 
 #: git's mode of a symbolic link: its blob is the link's target, not a case.
 _LINK_MODE = "120000"
@@ -36,7 +36,11 @@ def staged_case_files(root: Path) -> list[StagedFile]:
         path = PurePosixPath(rel)
         if path.parent.as_posix() != CASES_DIR.as_posix() or path.suffix != ".toml":
             continue
-        files.append(StagedFile(rel, None if mode == _LINK_MODE else blob_bytes(root, blob)))
+        files.append(
+            StagedFile(
+                rel, None if mode == _LINK_MODE else git_bytes(root, "cat-file", "blob", blob)
+            )
+        )
     return files
 
 

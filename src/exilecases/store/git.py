@@ -63,13 +63,7 @@ def inside_work_tree(root: Path) -> bool:
 def in_revision(root: Path, rev: str, rel: str) -> bool:
     """True when the file ``rel`` (relative to ``root``) exists in revision ``rev``; False
     also when ``rev`` names nothing yet (HEAD of a repository without a commit)."""
-    try:
-        completed = subprocess.run(
-            ["git", "cat-file", "-e", f"{rev}:./{rel}"], cwd=root, capture_output=True, check=False
-        )
-    except FileNotFoundError:
-        raise ExilecasesError("git is not installed; install git to use this command") from None
-    return completed.returncode == 0
+    return bool(git(root, "rev-parse", "--verify", "--quiet", f"{rev}:./{rel}", check=False))
 
 
 def staged_entries(root: Path, folder: str) -> list[tuple[str, str, str]]:
@@ -89,20 +83,6 @@ def staged_entries(root: Path, folder: str) -> list[tuple[str, str, str]]:
         if len(parts) >= 4 and path:
             entries.append((parts[1], parts[3], path))
     return sorted(entries, key=lambda entry: entry[2])
-
-
-def blob_bytes(root: Path, blob: str) -> bytes:
-    """The content of one blob of the object database."""
-    try:
-        completed = subprocess.run(
-            ["git", "cat-file", "blob", blob], cwd=root, capture_output=True, check=False
-        )
-    except FileNotFoundError:
-        raise ExilecasesError("git is not installed; install git to use this command") from None
-    if completed.returncode != 0:
-        message = completed.stderr.decode("utf-8", "replace").strip()
-        raise ExilecasesError(f"git cat-file failed: {message}")
-    return completed.stdout
 
 
 def commit_paths(root: Path, paths: Sequence[Path], message: str) -> None:
