@@ -193,12 +193,14 @@ def test_validate_suggests_the_iso_form_for_a_typed_date_in_a_file(bundled: Path
     assert "E030" in result.stdout and "did you mean 2026-02-05?" in result.stdout
 
 
-@pytest.mark.parametrize("day", ["2025-03-31?", "2025~", "someday"])
-def test_as_of_errors_do_not_offer_uncertain_dates(bundled: Path, cli, day: str) -> None:
-    result = cli("list", "--as-of", day, "--root", bundled)
+@pytest.mark.parametrize("command", ["list", "due"])
+@pytest.mark.parametrize("day", ["2025-03-31?", "2025~", "2022/2023", "someday"])
+def test_as_of_errors_do_not_offer_uncertain_dates(bundled: Path, cli, day: str, command: str):
+    result = cli(command, "--as-of", day, "--root", bundled)
     assert result.exit_code == 2
     assert "--as-of" in result.stderr and "YYYY-MM-DD" in result.stderr
     assert "? (uncertain)" not in result.stderr and "~ (approximate)" not in result.stderr
+    assert "interval" not in result.stderr
 
 
 # --- a small repository of our own (the bundled cases change as they are corrected) -------
@@ -237,6 +239,11 @@ def office(tmp_path: Path, cli) -> Path:
         )
         assert result.exit_code == 0, result.stderr
     assert cli("set", "vasin-oleg", "status", "deported", "--root", root).exit_code == 0
+    deadline = cli(
+        "deadline", "add", "kuznetsova-marina", "--due", "2025-02-01", "--type", "appeal",
+        "--what", "Обжаловать отказ", "--root", root,
+    )  # fmt: skip
+    assert deadline.exit_code == 0, deadline.stderr
     return root
 
 
@@ -386,6 +393,7 @@ def test_show_prints_contact_notes_and_marks_private_contacts(office: Path, cli)
         ["stats", "--by", "status", "--format", "csv"],
         ["export", "--format", "csv"],
         ["export", "--format", "csv", "--table", "events"],
+        ["due", "--all", "--as-of", "2025-01-01", "--format", "csv"],
     ],
 )
 def test_excel_csv_is_utf8_with_a_bom(office: Path, command: list[str]) -> None:
