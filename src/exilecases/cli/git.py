@@ -64,17 +64,37 @@ def _edit(root: Path | None, case_id: str, transform: Callable[[str], Any], comm
     _message(
         f"wrote {rel} ({result.changed_lines} line{'s' * (result.changed_lines != 1)} changed)"
     )
+    _warn_personal_data(result.old, result.new, rel, result.path)
     if commit:
         from exilecases.ops.changes import public_changes
         from exilecases.ops.history import read_case_at
-        from exilecases.store.git import commit_paths
+        from exilecases.ops.newcase import new_case_message
+        from exilecases.store.git import commit_paths, in_revision
 
-        # The commit holds every change to the file since HEAD, not only this edit's; only
-        # public ones are named (a commit message travels with every clone).
-        old = read_case_at(found, "HEAD", rel)
-        result.changes = public_changes(old, result.new, vocabulary)
-        commit_paths(found, [result.path], result.commit_message())
-        _message(f"committed: {result.commit_message()}")
+        if in_revision(found, "HEAD", rel):
+            # The commit holds every change to the file since HEAD, not only this edit's;
+            # only public ones are named (a commit message travels with every clone).
+            old = read_case_at(found, "HEAD", rel)
+            result.changes = public_changes(old, result.new, vocabulary)
+            message = result.commit_message()
+        else:  # never committed: the commit adds the case
+            message = new_case_message(result.new)
+        commit_paths(found, [result.path], message)
+        _message(f"committed: {message}")
+
+
+def _warn_personal_data(
+    old: dict[str, Any] | None, new: dict[str, Any], rel: str, path: Path
+) -> None:
+    """Say at once when an edit wrote what looks like personal data into a public field."""
+    from exilecases.ops.personal import new_personal_data
+
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return
+    for item in new_personal_data(old, new, rel, text):
+        _message(item.format())
 
 
 CommitOption = Annotated[
@@ -280,11 +300,22 @@ def fmt(
         bool,
         typer.Option("--check", help="Change nothing; exit 1 listing the files that would change."),
     ] = False,
+    staged: Annotated[
+        bool,
+        typer.Option(
+            "--staged",
+            help="With --check: check the case files as staged for the next commit, not as "
+            "on disk (the pre-commit hook).",
+        ),
+    ] = False,
     root: RootOption = None,
 ) -> None:
     """Rewrite case files in canonical form, keeping every comment. Formatting twice changes
     nothing. Entries marked private = true (format 1) move into [private], a line each. A
     file fmt cannot rewrite without losing data is left as it is, with the finding."""
+    if staged:
+        _fmt_check_staged(root, check, bool(paths))
+        return
     import exilecases.format.model  # noqa: F401  (pydantic, imported before any lock)
     from exilecases.ops.fmt import fmt_file
     from exilecases.store.files import scan_cases
@@ -327,6 +358,23 @@ def fmt(
     if check and would_change:
         _message(f"{len(would_change)} file(s) would change; run exilecases fmt")
     if (check and would_change) or left:
+        raise typer.Exit(1)
+
+
+def _fmt_check_staged(root: Path | None, check: bool, paths: bool) -> None:
+    """``fmt --check --staged``: list the staged case files fmt would change; exit 1 if any."""
+    from exilecases.ops.staged import unformatted_staged
+
+    if not check or paths:
+        raise ExilecasesError("--staged goes with --check alone (fmt never rewrites the index)", 2)
+    found, _ = _open(root)
+    would_change = unformatted_staged(found)
+    for rel in would_change:
+        sys.stdout.write(f"{rel}\n")
+    if would_change:
+        _message(
+            f"{len(would_change)} staged file(s) would change; run exilecases fmt, then git add"
+        )
         raise typer.Exit(1)
 
 

@@ -38,16 +38,20 @@ VOCABULARY_TEMPLATE = """\
 
 PRE_COMMIT_HOOK = """\
 #!/bin/sh
-# Installed by `exilecases init`: check the case files of this commit before it is made.
+# Installed by `exilecases init`: check the case files of this commit before it is made,
+# as staged (what the commit holds), not as they are in the working copy.
 files=$(git diff --cached --name-only --diff-filter=ACMR -- '*data/cases/*.toml')
 [ -z "$files" ] && exit 0
 {command} seal --check-staged || exit 1
-{command} validate $files || exit 1
-{command} fmt --check $files || {{
+{command} validate --staged || exit 1
+{command} fmt --check --staged || {{
   echo "run: exilecases fmt (then git add the files again)" >&2
   exit 1
 }}
 """
+
+#: The first line under the shebang of every hook ``init`` wrote, this version or older.
+HOOK_MARK = "# Installed by `exilecases init`"
 
 
 @dataclass
@@ -77,23 +81,26 @@ def _write_new(path: Path, text: str, report: InitReport, executable: bool = Fal
     report.created.append(rel)
 
 
-HOOK_MARKER = "# Installed by `exilecases init`"
+def _write_hook(path: Path, text: str, report: InitReport) -> None:
+    """The pre-commit hook: written when missing, brought up to date when an older
+    ``init`` wrote it (an old hook checked the working copy, not what is staged), and
+    left alone when it is someone else's."""
+    if path.is_file() and not path.is_symlink():
+        old = path.read_text("utf-8", errors="replace")
+        lines = old.split("\n")
+        if old != text and len(lines) > 1 and lines[1].startswith(HOOK_MARK):
+            from exilecases.store.write import replace_file
+
+            replace_file(path, text, mode=0o755)
+            report.created.append(f"{_rel(path, report)} (updated: checks what is staged)")
+            return
+    _write_new(path, text, report, executable=True)
 
 
-def _update_own_hook(hook: Path, report: InitReport) -> bool:
-    """A pre-commit hook an older ``init`` wrote, without the check of a sealed repository's
-    staged files, is replaced by the current one (a hook of anyone else is never touched)."""
-    try:
-        text = hook.read_text("utf-8")
-    except (OSError, UnicodeDecodeError):
-        return False
-    if HOOK_MARKER not in text or "seal --check-staged" in text:
-        return False
-    from exilecases.store.write import replace_file
-
-    replace_file(hook, PRE_COMMIT_HOOK.format(command=_command()))
-    report.created.append(".git/hooks/pre-commit (updated: it checks sealed repositories now)")
-    return True
+def _rel(path: Path, report: InitReport) -> str:
+    return (
+        path.relative_to(report.root).as_posix() if path.is_relative_to(report.root) else str(path)
+    )
 
 
 #: Where ``init`` puts the JSON Schema that editors check case files against.
@@ -172,7 +179,5 @@ def init_repository(folder: Path) -> InitReport:
     git(root, "config", "diff.exilecases.cachetextconv", "false")
     hooks = Path(git(root, "rev-parse", "--git-path", "hooks").strip())
     hooks = hooks if hooks.is_absolute() else root / hooks
-    hook = hooks / "pre-commit"
-    if not _update_own_hook(hook, report):
-        _write_new(hook, PRE_COMMIT_HOOK.format(command=_command()), report, True)
+    _write_hook(hooks / "pre-commit", PRE_COMMIT_HOOK.format(command=_command()), report)
     return report

@@ -845,6 +845,30 @@ def cross_file(
     return found
 
 
+def look_alikes(
+    case: dict[str, Any], checks: Sequence[FileCheck], keys: dict[str, Iterable[str]] | None
+) -> list[FileCheck]:
+    """The readable cases among ``checks`` that W104 would call the same person as
+    ``case`` (a name, original-script name or alias in common, after the same folding),
+    unless one of the two declares the other ``distinct_from``. ``keys`` as for
+    ``cross_file``."""
+    mine = name_keys(case)
+    found = []
+    for check in checks:
+        other = check.case
+        if other is None or other.get("id") == case.get("id"):
+            continue
+        folded = keys.get(check.rel, ()) if keys is not None else name_keys(other)
+        if not mine.intersection(folded):
+            continue
+        if other["id"] in case.get("distinct_from", []) or case.get("id") in other.get(
+            "distinct_from", []
+        ):
+            continue
+        found.append(check)
+    return found
+
+
 def _declared_distinct(first: FileCheck, second: FileCheck) -> bool:
     assert first.case is not None and second.case is not None
     return first.case["id"] in second.case.get("distinct_from", []) or second.case[
