@@ -231,7 +231,17 @@ def _open(root: Path | None) -> tuple[Path, Vocabulary]:
     from exilecases.store.files import find_root
 
     found = find_root(root)
+    _note_missing_setup(found)
     return found, load_vocabulary(found)
+
+
+def _note_missing_setup(root: Path) -> None:
+    """Say once per clone that it lacks the diff driver or the hook (``store/setup``)."""
+    from exilecases.store.setup import notice_once
+
+    note = notice_once(root)
+    if note:
+        _message(note)
 
 
 class _ProgressBar:

@@ -300,10 +300,14 @@ def set_field_update(
     after the nearest known field before it. The trailing comment of the changed line is
     kept; every other line is unchanged.
 
+    ``private.KEY`` sets one text value of ``[private]`` (``entries.set_private_update``).
+
     Raises ``ExilecasesError`` (exit code 2) for unknown fields, tables, ``id``, several
     values for a scalar field, ``add``/``remove`` on a scalar field or both at once, and an
     empty value for a required field.
     """
+    if field.startswith("private."):
+        return _set_private(text, field.removeprefix("private."), values, add, remove)
     _check_request(field, values, add, remove)
     data = _load(text)
     new = _new_value(data, field, values, add, remove)
@@ -323,6 +327,19 @@ def set_field_update(
     return Update("".join(lines), expected, before=data)
 
 
+def _set_private(text: str, key: str, values: list[str], add: bool, remove: bool) -> Update:
+    """``set ID private.KEY VALUE``: one text value in ``[private]`` (empty: removed)."""
+    from exilecases.ops.entries import set_private_update
+
+    if add or remove:
+        raise ExilecasesError("--add and --remove work on the list fields, not on private.KEY", 2)
+    if len(values) != 1:
+        raise ExilecasesError(
+            f"private.{key} holds one value, got {len(values)}; quote a value with spaces", 2
+        )
+    return set_private_update(text, key, values[0] or None)
+
+
 def _check_request(field: str, values: list[str], add: bool, remove: bool) -> None:
     """Refuse what ``set_field`` cannot do, saying what to do instead."""
     if field == "id":
@@ -339,7 +356,11 @@ def _check_request(field: str, values: list[str], add: bool, remove: bool) -> No
         )
     if field not in KEY_ORDER["case"]:
         settable = ", ".join(k for k in KEY_ORDER["case"] if k not in (*TABLE_FIELDS, "id"))
-        raise ExilecasesError(f"unknown field {field!r}; fields that can be set: {settable}", 2)
+        raise ExilecasesError(
+            f"unknown field {field!r}; fields that can be set: {settable}, and private.KEY "
+            "(e.g. private.notes)",
+            2,
+        )
     if add and remove:
         raise ExilecasesError("choose either --add or --remove, not both", 2)
     if field in LIST_FIELDS:

@@ -60,6 +60,41 @@ def inside_work_tree(root: Path) -> bool:
         return False
 
 
+def in_revision(root: Path, rev: str, rel: str) -> bool:
+    """True when the file ``rel`` (relative to ``root``) exists in revision ``rev``; False
+    also when ``rev`` names nothing yet (HEAD of a repository without a commit)."""
+    try:
+        completed = subprocess.run(
+            ["git", "cat-file", "-e", f"{rev}:./{rel}"], cwd=root, capture_output=True, check=False
+        )
+    except FileNotFoundError:
+        raise ExilecasesError("git is not installed; install git to use this command") from None
+    return completed.returncode == 0
+
+
+def is_tracked(root: Path, rel: str) -> bool:
+    """True when git tracks the file ``rel`` (it is in the index)."""
+    if not inside_work_tree(root):
+        return False
+    return bool(git(root, "ls-files", "--", rel, check=False).strip())
+
+
+def has_uncommitted_changes(root: Path, rel: str) -> bool:
+    """True when the file ``rel`` differs from HEAD, staged or not (or HEAD lacks it)."""
+    return bool(git(root, "status", "--porcelain", "--", rel).strip())
+
+
+def remove_path(root: Path, rel: str, *, force: bool = False) -> None:
+    """``git rm`` one file: gone from the work tree, its removal staged."""
+    git(root, "rm", "--quiet", *(["--force"] if force else []), "--", rel)
+
+
+def commit_path(root: Path, rel: str, message: str) -> str:
+    """Commit what is staged for ``rel`` alone (a removal too); the new commit's id."""
+    git(root, "commit", "--quiet", "-m", message, "--", rel)
+    return git(root, "rev-parse", "HEAD").strip()
+
+
 def commit_paths(root: Path, paths: Sequence[Path], message: str) -> None:
     """Commit exactly these files (other staged changes are left alone)."""
     if not inside_work_tree(root):
