@@ -113,6 +113,9 @@ def event_edit(
         str | None, typer.Option(help='Which court or office ("" removes it).')
     ] = None,
     note: Annotated[str | None, typer.Option(help='What happened ("" removes it).')] = None,
+    proceeding: Annotated[
+        str | None, typer.Option(help='Id of the proceeding it belongs to ("" removes it).')
+    ] = None,
     source: CiteOption = None,
     drop_source: DropSourceOption = None,
     commit: CommitOption = False,
@@ -122,7 +125,13 @@ def event_edit(
     removes an optional field. --source cites a source from the event. Prints the event as
     it now stands."""
     fields = _given(
-        date=date, type=event_type, outcome=outcome, place=place, authority=authority, note=note
+        date=date,
+        type=event_type,
+        outcome=outcome,
+        place=place,
+        authority=authority,
+        proceeding=proceeding,
+        note=note,
     )
     _edit_entry(root, case_id, "events", number, fields, source, drop_source, commit)
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from exilecases.errors import ExilecasesError
 from exilecases.format.canonical import table_pairs
-from exilecases.format.model import KEY_ORDER, PRIVATE_TABLES, TABLE_MODELS
+from exilecases.format.fields import ENTRY_TABLES, KEY_ORDER, PRIVATE_TABLES
 from exilecases.format.scan import Scanner, Statement
 from exilecases.ops.edit import (
     _block_start,
@@ -37,7 +37,14 @@ from exilecases.ops.edit import (
 from exilecases.store.write import Update
 
 #: What one entry of each table is called in messages.
-SINGULAR = {"events": "event", "charges": "charge", "sources": "source", "contacts": "contact"}
+SINGULAR = {
+    "events": "event",
+    "charges": "charge",
+    "sources": "source",
+    "contacts": "contact",
+    "proceedings": "proceeding",
+    "deadlines": "deadline",
+}
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]{1,64}\Z")
 
 
@@ -133,7 +140,7 @@ def citing(data: dict[str, Any], source_id: str) -> list[tuple[EntryRef, dict[st
     """Every entry (public or private, of every table) whose ``sources`` cite
     ``source_id``, in table order."""
     found = []
-    for table in TABLE_MODELS:
+    for table in ENTRY_TABLES:
         for where in ((table,), ("private", table)):
             for index, entry in enumerate(entries_of(data, where)):
                 cited = entry.get("sources") if isinstance(entry, dict) else None
@@ -278,7 +285,7 @@ def _drop_empty(data: dict[str, Any], where: tuple[str, ...], private_header: bo
 
 def check_private_key(key: str) -> None:
     """Refuse a key ``set ID private.KEY`` cannot set, saying what to do instead."""
-    if key in PRIVATE_TABLES or key in ("proceedings", "deadlines"):
+    if key in PRIVATE_TABLES:
         raise ExilecasesError(
             f"private.{key} is a table of entries, not a field: add one with "
             f"`exilecases {SINGULAR.get(key, key.rstrip('s'))} add ID ... --private`",
@@ -366,9 +373,8 @@ def add_private_entry_update(text: str, table: str, entry: dict[str, Any]) -> Up
         raise ExilecasesError(
             f"[private] has no {table}; private tables: {', '.join(PRIVATE_TABLES)}", 2
         )
-    model = PRIVATE_TABLES[table]
     entry = {key: value for key, value in entry.items() if value is not None}
-    missing = [k for k, info in model.model_fields.items() if info.is_required() and k not in entry]
+    missing = [key for key in required_keys(table) if key not in entry]
     if missing:
         raise ExilecasesError(f"{_a(SINGULAR[table])} needs {', '.join(missing)}", 2)
     data = _load(text)
@@ -403,6 +409,8 @@ def add_private_entry_update(text: str, table: str, entry: dict[str, Any]) -> Up
 
 def required_keys(table: str) -> list[str]:
     """The keys every entry of ``table`` must have (``date`` and ``type`` for events)."""
+    from exilecases.format.model import TABLE_MODELS
+
     model = TABLE_MODELS[table]
     return [key for key, info in model.model_fields.items() if info.is_required()]
 
