@@ -312,4 +312,6 @@ def remove_case(root: Path, case_id: str, *, force: bool = False, commit: bool =
                     2,
                 )
             os.unlink(case_path(root, case_id))
+        # git rm removes a folder it empties: the repository must stay one.
+        case_path(root, case_id).parent.mkdir(parents=True, exist_ok=True)
     return plan
