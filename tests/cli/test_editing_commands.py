@@ -231,7 +231,8 @@ def test_an_added_latest_outcome_updates_the_status_and_says_so(root: Path, cli)
     done = _add(cli, root, "2025-06-10", "release", "released", "--commit")
     assert done.exit_code == 0, done.stderr
     assert _data(root)["status"] == "released"
-    assert "status detained -> released" in done.stderr and "--keep-status" in done.stderr
+    assert "status: detained -> released" in done.stderr
+    assert "the status follows this event" in done.stderr and "--keep-status" in done.stderr
     assert 'status = "released"       # since the raid' in _text(root)  # comment kept
     assert run_git(root, "log", "-1", "--format=%s").startswith(
         "orlova-anna: status detained -> released; events + 2025-06-10 release"

@@ -64,9 +64,14 @@ def init(
 
 
 def _edit(
-    root: Path | None, case_id: str, transform: Callable[[str], Any], commit: bool
+    root: Path | None,
+    case_id: str,
+    transform: Callable[[str], Any],
+    commit: bool,
+    explain: Callable[[], None] | None = None,
 ) -> EditResult:
-    """Apply one edit through ``update.edit_case``, say what changed, commit on request."""
+    """Apply one edit through ``update.edit_case``, say what changed (then ``explain``, a
+    command's own words on it), commit on request."""
     from exilecases.ops.update import edit_case
 
     found, vocabulary = _open(root)
@@ -80,6 +85,8 @@ def _edit(
     _message(
         f"wrote {rel} ({result.changed_lines} line{'s' * (result.changed_lines != 1)} changed)"
     )
+    if explain is not None:
+        explain()
     if commit:
         from exilecases.ops.changes import public_changes
         from exilecases.ops.history import read_case_at
@@ -222,12 +229,15 @@ def event_add(
     }
     cleaned = {key: value for key, value in entry.items() if value not in (None, [], "")}
     change = AddEvent(cleaned, private=private, keep_status=keep_status)
-    _edit(root, case_id, change, commit)
+    _edit(root, case_id, change, commit, lambda: _explain_status(case_id, change, outcome))
+
+
+def _explain_status(case_id: str, change: Any, outcome: str | None) -> None:
+    """What ``event add`` did with the status, and why (``entries.AddEvent``)."""
     if change.status:
-        old, new = change.status
         _message(
-            f"{case_id}: status {old} -> {new}: this event is now the latest with an outcome "
-            "(--keep-status leaves the status as it is)"
+            f"{case_id}: the status follows this event, now the latest with an outcome "
+            "(--keep-status keeps it)"
         )
     elif change.would_change:
         old, new = change.would_change
@@ -241,7 +251,7 @@ def event_add(
             f"{case_id}: status unchanged: the latest event with an outcome is "
             f"{latest.get('date')} {latest.get('type')} ({latest.get('outcome')})"
         )
-    elif private and outcome:
+    elif change.private and outcome:
         _message(
             f"{case_id}: status unchanged: a private event never changes the public status "
             "(set private.status for the real one)"
