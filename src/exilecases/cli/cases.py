@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -240,12 +241,12 @@ def show(
         raise ExilecasesError("--public and --private exclude each other", 2)
     found, vocabulary = _open(root)
     path = case_path(found, case_id)
-    if not path.is_file():
+    if not os.path.lexists(path):
         raise ExilecasesError(
             f"no case {case_id!r} (no file {path.relative_to(found)}); "
             "`exilecases search NAME` finds a case by name"
         )
-    check = check_path(found, path, vocabulary)
+    check = check_path(found, path, vocabulary)  # never follows a link (E006)
     if not check.ok or check.case is None:
         for item in check.findings:
             _message(item.format())
@@ -304,18 +305,19 @@ def validate(
     Prints one line per finding, PATH:LINE:COL: error|warning CODE: message.
     Exits 1 when there is an error.
     """
+    from exilecases.cli.text import safe
     from exilecases.format.findings import ERROR
     from exilecases.ops.load import load
-    from exilecases.ops.validate import cross_file
+    from exilecases.ops.validate import cross_file, vocabulary_findings
 
-    found, vocabulary = _open(root)
+    found, vocabulary = _open(root, warn=False)
     files = [_inside_repository(found, p) for p in paths] if paths else None
     # The personal-data check reads the whole files (private parts and all, never the
     # index); the other rules need only each case's public name.
     result = load(
         found, vocabulary, files, progress=_ProgressBar(), whole=public_check, private=public_check
     )
-    findings = result.findings
+    findings = result.findings + vocabulary_findings(vocabulary)
     if files is None:
         from exilecases.ops.validate import schema_check
 
@@ -332,7 +334,7 @@ def validate(
     else:
         sources: dict[str, list[str]] = {}
         for item in findings:
-            sys.stdout.write(item.format() + "\n")
+            sys.stdout.write(safe(item.format()) + "\n")
             if show_source:
                 sys.stdout.write(emit.source_excerpt(found, item, sources))
         _message(emit.findings_summary(errors, len(findings) - errors, len(result.checks)))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from exilecases.errors import ExilecasesError
 from exilecases.format.vocabulary import REPOSITORY_VOCABULARY
-from exilecases.store.files import CASES_DIR
+from exilecases.store.files import CASES_DIR, unsafe_components
 from exilecases.store.git import git, has_commits, inside_work_tree
 from exilecases.store.write import default_mode_mask, ensure_excluded, replace_file
 
@@ -110,6 +110,33 @@ DIFF_DRIVER_CONFIG = {
 KEEP_FILE = CASES_DIR / ".gitkeep"
 INIT_COMMIT_MESSAGE = "exilecases init: a case repository"
 
+#: Every path ``init`` may write or read in the work tree (a clone could commit any of
+#: them as a symbolic link that points anywhere on the machine).
+WRITTEN_PATHS = (
+    CASES_DIR,
+    REPOSITORY_VOCABULARY,
+    SCHEMA_FILE,
+    Path(".taplo.toml"),
+    Path(".gitattributes"),
+    KEEP_FILE,
+)
+
+
+def _refuse_links(root: Path) -> None:
+    """Refuse to write through a symbolic link (or into something that is not a folder or
+    a regular file) at any path ``init`` writes, naming each; nothing is written then."""
+    problems = []
+    for rel in WRITTEN_PATHS:
+        wanted_folder = rel == CASES_DIR
+        found = unsafe_components(root, rel if not wanted_folder else rel / "x")
+        problems += [p for p in found if p not in problems]
+    if problems:
+        raise ExilecasesError(
+            f"init writes nothing here: {'; '.join(problems)}. A clone may carry links that "
+            "point anywhere on this machine: replace each with a regular file (or remove it), "
+            "then run exilecases init again"
+        )
+
 
 def init_repository(folder: Path, *, record: bool = True) -> InitReport:
     """Make ``folder`` a case repository: folders, vocabulary, git, the diff driver and a
@@ -119,9 +146,12 @@ def init_repository(folder: Path, *, record: bool = True) -> InitReport:
 
     With ``record``, the files it makes in the work tree are committed when init made the
     git repository (or the repository has no commit and nothing staged yet), else staged
-    and named in ``InitReport.shared``, so that the team gets them with the next commit."""
+    and named in ``InitReport.shared``, so that the team gets them with the next commit.
+    A symbolic link where ``init`` would write is refused (``ExilecasesError``) before
+    anything is written."""
     root = folder.resolve()
     root.mkdir(parents=True, exist_ok=True)
+    _refuse_links(root)
     report = InitReport(root)
     cases = root / CASES_DIR
     if cases.is_dir():
