@@ -333,10 +333,20 @@ def _open(root: Path | None, *, warn: bool = True) -> tuple[Path, Vocabulary]:
     from exilecases.store.files import find_root
 
     found = find_root(given_root(root))
+    _note_missing_setup(found)
     vocabulary = load_vocabulary(found)
     for item in vocabulary.redefinitions if warn else ():
         _message(f"warning: {vocabulary.extension_file}:{item.line}: {item.message()}")
     return found, vocabulary
+
+
+def _note_missing_setup(root: Path) -> None:
+    """Say once per clone that it lacks the diff driver or the hook (``store/setup``)."""
+    from exilecases.store.setup import notice_once
+
+    note = notice_once(root)
+    if note:
+        _message(note)
 
 
 class _ProgressBar:

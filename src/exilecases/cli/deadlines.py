@@ -458,33 +458,18 @@ def _settle(
 
 def _numbered(number: str) -> tuple[tuple[str, ...], int]:
     """``"3"`` -> the third ``[[deadlines]]`` entry; ``"p1"`` -> the first private one."""
-    text = number.strip().lower()
-    where: tuple[str, ...] = ("deadlines",)
-    if text.startswith("p"):
-        where, text = ("private", "deadlines"), text[1:]
-    if not text.isdigit() or int(text) < 1:
-        raise ExilecasesError(
-            f"{number!r} is not a deadline number; show lists them as 1, 2, ... and p1, p2, "
-            "... for private ones",
-            2,
-        )
-    return where, int(text) - 1
+    from exilecases.ops.entries import parse_number
+
+    ref = parse_number(number, "deadlines")
+    return ref.where, ref.index
 
 
 def _entry_at(
     data: dict[str, Any], where: tuple[str, ...], index: int, number: str, case_id: str
 ) -> dict[str, Any]:
-    table: Any = data
-    for part in where:
-        table = table.get(part, {}) if isinstance(table, dict) else {}
-    entries = table if isinstance(table, list) else []
-    if index >= len(entries):
-        raise ExilecasesError(
-            f"{case_id} has no deadline {number} (it has {len(entries)} "
-            f"{'private ' if where[0] == 'private' else ''}deadline"
-            f"{'s' * (len(entries) != 1)}); `exilecases show {case_id}` numbers them"
-        )
-    return entries[index]
+    from exilecases.ops.entries import EntryRef, entry_at
+
+    return entry_at(data, EntryRef(where, index, number), case_id)
 
 
 def _print_entry(

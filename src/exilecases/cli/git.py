@@ -6,7 +6,7 @@ import enum
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -24,6 +24,9 @@ from exilecases.cli.common import (
 from exilecases.cli.text import safe
 from exilecases.errors import ExilecasesError
 
+if TYPE_CHECKING:
+    from exilecases.ops.update import EditResult
+
 # --- the git-native workflow -----------------------------------------------------------
 
 
@@ -38,7 +41,10 @@ def init(
     ] = Path(),
 ) -> None:
     """Make a new case repository: data/cases/, data/vocabulary.toml, git, the diff driver
-    and a pre-commit hook. Safe to run twice: an existing file is never overwritten."""
+    and a pre-commit hook, and commit the files it made (inside a repository with other
+    work: stage them and name them). Safe to run twice: an existing file is never
+    overwritten, a setting already made is kept; run it in a fresh clone to install the
+    diff driver and the hook, which a clone does not carry."""
     from exilecases.ops.init import init_repository
 
     report = init_repository(directory)
@@ -46,11 +52,27 @@ def init(
         _message(f"created {item}")
     for item in report.kept:
         _message(f"kept    {item}")
+    shared = " ".join(report.shared)
+    if report.recorded == "committed":
+        _message(f"committed {report.commit}: {shared}")
+    elif report.recorded == "staged":
+        why = f" (git could not commit: {report.commit_error})" if report.commit_error else ""
+        _message(
+            f"staged for your next commit{why}: {shared}\n"
+            f'  commit them: git commit -m "exilecases init" -- {shared}'
+        )
     _message(f"case repository ready at {report.root}; add a case with `exilecases add`")
 
 
-def _edit(root: Path | None, case_id: str, transform: Callable[[str], Any], commit: bool) -> None:
-    """Apply one edit through ``update.edit_case``, say what changed, commit on request."""
+def _edit(
+    root: Path | None,
+    case_id: str,
+    transform: Callable[[str], Any],
+    commit: bool,
+    explain: Callable[[], None] | None = None,
+) -> EditResult:
+    """Apply one edit through ``update.edit_case``, say what changed (then ``explain``, a
+    command's own words on it), commit on request."""
     from exilecases.ops.update import edit_case
 
     found, vocabulary = _open(root)
@@ -58,13 +80,15 @@ def _edit(root: Path | None, case_id: str, transform: Callable[[str], Any], comm
     rel = result.path.relative_to(found).as_posix()
     if not result.changes and result.changed_lines == 0:
         _message(f"{rel}: nothing to change")
-        return
+        return result
     for change in result.changes:
         _message(f"{case_id}: {change.format()}")
     _message(
         f"wrote {rel} ({result.changed_lines} line{'s' * (result.changed_lines != 1)} changed)"
     )
     _warn_personal_data(result.old, result.new, rel, result.path)
+    if explain is not None:
+        explain()
     if commit:
         from exilecases.ops.changes import public_changes
         from exilecases.ops.history import read_case_at
@@ -81,6 +105,8 @@ def _edit(root: Path | None, case_id: str, transform: Callable[[str], Any], comm
             message = new_case_message(result.new)
         commit_paths(found, [result.path], message)
         _message(f"committed: {message}")
+
+    return result
 
 
 def _warn_personal_data(
@@ -153,11 +179,14 @@ def _entry_command(table: str) -> Callable[..., None]:
     return add_entry_to
 
 
-event_app = typer.Typer(help="Add an event to a case's timeline.", no_args_is_help=True)
-charge_app = typer.Typer(
-    help="Add a charge (a legal basis used against the person).", no_args_is_help=True
+event_app = typer.Typer(
+    help="Add, edit or remove an event of a case's timeline.", no_args_is_help=True
 )
-source_app = typer.Typer(help="Add a source to a case.", no_args_is_help=True)
+charge_app = typer.Typer(
+    help="Add, edit or remove a charge (a legal basis used against the person).",
+    no_args_is_help=True,
+)
+source_app = typer.Typer(help="Add a source to a case, or remove one.", no_args_is_help=True)
 contact_app = typer.Typer(
     help="Add a contact (lawyer, organisation, relative).", no_args_is_help=True
 )
@@ -193,10 +222,29 @@ def event_add(
         str | None, typer.Option(help="Id of the proceeding it belongs to.")
     ] = None,
     source: SourcesOption = None,
+    private: Annotated[
+        bool,
+        typer.Option(
+            "--private",
+            help="Never publish this event: it goes to [[private.events]] and never changes "
+            "the status.",
+        ),
+    ] = False,
+    keep_status: Annotated[
+        bool,
+        typer.Option(
+            "--keep-status",
+            help="Leave the status as it is, even when --outcome is the latest event's.",
+        ),
+    ] = False,
     commit: CommitOption = False,
     root: RootOption = None,
 ) -> None:
-    """Add an event after the case's last one (the timeline is shown in date order)."""
+    """Add an event after the case's last one (the timeline is shown in date order). When
+    its --outcome is, by date, the case's latest public one, the status follows it (and the
+    command says so) unless --keep-status."""
+    from exilecases.ops.entries import AddEvent
+
     entry = {
         "date": date,
         "type": event_type,
@@ -207,7 +255,35 @@ def event_add(
         "note": note,
         "sources": source or [],
     }
-    _entry_command("events")(root, case_id, entry, commit)
+    cleaned = {key: value for key, value in entry.items() if value not in (None, [], "")}
+    change = AddEvent(cleaned, private=private, keep_status=keep_status)
+    _edit(root, case_id, change, commit, lambda: _explain_status(case_id, change, outcome))
+
+
+def _explain_status(case_id: str, change: Any, outcome: str | None) -> None:
+    """What ``event add`` did with the status, and why (``entries.AddEvent``)."""
+    if change.status:
+        _message(
+            f"{case_id}: the status follows this event, now the latest with an outcome "
+            "(--keep-status keeps it)"
+        )
+    elif change.would_change:
+        old, new = change.would_change
+        _message(
+            f"{case_id}: status kept as {old} (--keep-status), though this event's outcome is "
+            f"{new}; validate will warn (W102)"
+        )
+    elif change.latest is not None:
+        latest = change.latest
+        _message(
+            f"{case_id}: status unchanged: the latest event with an outcome is "
+            f"{latest.get('date')} {latest.get('type')} ({latest.get('outcome')})"
+        )
+    elif change.private and outcome:
+        _message(
+            f"{case_id}: status unchanged: a private event never changes the public status "
+            "(set private.status for the real one)"
+        )
 
 
 @charge_app.command("add")

@@ -336,11 +336,13 @@ def case_panel(
     parts: list[Any] = [_field_lines(case, vocabulary, hidden)]
     if shown.get("charges"):
         charges = Table(title="Charges", title_justify="left", expand=False)
+        charges.add_column("#", style="dim", no_wrap=True)  # what `charge edit ID N` takes
         for column in ("basis", "what", "max penalty", "date", "note"):
             charges.add_column(column, overflow="fold")
-        for charge in shown["charges"]:
+        for number, charge in enumerate(shown["charges"], 1):
             entry = vocabulary.entries["legal_bases"].get(charge.get("basis", ""), {})
             charges.add_row(
+                f"#{number}",
                 rich_text(
                     safe(charge.get("basis")) + (PRIVATE_MARK if charge.get("private") else "")
                 ),

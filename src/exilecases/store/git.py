@@ -80,6 +80,29 @@ def staged_entries(root: Path, folder: str) -> list[tuple[str, str, str]]:
     return sorted(entries, key=lambda entry: entry[2])
 
 
+def is_tracked(root: Path, rel: str) -> bool:
+    """True when git tracks the file ``rel`` (it is in the index)."""
+    if not inside_work_tree(root):
+        return False
+    return bool(git(root, "ls-files", "--", rel, check=False).strip())
+
+
+def has_uncommitted_changes(root: Path, rel: str) -> bool:
+    """True when the file ``rel`` differs from HEAD, staged or not (or HEAD lacks it)."""
+    return bool(git(root, "status", "--porcelain", "--", rel).strip())
+
+
+def remove_path(root: Path, rel: str, *, force: bool = False) -> None:
+    """``git rm`` one file: gone from the work tree, its removal staged."""
+    git(root, "rm", "--quiet", *(["--force"] if force else []), "--", rel)
+
+
+def commit_path(root: Path, rel: str, message: str) -> str:
+    """Commit what is staged for ``rel`` alone (a removal too); the new commit's id."""
+    git(root, "commit", "--quiet", "-m", message, "--", rel)
+    return git(root, "rev-parse", "HEAD").strip()
+
+
 def commit_paths(root: Path, paths: Sequence[Path], message: str) -> None:
     """Commit exactly these files (other staged changes are left alone)."""
     if not inside_work_tree(root):
