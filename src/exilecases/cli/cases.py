@@ -363,7 +363,7 @@ def search(
     from exilecases.ops.search import search as rank
 
     found, vocabulary = _open(root)
-    documents = search_documents(found, vocabulary, _ProgressBar())
+    documents = search_documents(found, vocabulary, _ProgressBar(), query=query)
     _warn_skipped(documents.broken)
     hits = rank(documents.cases, query, limit=limit, min_score=min_score)
     if output is TableFormat.json:

@@ -18,6 +18,8 @@ from typing import Any
 Path = tuple[str | int, ...]
 
 _BARE = re.compile(r"[A-Za-z0-9_-]+")
+#: A dotted key of bare names only (``a``, ``a.b``, ``a . b``): split without tomllib.
+_BARE_DOTTED = re.compile(r"[ \t]*[A-Za-z0-9_-]+(?:[ \t]*\.[ \t]*[A-Za-z0-9_-]+)*[ \t]*\Z")
 
 
 @dataclass(eq=False)
@@ -49,11 +51,14 @@ class Scanner:
         self.arrays: dict[Path, int] = {}  # arrays of tables: entries seen so far
         self.table: Path = ()  # the table the following pairs belong to
 
-    def statements(self) -> list[Statement]:
-        """Every statement of the text, in order."""
+    def statements(self, *, top_level: bool = False) -> list[Statement]:
+        """Every statement of the text, in order; with ``top_level``, only those before the
+        first table header (TOML puts every top-level key there)."""
         pos, found = 0, []
         while pos < len(self.text):
             statement, pos = self._statement(pos)
+            if top_level and statement.kind in ("table", "array"):
+                break
             found.append(statement)
         return found
 
@@ -195,6 +200,8 @@ class Scanner:
 
 def _key_names(raw: str) -> tuple[str, ...]:
     """The names of a dotted key as TOML reads them (quotes and escapes resolved)."""
+    if _BARE_DOTTED.match(raw):  # the common case, without a parser
+        return tuple(name.strip(" \t") for name in raw.split("."))
     data: Any = tomllib.loads(raw.strip() + " = 0")
     names = []
     while isinstance(data, dict):

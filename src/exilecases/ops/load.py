@@ -228,6 +228,7 @@ def index_row(check: FileCheck, vocabulary: Vocabulary) -> IndexRow:
         findings_json=findings_json,
         name_keys="\n".join(public_name_keys(public)),
         identity=json.dumps(who, ensure_ascii=False) if who is not None else None,
+        places=json.dumps(check.places) if check.places else None,
         tags=_tags(public) if usable else [],
         ranges=_event_ranges(public) if usable else [],
     )
@@ -357,8 +358,9 @@ def load(
                 json.loads(case) if case is not None else None,
                 _stored_findings(root, vocabulary, name, findings),
                 folder / name,
+                {key: tuple(where) for key, where in json.loads(places).items()} if places else {},
             )
-            for name, case, findings in index.rows(whole)
+            for name, case, findings, places in index.rows(whole)
         ]
         keys = {relative(root, folder / k): v for k, v in index.name_keys().items()}
         return LoadResult(checks, keys)
@@ -435,16 +437,33 @@ def select_json(
         return "[" + ", ".join(index.case_json(*clause)) + "]", _broken(root, vocabulary, index)
 
 
+def _search_row(case: dict[str, Any]) -> tuple[dict[str, Any], set[str]]:
+    """What the index keeps for search of one public case: its searchable part and the
+    folded words of its texts."""
+    from exilecases.ops.search import document_words, searchable
+
+    part = searchable(case)
+    return part, document_words(part)
+
+
 def search_documents(
-    root: Path, vocabulary: Vocabulary, progress: Progress | None = None
+    root: Path, vocabulary: Vocabulary, progress: Progress | None = None, query: str | None = None
 ) -> Selection:
-    """The searchable part (``search.searchable``) of every usable case's public view: from
-    the index when it is on, else from reading every file."""
-    from exilecases.ops.search import searchable
+    """The searchable part (``search.searchable``) of the usable cases' public views: from
+    the index when it is on, else from reading every file.
+
+    With a ``query``, the index gives only the cases holding a word that matches one of its
+    words (``search.matching_words`` over the index's vocabulary): the cases the query can
+    score at all, so ranking them gives what ranking every case would.
+    """
+    from exilecases.ops.search import matching_words, searchable
 
     if not cache_enabled():
         result = load(root, vocabulary, use_cache=False, progress=progress)
         broken = [(check.rel, check.first_error) for check in result.broken]
         return Selection([searchable(case) for case in result.cases], broken)
     with _open_fresh(root, vocabulary, progress) as index:
-        return Selection(index.search_documents(searchable), _broken(root, vocabulary, index))
+        index.fill_search(_search_row)
+        words = None if query is None else matching_words(query, index.search_vocabulary())
+        documents = [] if words is not None and not words else index.search_documents(words)
+        return Selection(documents, _broken(root, vocabulary, index))

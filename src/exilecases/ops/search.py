@@ -85,8 +85,14 @@ _TRANSLITERATION = iuliia.MOSMETRO
 _CYRILLIC_RUN = re.compile(r"[\u0400-\u052f]+")
 #: Combining marks left by NFKD (the diacritics of Latin letters).
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
-#: ASCII punctuation becomes a word break (str.translate is fast for an ASCII-only table).
-_ASCII_PUNCTUATION = str.maketrans(dict.fromkeys(string.punctuation, " "))
+#: ASCII punctuation and control characters become a word break (str.translate is fast for
+#: an ASCII-only table), as ``_NON_WORD`` makes them in other text: a chunk folds the same
+#: whatever text it is folded with (the index folds each case apart).
+_ASCII_PUNCTUATION = str.maketrans(
+    dict.fromkeys(
+        string.punctuation + "".join(chr(c) for c in (*range(32), 127) if chr(c) != "\n"), " "
+    )
+)
 #: Any other character that is not a letter or digit becomes a word break; newlines stay.
 _NON_WORD = re.compile(r"(?:[^\w\n]|_)+")
 #: Spelling variants of the Latin schemes, replaced in this order.
@@ -336,6 +342,28 @@ def _index(case: dict) -> _Indexed:
     return _Indexed(case, tuple(groups))
 
 
+def document_words(case: dict) -> set[str]:
+    """The folded words of every searchable text of ``case``: what the index's postings hold,
+    the same words ``search`` compares query words with."""
+    chunks = [chunk for *_, chunks in _index(case).groups for chunk in chunks]
+    return set(" ".join(_fold_many(chunks)).split())
+
+
+def query_words(query: str) -> list[str]:
+    """The distinct folded words of a query, in order."""
+    return list(dict.fromkeys(normalise(query).split()))
+
+
+def matching_words(query: str, vocabulary: list[str]) -> set[str]:
+    """The words of ``vocabulary`` that match some word of ``query``, as a name or as free
+    text: a case holding none of them scores 0 (the index's prefilter)."""
+    found: set[str] = set()
+    for word in query_words(query):
+        found.update(_matches(word, vocabulary, text=False))
+        found.update(_matches(word, vocabulary, text=True))
+    return found
+
+
 # --- scoring -------------------------------------------------------------------------------
 
 
@@ -442,11 +470,11 @@ def search(
     name and the reverse, and near spellings match. Hits below ``min_score`` (0..1) are left
     out; ``limit`` keeps only the first ones. A query with no words gives no hits.
     """
-    query_words = list(dict.fromkeys(normalise(query).split()))
-    if not query_words:
+    words = query_words(query)
+    if not words:
         return []
     indexed = [_index(case) for case in cases]
-    matched = _match_query(indexed, query, query_words)
+    matched = _match_query(indexed, query, words)
     scored = [(round(_case_score(item, matched), 3), item.case) for item in indexed]
     ranked = sorted(
         ((score, case) for score, case in scored if score > 0 and score >= min_score),
