@@ -419,9 +419,15 @@ def stats(
         hint = f" (did you mean {suggestion!r}?)" if suggestion else ""
         raise ExilecasesError(f"unknown event type {event!r}{hint}", 2)
     filters.check(vocabulary)
-    result = count(
-        _select(found, vocabulary, filters, outlines=True), by, vocabulary, event_type=event
-    )
+    from exilecases.ops.load import count_json
+
+    fast = count_json(found, vocabulary, filters, by, event, _ProgressBar())
+    if fast is not None:
+        result = fast[0]
+        _warn_skipped(fast[1])
+    else:
+        cases = _select(found, vocabulary, filters, outlines=True)
+        result = count(cases, by, vocabulary, event_type=event)
     if output is TableFormat.json:
         emit.emit_json(result)
     elif output is TableFormat.csv:

@@ -422,6 +422,28 @@ def select(
     return Selection(query.select(result.cases, filters, vocabulary), broken)
 
 
+def count_json(
+    root: Path,
+    vocabulary: Vocabulary,
+    filters: Any,
+    by: Sequence[str],
+    event_type: str | None = None,
+    progress: Progress | None = None,
+) -> tuple[dict[str, Any], list[tuple[str, Finding | None]]] | None:
+    """``stats``'s counts (``stats.count``'s result) by SQL over the index, with the
+    skipped files; None when the index is off or SQL cannot express the filters (the
+    caller then counts the selected cases in Python)."""
+    from exilecases.ops import query
+    from exilecases.ops.stats import count_sql
+
+    clause = query.sql_where(filters, vocabulary)
+    if clause is None or not cache_enabled():
+        return None
+    with _open_fresh(root, vocabulary, progress) as index:
+        result = count_sql(index.query, by, vocabulary, *clause, event_type=event_type)
+        return result, _broken(root, vocabulary, index)
+
+
 def select_json(
     root: Path, vocabulary: Vocabulary, filters: Any, progress: Progress | None = None
 ) -> tuple[str, list[tuple[str, Finding | None]]] | None:

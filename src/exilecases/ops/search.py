@@ -355,12 +355,12 @@ def query_words(query: str) -> list[str]:
 
 
 def matching_words(query: str, vocabulary: list[str]) -> set[str]:
-    """The words of ``vocabulary`` that match some word of ``query``, as a name or as free
-    text: a case holding none of them scores 0 (the index's prefilter)."""
+    """The words of ``vocabulary`` that match some word of ``query``: a case holding none of
+    them scores 0 (the index's prefilter). A word's matches as a name include its matches
+    as free text (whose cutoffs are never lower), so the former are enough."""
     found: set[str] = set()
     for word in query_words(query):
         found.update(_matches(word, vocabulary, text=False))
-        found.update(_matches(word, vocabulary, text=True))
     return found
 
 

@@ -670,6 +670,11 @@ class CaseIndex:
                 outline["events"].append({"date": earliest[:4], "type": event_type})
         return list(outlines.values())
 
+    def query(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
+        """The rows of one read-only query over the tables (``stats`` counts with it: its
+        SQL lives beside its Python in ``ops.stats``)."""
+        return iter(self.db.execute(sql, params))
+
     def cases(self, where: str = "", params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """The public cases of every file without errors (optionally narrowed by SQL), by
         file name."""
