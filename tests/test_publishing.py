@@ -69,9 +69,12 @@ def test_public_exports_leak_no_private_byte(secret_repo: Path, cli, args) -> No
     public = cli("export", *args, "--public", "--root", secret_repo)
     assert public.exit_code == 0, public.stderr
     assert_no_secret(public.stdout.encode())
-    everything = cli("export", *args, "--root", secret_repo).stdout.encode()
+    plain = cli("export", *args, "--root", secret_repo)  # public by default
+    assert plain.stdout == public.stdout
+    private = cli("export", *args, "--private", "--root", secret_repo)
+    assert "--private" in private.stderr and "do not publish" in private.stderr
     if "contacts" in args or args == ["--format", "json"]:
-        assert b"Ivan the Brother" in everything  # the test can see a leak
+        assert b"Ivan the Brother" in private.stdout.encode()  # the test can see a leak
 
 
 def test_public_sqlite_leaks_no_private_byte(secret_repo: Path, cli, tmp_path: Path) -> None:

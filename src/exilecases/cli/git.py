@@ -64,11 +64,14 @@ def _edit(root: Path | None, case_id: str, transform: Callable[[str], str], comm
         f"wrote {rel} ({result.changed_lines} line{'s' * (result.changed_lines != 1)} changed)"
     )
     if commit:
-        from exilecases.ops.history import field_changes, read_case_at
+        from exilecases.ops.changes import public_changes
+        from exilecases.ops.history import read_case_at
         from exilecases.store.git import commit_paths
 
-        # The commit holds every change to the file since HEAD, not only this edit's.
-        result.changes = field_changes(read_case_at(found, "HEAD", rel), result.new)
+        # The commit holds every change to the file since HEAD, not only this edit's; only
+        # public ones are named (a commit message travels with every clone).
+        old = read_case_at(found, "HEAD", rel)
+        result.changes = public_changes(old, result.new, vocabulary)
         commit_paths(found, [result.path], result.commit_message())
         _message(f"committed: {result.commit_message()}")
 
@@ -266,8 +269,8 @@ def fmt(
     root: RootOption = None,
 ) -> None:
     """Rewrite case files in canonical form, keeping every comment. Formatting twice changes
-    nothing."""
-    from exilecases.ops.edit import format_text
+    nothing. Entries marked private = true (format 1) move into [private], a line each."""
+    from exilecases.ops.edit import migrate_and_format
     from exilecases.store.files import atomic_write, case_files
 
     found, _ = _open(root)
@@ -277,7 +280,8 @@ def fmt(
         rel = path.relative_to(found).as_posix() if path.is_relative_to(found) else str(path)
         try:
             text = path.read_text("utf-8")
-            formatted = format_text(text)
+            # Format-1 entries marked private = true move into [private] (migrate.py).
+            formatted, moved = migrate_and_format(text)
         except (UnicodeDecodeError, ExilecasesError):
             unreadable.append(rel)
             continue
@@ -286,6 +290,8 @@ def fmt(
         would_change.append(rel)
         if not check:
             atomic_write(path, formatted)
+            for line in moved:
+                _message(f"{rel}: {line}")
     for rel in unreadable:
         _message(f"{rel}: not valid TOML, left as it is (run exilecases validate)")
     for rel in would_change:
@@ -365,7 +371,21 @@ def git_diff_driver(
     path: Annotated[Path, typer.Argument(metavar="FILE", help="The file git passes.")],
 ) -> None:
     """For git (installed by init): print a case file one field per line, so that `git diff`
-    and `git log -p` show field-level changes."""
+    and `git log -p` show field-level changes. Private values are never printed."""
+    from exilecases.format.vocabulary import VocabularyError, load_vocabulary
     from exilecases.ops.history import textconv_file
+    from exilecases.store.files import find_root
 
-    sys.stdout.write(textconv_file(path))
+    # git runs the driver at the top of the work tree: the repository's redaction rules
+    # ([fields] private) come from there. Unreadable rules print nothing of the file.
+    try:
+        vocabulary = load_vocabulary(find_root(None))
+    except ExilecasesError:
+        vocabulary = None
+    except VocabularyError:
+        sys.stdout.write(
+            "(data/vocabulary.toml is broken, so which fields are private is unknown: "
+            "fix it to see this file's fields)\n"
+        )
+        return
+    sys.stdout.write(textconv_file(path, vocabulary))

@@ -192,16 +192,24 @@ def _with_comment(code: str, trailing: tuple[str, str, str]) -> str:
 # --- format ------------------------------------------------------------------------------
 
 
-def format_text(text: str) -> str:
+def format_text(
+    text: str, data: dict[str, Any] | None = None, moves: dict[Path, Path] | None = None
+) -> str:
     """The canonical form of a case text, with every comment kept.
 
     Keys and tables are ordered and values written exactly as ``canonical_text`` does (for a
     text without comments the result is ``canonical_text(tomllib.loads(text))``); comments
     move with the key or table they belong to (see the module docstring). Idempotent.
     Raises ``ExilecasesError`` when the text is not valid TOML.
+
+    ``data`` (with ``moves``, from ``migrate.migrate_private``) writes other data than the
+    text holds: the comments of an entry that moved go to its new place.
     """
-    data = _load(text)
+    if data is None:
+        data = _load(text)
     comments = _collect(_scan(text))
+    if moves:
+        _move_comments(comments, moves)
     canonical = canonical_text(data)
     output = _scan(canonical)
     placed = _relocate(comments, [s.path for s in output if s.real])
@@ -216,6 +224,28 @@ def format_text(text: str) -> str:
     if comments.end:
         lines.extend(["", *comments.end] if comments.blank_before_end and lines else comments.end)
     return "".join(line + "\n" for line in lines)
+
+
+def _move_comments(comments: _Comments, moves: dict[Path, Path]) -> None:
+    """Re-key the comments of entries that moved (``(TABLE, i)`` -> their new path)."""
+
+    def moved(path: Path) -> Path:
+        target = moves.get(path[:2])
+        return path if target is None else (*target, *path[2:])
+
+    comments.notes = {moved(path): notes for path, notes in comments.notes.items()}
+    comments.tails = {moved(path): lines for path, lines in comments.tails.items()}
+
+
+def migrate_and_format(text: str) -> tuple[str, list[str]]:
+    """``format_text`` after ``migrate.migrate_private``: the new text and what moved where.
+    Raises ``ExilecasesError`` when the text is not valid TOML."""
+    from exilecases.format.migrate import migrate_private
+
+    migration = migrate_private(_load(text))
+    if not migration.messages:
+        return format_text(text), []
+    return format_text(text, migration.data, migration.moves), migration.messages
 
 
 def _tails(comments: _Comments, output: list[Statement]) -> dict[int, list[str]]:

@@ -407,9 +407,11 @@ def select(
     """
     from exilecases.ops import query
 
+    if private:
+        return _select_private(root, vocabulary, filters, progress)
     if use_cache is None:
         use_cache = cache_enabled()
-    if use_cache and not private:
+    if use_cache:
         with _open_fresh(root, vocabulary, progress) as index:
             broken = _broken(root, vocabulary, index)
             clause = query.sql_where(filters, vocabulary)
@@ -417,7 +419,7 @@ def select(
                 chosen = index.outlines(*clause) if outlines else index.cases(*clause)
                 return Selection(chosen, broken)
             return Selection(query.select(index.cases(), filters, vocabulary), broken)
-    result = load(root, vocabulary, use_cache=False, progress=progress, private=private)
+    result = load(root, vocabulary, use_cache=False, progress=progress)
     broken = [(check.rel, check.first_error) for check in result.broken]
     return Selection(query.select(result.cases, filters, vocabulary), broken)
 
@@ -442,6 +444,25 @@ def count_json(
     with _open_fresh(root, vocabulary, progress) as index:
         result = count_sql(index.query, by, vocabulary, *clause, event_type=event_type)
         return result, _broken(root, vocabulary, index)
+
+
+def _select_private(
+    root: Path, vocabulary: Vocabulary, filters: Any, progress: Progress | None
+) -> Selection:
+    """``select`` for ``--private``: whole cases from the files; the filters see the private
+    entries too (``privacy.private_view``), the cases come back as the files hold them (with
+    the ``--as-of`` status, when asked for)."""
+    from exilecases.format.privacy import private_view
+    from exilecases.ops import query
+
+    result = load(root, vocabulary, progress=progress, private=True)
+    broken = [(check.rel, check.first_error) for check in result.broken]
+    by_id = {case["id"]: case for case in result.cases}
+    chosen = []
+    for view in query.select([private_view(c) for c in result.cases], filters, vocabulary):
+        case = by_id[view["id"]]
+        chosen.append({**case, "status": view["status"]} if filters.as_of else case)
+    return Selection(chosen, broken)
 
 
 def select_json(
@@ -469,21 +490,29 @@ def _search_row(case: dict[str, Any]) -> tuple[dict[str, Any], set[str]]:
 
 
 def search_documents(
-    root: Path, vocabulary: Vocabulary, progress: Progress | None = None, query: str | None = None
+    root: Path,
+    vocabulary: Vocabulary,
+    progress: Progress | None = None,
+    *,
+    private: bool = False,
+    query: str | None = None,
 ) -> Selection:
     """The searchable part (``search.searchable``) of the usable cases' public views: from
-    the index when it is on, else from reading every file.
+    the index when it is on, else from reading every file. ``private`` searches whole cases
+    (the entries of ``[private]`` too), read from the files, never from the index.
 
     With a ``query``, the index gives only the cases holding a word that matches one of its
     words (``search.matching_words`` over the index's vocabulary): the cases the query can
     score at all, so ranking them gives what ranking every case would.
     """
+    from exilecases.format.privacy import private_view
     from exilecases.ops.search import matching_words, searchable
 
-    if not cache_enabled():
-        result = load(root, vocabulary, use_cache=False, progress=progress)
+    if private or not cache_enabled():
+        result = load(root, vocabulary, use_cache=False, progress=progress, private=private)
         broken = [(check.rel, check.first_error) for check in result.broken]
-        return Selection([searchable(case) for case in result.cases], broken)
+        cases = [private_view(case) for case in result.cases] if private else result.cases
+        return Selection([searchable(case) for case in cases], broken)
     with _open_fresh(root, vocabulary, progress) as index:
         index.fill_search(_search_row)
         words = None if query is None else matching_words(query, index.search_vocabulary())

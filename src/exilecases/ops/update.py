@@ -30,7 +30,10 @@ class EditResult:
     changes: list[Any]
 
     def commit_message(self) -> str:
-        """``ivanov-dmitry: status deported -> extradited`` (every change, on one line)."""
+        """``ivanov-dmitry: status deported -> extradited`` (every change, on one line).
+
+        The changes are public ones (``changes.public_changes``): a commit message is
+        pushed wherever the repository goes, so it never holds a private value."""
         parts = [change.format().replace(": ", " ", 1) for change in self.changes]
         return f"{self.case_id}: " + ("; ".join(parts) if parts else "formatting only")
 
@@ -53,8 +56,8 @@ def edit_case(
     Raises ``ExilecasesError`` when the case does not exist, is broken, would become
     invalid, or changed on disk while it was being edited; nothing is written then.
     """
+    from exilecases.ops.changes import public_changes
     from exilecases.ops.edit import changed_lines
-    from exilecases.ops.history import field_changes
     from exilecases.ops.validate import check_file
 
     path = case_path(root, case_id)
@@ -80,7 +83,7 @@ def edit_case(
                               f"{details}", 2)  # fmt: skip
     result = EditResult(
         path, case_id, old_check.case, new_check.case, changed_lines(raw.decode(), text),
-        field_changes(old_check.case, new_check.case),
+        public_changes(old_check.case, new_check.case, vocabulary),
     )  # fmt: skip
     if dry_run or text == raw.decode("utf-8"):
         return result
