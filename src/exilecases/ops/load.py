@@ -295,6 +295,8 @@ def _stored_findings(
 ) -> list[Finding]:
     """A file's findings from the index, or from the file when the index does not hold
     them (they quote a private value)."""
+    if text == "[]":
+        return []
     if text is not None:
         from exilecases.store.index import findings_of
 
@@ -351,18 +353,21 @@ def load(
     from exilecases.ops.validate import FileCheck
 
     folder = cases_dir(root)
+    # 10,000 files: pathlib's parsing would cost more than everything else here.
+    prefix = relative(root, folder) + "/"
+    child = getattr(folder, "_make_child_relpath", folder.joinpath)
     with _open_fresh(root, vocabulary, progress) as index:
         checks = [
             FileCheck(
-                relative(root, folder / name),
+                prefix + name,
                 json.loads(case) if case is not None else None,
                 _stored_findings(root, vocabulary, name, findings),
-                folder / name,
+                child(name),
                 {key: tuple(where) for key, where in json.loads(places).items()} if places else {},
             )
             for name, case, findings, places in index.rows(whole)
         ]
-        keys = {relative(root, folder / k): v for k, v in index.name_keys().items()}
+        keys = {prefix + name: v for name, v in index.name_keys().items()}
         return LoadResult(checks, keys)
 
 

@@ -83,6 +83,14 @@ _PRE_REPLACEMENTS: tuple[tuple[str, str], ...] = (
 _POSSESSIVE = re.compile(r"['’]s\b")
 _TRANSLITERATION = iuliia.MOSMETRO
 _CYRILLIC_RUN = re.compile(r"[\u0400-\u052f]+")
+#: Format characters (Unicode category Cf: zero-width spaces and joiners, bidi controls, the
+#: soft hyphen), removed so that ``Kor\u200bobov`` is one word, ``Korobov``.
+_FORMAT = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+    "\U000e0020-\U000e007f]+"
+)
 #: Combining marks left by NFKD (the diacritics of Latin letters).
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 #: ASCII punctuation and control characters become a word break (str.translate is fast for
@@ -120,11 +128,12 @@ _REPEATS = re.compile(r"([^\W\d_])\1+")
 def normalise(text: str) -> str:
     """Fold ``text`` to the form in which Cyrillic and Latin spellings of a name meet.
 
-    NFKC, case folding, ё → е, Cyrillic → Latin (iuliia, Moscow Metro scheme), no
-    diacritics or apostrophes, then the Latin scheme variants folded (ye/je → e, yo → e,
-    yu/ju → iu, ya/ja → ia, y/j → i, kh → h, shch → sch, w → v, x → ks, doubled letters
-    once). Words are joined by single spaces: ``normalise("Yevgeniy KOROBOW")`` is
-    ``"evgeni korobov"``, as is ``normalise("Евгений Коробов")``.
+    NFKC, format characters (Cf: zero-width, bidi controls) removed, case folding, ё → е,
+    Cyrillic → Latin (iuliia, Moscow Metro scheme), no diacritics or apostrophes, then the
+    Latin scheme variants folded (ye/je → e, yo → e, yu/ju → iu, ya/ja → ia, y/j → i,
+    kh → h, shch → sch, w → v, x → ks, doubled letters once). Words are joined by single
+    spaces: ``normalise("Yevgeniy KOROBOW")`` is ``"evgeni korobov"``, as is
+    ``normalise("Евгений Коробов")``.
     """
     return " ".join(_fold_text(text).split())
 
@@ -148,7 +157,7 @@ def _fold_text(text: str) -> str:
     if "'s" in text or "’s" in text:
         text = _POSSESSIVE.sub("", text)
     if not text.isascii():
-        text = unicodedata.normalize("NFKC", text).casefold()
+        text = _FORMAT.sub("", unicodedata.normalize("NFKC", text)).casefold()
         text = _replace_all(text, _PRE_REPLACEMENTS)
         text = _CYRILLIC_RUN.sub(lambda run: _transliterate_run(run.group()), text)
         if not text.isascii():
