@@ -177,7 +177,7 @@ def test_schema_command_lists_the_repository_vocabulary(bundled: Path, cli) -> N
 WRITER = """
 import sys
 from pathlib import Path
-from exilecases.store.files import atomic_write
+from exilecases.store.write import replace_file as atomic_write
 target = Path(sys.argv[1])
 versions = [("A" * 400_000) + "\\n", ("B" * 900_000) + "\\n"]
 i = 0
@@ -198,7 +198,9 @@ def test_a_killed_writer_leaves_the_old_or_the_new_file(tmp_path: Path) -> None:
         content = target.read_text()
         assert content in ("A" * 400_000 + "\n", "B" * 900_000 + "\n"), len(content)
     leftovers = [p.name for p in tmp_path.iterdir() if p.name != "case.toml"]
-    assert all(name.startswith(".case.toml.") and name.endswith(".tmp") for name in leftovers)
+    from exilecases.store.place import is_temporary
+
+    assert all(name.startswith(".case.toml.") and is_temporary(name) for name in leftovers)
 
 
 def test_leftover_temporary_files_are_not_read_as_cases(bundled: Path, cli) -> None:

@@ -48,7 +48,7 @@ def init(
     _message(f"case repository ready at {report.root}; add a case with `exilecases add`")
 
 
-def _edit(root: Path | None, case_id: str, transform: Callable[[str], str], commit: bool) -> None:
+def _edit(root: Path | None, case_id: str, transform: Callable[[str], Any], commit: bool) -> None:
     """Apply one edit through ``update.edit_case``, say what changed, commit on request."""
     from exilecases.ops.update import edit_case
 
@@ -104,10 +104,13 @@ def set_command(
     root: RootOption = None,
 ) -> None:
     """Set one field of a case, changing only its line and keeping every comment."""
-    from exilecases.ops.edit import set_field
+    from exilecases.ops.edit import set_field_update
 
     _edit(
-        root, case_id, lambda text: set_field(text, field, values, add=add, remove=remove), commit
+        root,
+        case_id,
+        lambda text: set_field_update(text, field, values, add=add, remove=remove),
+        commit,
     )
 
 
@@ -115,10 +118,10 @@ def _entry_command(table: str) -> Callable[..., None]:
     """The body shared by ``event add``, ``charge add``, ``source add`` and ``contact add``."""
 
     def add_entry_to(root: Path | None, case_id: str, entry: dict[str, Any], commit: bool) -> None:
-        from exilecases.ops.edit import add_entry
+        from exilecases.ops.edit import add_entry_update
 
         cleaned = {key: value for key, value in entry.items() if value not in (None, [], "")}
-        _edit(root, case_id, lambda text: add_entry(text, table, cleaned), commit)
+        _edit(root, case_id, lambda text: add_entry_update(text, table, cleaned), commit)
 
     return add_entry_to
 
@@ -269,36 +272,42 @@ def fmt(
     root: RootOption = None,
 ) -> None:
     """Rewrite case files in canonical form, keeping every comment. Formatting twice changes
-    nothing. Entries marked private = true (format 1) move into [private], a line each."""
-    from exilecases.ops.edit import migrate_and_format
-    from exilecases.store.files import atomic_write, case_files
+    nothing. Entries marked private = true (format 1) move into [private], a line each. A
+    file fmt cannot rewrite without losing data is left as it is, with the finding."""
+    import exilecases.format.model  # noqa: F401  (pydantic, imported before any lock)
+    from exilecases.ops.fmt import fmt_file
+    from exilecases.store.files import case_files
+    from exilecases.store.write import CaseWriter
 
-    found, _ = _open(root)
+    found, vocabulary = _open(root)
     files = [_inside_repository(found, p) for p in paths] if paths else case_files(found)
-    would_change, unreadable = [], []
+    writer = CaseWriter(found)
+    would_change, left = [], 0
     for path in files:
         rel = path.relative_to(found).as_posix() if path.is_relative_to(found) else str(path)
-        try:
-            text = path.read_text("utf-8")
-            # Format-1 entries marked private = true move into [private] (migrate.py).
-            formatted, moved = migrate_and_format(text)
-        except (UnicodeDecodeError, ExilecasesError):
-            unreadable.append(rel)
+        result = fmt_file(found, path, rel, vocabulary, check=check, writer=writer)
+        for item in result.refused:
+            _message(item.format())
+        if not result.ok:
+            left += 1
+            why = (
+                result.reason or "fmt does not rewrite a file with this error (it could lose data)"
+            )
+            _message(f"{rel}: left as it is: {why}; fix it by hand (exilecases validate {rel})")
             continue
-        if formatted == text:
-            continue
-        would_change.append(rel)
-        if not check:
-            atomic_write(path, formatted)
-            for line in moved:
-                _message(f"{rel}: {line}")
-    for rel in unreadable:
-        _message(f"{rel}: not valid TOML, left as it is (run exilecases validate)")
-    for rel in would_change:
-        sys.stdout.write(f"{rel}\n") if check else _message(f"formatted {rel}")
+        for text in result.messages if not check else []:  # what moved where, no value
+            _message(f"{rel}: {text}")
+        if result.had_bom:
+            done = "fmt would remove it" if check else "removed it"
+            _message(f"warning: {rel} started with a byte-order mark; {done} (UTF-8 needs none)")
+        if result.changed:
+            would_change.append(rel)
+            sys.stdout.write(f"{rel}\n") if check else _message(f"formatted {rel}")
+    for name in writer.removed:
+        _message(f"removed {name}, a temporary file left by an interrupted run")
     if check and would_change:
         _message(f"{len(would_change)} file(s) would change; run exilecases fmt")
-    if (check and would_change) or unreadable:
+    if (check and would_change) or left:
         raise typer.Exit(1)
 
 

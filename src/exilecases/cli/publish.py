@@ -96,7 +96,7 @@ def export(
     """Export cases as JSON, CSV or an SQLite database (every filter of list applies).
     Public unless --private. Nothing leaves the machine except the file you write."""
     from exilecases.ops.query import sort_cases
-    from exilecases.store.files import atomic_write
+    from exilecases.store.write import replace_file
 
     found, vocabulary = _open(root)
     if public and private:
@@ -126,7 +126,7 @@ def export(
         return
     if text is not None:
         assert target is not None
-        atomic_write(target, text)
+        replace_file(target, text, mode=0o600)  # readable by you alone, until you share it
     kind = "public " if public else "private, do not publish: "
     _message(
         f"wrote {len(cases)} case{'s' * (len(cases) != 1)} to {output} ({kind}"
@@ -147,14 +147,14 @@ def schema(
     values: for editors (taplo, VS Code's Even Better TOML) to check files as you type."""
     from exilecases.format.schema import schema_text
     from exilecases.format.vocabulary import load_vocabulary
-    from exilecases.store.files import atomic_write
+    from exilecases.store.write import replace_file
 
     # Outside a case repository the schema has the default vocabularies.
     text = schema_text(load_vocabulary(_find_root_or_none(root)))
     if output is None:
         sys.stdout.write(text)
     else:
-        atomic_write(output, text)
+        replace_file(output, text)
         _message(f"wrote {output}")
 
 

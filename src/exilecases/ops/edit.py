@@ -37,6 +37,7 @@ from exilecases.format.canonical import (
 )
 from exilecases.format.model import KEY_ORDER, REQUIRED_FIELDS, TABLE_MODELS, Case
 from exilecases.format.scan import Path, Scanner, Statement
+from exilecases.store.write import Update
 
 #: Top-level fields that are tables, not values: edited with ``add_entry`` or by hand.
 TABLE_FIELDS = (*TABLE_MODELS, "private")
@@ -279,7 +280,18 @@ def _render(statement: Statement, source: list[str], notes: _Notes | None) -> li
 def set_field(
     text: str, field: str, values: list[str], *, add: bool = False, remove: bool = False
 ) -> str:
-    """The case text with one top-level field set, changing only that field's lines.
+    """The case text with one top-level field set (see ``set_field_update``), checked to
+    hold exactly the intended data."""
+    update = set_field_update(text, field, values, add=add, remove=remove)
+    _verify(update.text, update.data)
+    return update.text
+
+
+def set_field_update(
+    text: str, field: str, values: list[str], *, add: bool = False, remove: bool = False
+) -> Update:
+    """The change of ``set``: the case text with one top-level field set, changing only that
+    field's lines, and the data it must parse to (for ``store/write``).
 
     A scalar field takes exactly one value; an empty value removes an optional field. A list
     field (``aliases``, ``citizenship``, ``categories``, ``distinct_from``) takes the values
@@ -296,8 +308,8 @@ def set_field(
     data = _load(text)
     new = _new_value(data, field, values, add, remove)
     if new == data.get(field) or (new is None and field not in data):
-        return text
-    statements = _scan(text)
+        return Update(text, data, before=data)
+    statements = Scanner(text).statements(top_level=True)  # the tables need no scan
     lines = _split_lines(text)
     newline = _newline(text)
     current = _top_level_pair(statements, field)
@@ -305,12 +317,10 @@ def set_field(
         _replace_pair(lines, current, field, new, newline)
     else:
         _insert_pair(lines, statements, field, new, newline)
-    result = "".join(lines)
     expected = {key: value for key, value in data.items() if key != field}
     if new is not None:
         expected[field] = new
-    _verify(result, expected)
-    return result
+    return Update("".join(lines), expected, before=data)
 
 
 def _check_request(field: str, values: list[str], add: bool, remove: bool) -> None:
@@ -432,7 +442,16 @@ def _insert_pair(
 
 
 def add_entry(text: str, table: str, entry: dict[str, Any]) -> str:
-    """The case text with one ``[[table]]`` entry appended, every other line unchanged.
+    """The case text with one ``[[table]]`` entry appended (see ``add_entry_update``),
+    checked to hold exactly the intended data."""
+    update = add_entry_update(text, table, entry)
+    _verify(update.text, update.data)
+    return update.text
+
+
+def add_entry_update(text: str, table: str, entry: dict[str, Any]) -> Update:
+    """The change of the ``add`` commands: the case text with one ``[[table]]`` entry
+    appended, every other line unchanged, and the data it must parse to.
 
     ``table`` is ``charges``, ``events``, ``sources`` or ``contacts``; keys of ``entry``
     with the value ``None`` are left out, the others are written in canonical order as
@@ -454,11 +473,9 @@ def add_entry(text: str, table: str, entry: dict[str, Any]) -> str:
     new = [line + newline for line in block.split("\n")[:-1]]
     lines = _split_lines(text)
     _insert_entry(lines, statements, table, new, newline)
-    result = "".join(lines)
     expected = dict(data)
     expected[table] = [*data.get(table, []), tomllib.loads(block)[table][0]]
-    _verify(result, expected)
-    return result
+    return Update("".join(lines), expected, before=data)
 
 
 def _check_entry(table: str, entry: dict[str, Any]) -> dict[str, Any]:
@@ -577,8 +594,24 @@ def _verify(text: str, expected: dict[str, Any]) -> None:
 
 
 def changed_lines(old: str, new: str) -> int:
-    """How many lines differ between two texts (a replaced line counts once)."""
-    matcher = difflib.SequenceMatcher(None, old.splitlines(), new.splitlines(), autojunk=False)
+    """How many lines differ between two texts (a replaced line counts once).
+
+    The lines both texts start and end with are set aside first: an edit changes one place,
+    so what is left to compare is small and the count takes time linear in the file's size
+    (``difflib`` alone is quadratic on a case with thousands of alike events).
+    """
+    before, after = old.splitlines(), new.splitlines()
+    start = 0
+    limit = min(len(before), len(after))
+    while start < limit and before[start] == after[start]:
+        start += 1
+    end = 0
+    while end < limit - start and before[-1 - end] == after[-1 - end]:
+        end += 1
+    before, after = before[start : len(before) - end], after[start : len(after) - end]
+    if not before or not after:
+        return max(len(before), len(after))
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
     count = 0
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag != "equal":

@@ -16,7 +16,6 @@ import io
 import json
 import os
 import sqlite3
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ from exilecases.format.dates import DateError, parse_date, sort_key_or_last
 from exilecases.format.model import KEY_ORDER
 from exilecases.format.privacy import private_view, public_view
 from exilecases.format.vocabulary import Vocabulary
-from exilecases.store.files import sync_folder
+from exilecases.store.write import sync_folder, temporary_name
 
 #: The arrays of tables, each exported as its own table.
 ENTRY_TABLES: tuple[str, ...] = ("events", "charges", "sources", "contacts")
@@ -453,9 +452,8 @@ def export_sqlite(
     folder = path.parent
     if not folder.is_dir():
         raise ExilecasesError(f"cannot write {path}: the folder {folder} does not exist", 2)
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    os.close(handle)
-    temporary = Path(name)
+    temporary = folder / temporary_name(path.name)  # a name git ignores (store/write)
+    os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600))
     try:
         _write_database(temporary, chosen, vocabulary, public=public)
         _move_into_place(temporary, path, overwrite=overwrite)

@@ -82,14 +82,24 @@ class _Reporter:
 
 
 def check_file(
-    raw: bytes, rel: str, stem: str, vocabulary: Vocabulary, path: Path | None = None
+    raw: bytes,
+    rel: str,
+    stem: str,
+    vocabulary: Vocabulary,
+    path: Path | None = None,
+    *,
+    parsed: dict[str, Any] | None = None,
 ) -> FileCheck:
-    """Check the bytes of one case file named ``stem``.toml; ``rel`` is its display path."""
+    """Check the bytes of one case file named ``stem``.toml; ``rel`` is its display path.
+
+    ``parsed`` is what ``tomllib`` made of these very bytes, when the caller has it already
+    (the write path parses every new text): it saves parsing a large file twice.
+    """
     result = FileCheck(rel, path=path)
     text = _decode(raw, rel, result)
     if text is None:
         return result
-    data = _parse(text, rel, result)
+    data = _parse(text, rel, result, parsed)
     if data is None:
         return result
     for key in PLACED:
@@ -180,9 +190,11 @@ def _conflict_finding(rel: str, start: int, end: int | None) -> Finding:
     )
 
 
-def _parse(text: str, rel: str, result: FileCheck) -> dict[str, Any] | None:
+def _parse(
+    text: str, rel: str, result: FileCheck, parsed: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
     try:
-        data = tomllib.loads(text)
+        data = tomllib.loads(text) if parsed is None else parsed
     except tomllib.TOMLDecodeError as error:
         message = str(error)
         match = _TOML_POSITION.search(message)
