@@ -107,6 +107,35 @@ class Repository:
         cases = self.cases(filters or Filters())
         return count(cases, by, self.vocabulary)
 
+    def due(
+        self,
+        as_of: str | None = None,
+        within: int = 14,
+        *,
+        owners: Sequence[str] = (),
+        types: Sequence[str] = (),
+        overdue: bool = False,
+        every: bool = False,
+        filters: Filters | None = None,
+        private: bool = False,
+    ) -> list[dict[str, Any]]:
+        """The open deadlines, recorded and derived, that ``due`` lists on ``as_of`` (an
+        EDTF day; default today), earliest first, as ``due --format json``'s objects.
+        Public unless ``private``. Derived deadlines are advice to a lawyer."""
+        import datetime as dt
+
+        from exilecases.format.dates import parse_date
+        from exilecases.ops.deadlines import DueQuery
+        from exilecases.ops.load import select_deadlines
+        from exilecases.ops.query import Filters
+
+        day = parse_date(as_of).earliest if as_of else dt.date.today()
+        query = DueQuery(day, within, list(owners), list(types), overdue, every)
+        selection = select_deadlines(
+            self.root, self.vocabulary, filters or Filters(), query, private=private
+        )
+        return [item.listing(day) for item in selection.items]
+
     def add(self, **fields: Any) -> Path:
         """Create a case from its fields (``name``, ``status``, ``origin_country``,
         ``host_country``, ...); the id is made from the name unless ``id`` is given. Never

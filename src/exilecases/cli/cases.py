@@ -170,7 +170,8 @@ def list_cases(
     sort: Annotated[
         str,
         typer.Option(
-            help="Order by id, name, status, outcome, origin, host, first-event or last-event."
+            help="Order by id, name, status, outcome, origin, host, first-event, last-event "
+            "or next-deadline (the earliest open deadline)."
         ),
     ] = "id",
     reverse: Annotated[bool, typer.Option("--reverse", help="Reverse the order.")] = False,
@@ -410,7 +411,8 @@ def stats(
         typer.Option(
             "--by",
             help="Count by status, outcome, basis, "
-            "category, origin, host or year; twice for a cross-table.",
+            "category, origin, host, year, proceeding (type) or breach (of interim measures); "
+            "twice for a cross-table.",
             autocompletion=_complete_stats_field,
         ),
     ],

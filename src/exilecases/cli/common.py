@@ -181,6 +181,14 @@ AsOfOption = Annotated[
     ),
 ]
 
+BreachedOption = Annotated[
+    bool,
+    typer.Option(
+        "--breached",
+        help="Only cases returned (deported, extradited, handed over) after interim measures "
+        "were granted and not lifted: certainly or possibly.",
+    ),
+]
 PrivateOption = Annotated[
     bool,
     typer.Option(
@@ -322,17 +330,24 @@ _FILTER_OPTIONS: dict[str, Any] = {
     "since": SinceOption,
     "until": UntilOption,
     "as_of": AsOfOption,
+    "breached": BreachedOption,
 }
 
 
-def _with_filters(command: F) -> F:
+def _with_filters(command: F | None = None, *, without: tuple[str, ...] = ()) -> Any:
     """Give a command the filter options of ``list`` in place of its ``filters`` parameter,
-    and call it with the ``query.Filters`` they make (an option not given: no filter)."""
+    and call it with the ``query.Filters`` they make (an option not given: no filter).
+    ``without`` names filters the command does not take (``due`` has its own ``--as-of``)."""
+    if command is None:
+        return functools.partial(_with_filters, without=without)
     hints = typing.get_type_hints(command, include_extras=True)
     signature = inspect.signature(command)
+    names = [name for name in _FILTER_OPTIONS if name not in without]
     options = [
-        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=kind)
-        for name, kind in _FILTER_OPTIONS.items()
+        inspect.Parameter(
+            name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=_FILTER_OPTIONS[name]
+        )
+        for name in names
     ]
     parameters = []
     for parameter in signature.parameters.values():
@@ -349,7 +364,7 @@ def _with_filters(command: F) -> F:
     def wrapper(**kwargs: Any) -> Any:
         from exilecases.ops.query import Filters
 
-        values = {name: kwargs.pop(name) for name in _FILTER_OPTIONS}
+        values = {name: kwargs.pop(name) for name in names}
         given = {name: value for name, value in values.items() if value is not None}
         return command(**kwargs, filters=Filters(**given))
 

@@ -162,6 +162,9 @@ def event_add(
     place: Annotated[str | None, typer.Option(help="Where.")] = None,
     authority: Annotated[str | None, typer.Option(help="Which court or office.")] = None,
     note: Annotated[str | None, typer.Option(help="What happened, in a sentence.")] = None,
+    proceeding: Annotated[
+        str | None, typer.Option(help="Id of the proceeding it belongs to.")
+    ] = None,
     source: SourcesOption = None,
     commit: CommitOption = False,
     root: RootOption = None,
@@ -173,6 +176,7 @@ def event_add(
         "place": place,
         "authority": authority,
         "outcome": outcome,
+        "proceeding": proceeding,
         "note": note,
         "sources": source or [],
     }

@@ -7,6 +7,7 @@ JSON and CSV are written by ``emit.py``, which does not import rich.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from rich.console import Console, Group
@@ -14,7 +15,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from exilecases.cli.tables import events_in_order, list_rows
+from exilecases.cli.tables import list_rows
 from exilecases.format.vocabulary import Vocabulary
 
 OUTCOME_STYLES = {
@@ -112,6 +113,16 @@ def _field_lines(case: dict[str, Any], vocabulary: Vocabulary, hidden: set[str])
         row("categories", "categories", ", ".join(labels))
     if case.get("risk"):
         row("risk", "risk", case["risk"])
+    from exilecases.ops.deadlines import breach
+
+    verdict = breach(case, private=True)
+    if verdict == "breach":
+        grid.add_row("breach", Text("returned in breach of interim measures", style="bold red"))
+    elif verdict == "possible_breach":
+        grid.add_row(
+            "breach",
+            Text("possibly returned in breach of interim measures (dates overlap)", style="red"),
+        )
     if case.get("summary"):
         row("summary", "summary", paragraphs(case["summary"]))
     return grid
@@ -123,14 +134,34 @@ def paragraphs(text: str) -> str:
     return "\n\n".join(block for block in blocks if block)
 
 
-def timeline(case: dict[str, Any], vocabulary: Vocabulary) -> Table:
-    """The events in date order as a vertical chart: a rail with one stop per event."""
+def numbered_events(case: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Every event with its number (``3``: the third ``[[events]]`` entry of the file;
+    ``p1``: the first ``[[private.events]]`` one), in date order, undated ones last."""
+    from exilecases.format.dates import sort_key_or_last
+
+    hidden = case.get("private") if isinstance(case.get("private"), dict) else {}
+    numbered = [(str(i), e) for i, e in enumerate(case.get("events") or [], 1)]
+    numbered += [(f"p{i}", e) for i, e in enumerate(hidden.get("events") or [], 1)]
+    order = {id(event): position for position, (_, event) in enumerate(numbered)}
+    numbered.sort(key=lambda pair: (sort_key_or_last(pair[1].get("date")), order[id(pair[1])]))
+    return numbered
+
+
+def timeline(
+    case: dict[str, Any],
+    vocabulary: Vocabulary,
+    events: Sequence[tuple[str, dict[str, Any]]] | None = None,
+) -> Table:
+    """The events in date order as a vertical chart: a rail with one stop per event, each
+    with its number (what ``deadline done ID N``-style commands take)."""
     grid = Table.grid(padding=(0, 1))
+    grid.add_column(justify="right", style="dim", no_wrap=True)
     grid.add_column(justify="right", style="cyan", no_wrap=True)
     grid.add_column(no_wrap=True)
     grid.add_column()
-    events = events_in_order(case)
-    for position, event in enumerate(events):
+    if events is None:
+        events = numbered_events(case)
+    for position, (number, event) in enumerate(events):
         outcome = event.get("outcome")
         marker = Text(
             "●" if outcome else "○",
@@ -140,7 +171,7 @@ def timeline(case: dict[str, Any], vocabulary: Vocabulary) -> Table:
         if outcome:
             line.append("  → ")
             line.append_text(status_text(outcome, vocabulary))
-        if event.get("private"):
+        if number.startswith("p") or event.get("private"):
             line.append(PRIVATE_MARK, style="bold red")
         details = [event[key] for key in ("place", "authority") if event.get(key)]
         if details:
@@ -149,14 +180,124 @@ def timeline(case: dict[str, Any], vocabulary: Vocabulary) -> Table:
             line.append("\n" + event["note"])
         if event.get("sources"):
             line.append("\n[" + ", ".join(event["sources"]) + "]", style="dim")
-        grid.add_row(str(event.get("date", "")), marker, line)
+        grid.add_row(f"#{number}", str(event.get("date", "")), marker, line)
         if position < len(events) - 1:
-            grid.add_row("", Text("│", style="dim"), "")
+            grid.add_row("", "", Text("│", style="dim"), "")
     return grid
 
 
-def case_panel(case: dict[str, Any], vocabulary: Vocabulary, *, preview: bool = False) -> Panel:
-    """Everything about one case: fields, charges, timeline, sources, contacts, private.
+def _proceedings(case: dict[str, Any]) -> list[tuple[dict[str, Any], bool]]:
+    hidden = case.get("private") if isinstance(case.get("private"), dict) else {}
+    return [(p, False) for p in case.get("proceedings") or []] + [
+        (p, True) for p in hidden.get("proceedings") or []
+    ]
+
+
+def _proceeding_title(proceeding: dict[str, Any], hidden: bool, vocabulary: Vocabulary) -> Text:
+    title = Text(
+        f"\n{vocabulary.label('proceeding_types', proceeding.get('type', ''))}", style="bold"
+    )
+    title.append(f"  [{proceeding.get('id')}]", style="cyan")
+    if hidden:
+        title.append(PRIVATE_MARK, style="bold red")
+    bits = [proceeding.get(k) for k in ("authority", "reference") if proceeding.get(k)]
+    if proceeding.get("lawyer"):
+        bits.append(f"lawyer {proceeding['lawyer']}")
+    if proceeding.get("opened"):
+        bits.append(f"opened {proceeding['opened']}")
+    bits.append(f"closed {proceeding['closed']}" if proceeding.get("closed") else "open")
+    title.append("\n" + ", ".join(str(b) for b in bits), style="dim")
+    if proceeding.get("note"):
+        title.append("\n" + str(proceeding["note"]))
+    return title
+
+
+def timeline_parts(case: dict[str, Any], vocabulary: Vocabulary) -> list[Any]:
+    """The timeline, grouped by proceeding (events without one under "Other") when the
+    case has proceedings."""
+    events = numbered_events(case)
+    proceedings = _proceedings(case)
+    if not events and not proceedings:
+        return []
+    parts: list[Any] = [Text("\nTimeline", style="bold italic")]
+    if not proceedings:
+        return [*parts, timeline(case, vocabulary, events)]
+    known = {str(p.get("id")) for p, _ in proceedings}
+    for proceeding, hidden in proceedings:
+        own = [(n, e) for n, e in events if e.get("proceeding") == proceeding.get("id")]
+        parts.append(_proceeding_title(proceeding, hidden, vocabulary))
+        if own:
+            parts.append(timeline(case, vocabulary, own))
+    other = [(n, e) for n, e in events if str(e.get("proceeding")) not in known]
+    if other:
+        parts.extend([Text("\nOther", style="bold"), timeline(case, vocabulary, other)])
+    return parts
+
+
+def days_text(days: int) -> Text:
+    """``in 12 days``, ``today``, ``3 days overdue``, coloured by urgency."""
+    if days < 0:
+        return Text(f"{-days} day{'s' * (days != -1)} overdue", style="bold red")
+    if days == 0:
+        return Text("today", style="bold red")
+    return Text(f"in {days} day{'s' * (days != 1)}", style="yellow" if days <= 7 else "")
+
+
+def _deadline_line(item: Any, vocabulary: Vocabulary, as_of: Any) -> Text:
+    line = Text(f"#{item.number}  " if item.number else "◆  ", style="cyan")
+    line.append(item.due, style="bold")
+    line.append("  ")
+    if item.state == "open":
+        line.append_text(days_text(item.days_left(as_of)))
+    else:
+        done = f" {item.extra.get('done')}" if item.extra.get("done") else ""
+        line.append(f"{item.state}{done}", style="dim")
+    line.append(f"  {vocabulary.label('deadline_types', item.type)}", style="bold")
+    if item.proceeding:
+        line.append(f"  [{item.proceeding}]", style="cyan")
+    if item.private:
+        line.append(PRIVATE_MARK, style="bold red")
+    if item.what:
+        line.append(f"\n      {item.what}")
+    if item.owner:
+        line.append(f"\n      owner: {item.owner}", style="dim")
+    if item.derived and item.trigger:
+        line.append(
+            f"\n      derived by rule {item.rule} from the {item.trigger['type']} of "
+            f"{item.trigger['date']}",
+            style="dim",
+        )
+    return line
+
+
+def deadline_parts(case: dict[str, Any], vocabulary: Vocabulary, as_of: Any) -> list[Any]:
+    """Open deadlines with days left (derived ones marked ◆, with their rule), then the
+    settled ones; the advice caveat when any is derived."""
+    from exilecases.ops.deadlines import ADVICE, deadline_items
+
+    items = deadline_items(case, vocabulary, private=True)
+    if not items:
+        return []
+    open_ones = sorted((i for i in items if i.state == "open"), key=lambda i: i.earliest)
+    settled = [i for i in items if i.state != "open"]
+    text = Text("\nDeadlines", style="bold italic")
+    for item in [*open_ones, *settled]:
+        text.append("\n")
+        text.append_text(_deadline_line(item, vocabulary, as_of))
+    if any(i.derived for i in items):
+        text.append(f"\n◆ {ADVICE}", style="dim italic")
+    return [text]
+
+
+def case_panel(
+    case: dict[str, Any],
+    vocabulary: Vocabulary,
+    *,
+    preview: bool = False,
+    as_of: date | None = None,
+) -> Panel:
+    """Everything about one case: fields, charges, the timeline by proceeding, deadlines
+    (days left counted from ``as_of``, default today), sources, contacts, private.
 
     The entries of ``[[private.events]]`` and the other private sub-tables are shown in
     their place, each marked private, as are the fields a redaction rule names. With
@@ -181,8 +322,8 @@ def case_panel(case: dict[str, Any], vocabulary: Vocabulary, *, preview: bool = 
                 charge.get("note", ""),
             )
         parts.append(charges)
-    if shown.get("events"):
-        parts.extend([Text("\nTimeline", style="bold italic"), timeline(shown, vocabulary)])
+    parts.extend(timeline_parts(case, vocabulary))
+    parts.extend(deadline_parts(case, vocabulary, as_of or date.today()))
     if shown.get("sources"):
         sources = Text("\nSources", style="bold italic")
         for source in shown["sources"]:
@@ -296,4 +437,41 @@ def cross_table(result: dict[str, Any]) -> Table:
         table.add_column(_cell(value), justify="right", overflow="fold", min_width=3)
     for value, cells in rows.items():
         table.add_row(_cell(value), *(str(cells.get(c, "")) for c in order))
+    return table
+
+
+# --- due -------------------------------------------------------------------------------
+
+
+def due_table(items: Sequence[Any], vocabulary: Vocabulary, as_of: date) -> Table:
+    """The table view of ``due``: earliest day first, derived deadlines marked ◆ with their
+    rule and trigger."""
+    from rich import box
+
+    count = f"{len(items)} deadline{'s' * (len(items) != 1)} as of {as_of.isoformat()}"
+    table = Table(title=count, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("due", no_wrap=True)
+    table.add_column("case", no_wrap=True)
+    table.add_column("deadline", min_width=30, ratio=1)
+    for item in items:
+        when = Text(item.due + "\n")
+        when.append_text(days_text(item.days_left(as_of)))
+        what = Text(vocabulary.label("deadline_types", item.type), style="bold")
+        if item.derived:
+            what.append("  ◆ derived", style="magenta")
+        else:
+            what.append(f"  #{item.number}", style="cyan")
+        if item.private:
+            what.append(PRIVATE_MARK, style="bold red")
+        if item.what:
+            what.append("\n" + item.what)
+        who = [f"proceeding {item.proceeding}" if item.proceeding else "", item.owner or ""]
+        if any(who):
+            what.append("\n" + ", ".join(w for w in who if w), style="dim")
+        if item.derived and item.trigger:
+            what.append(
+                f"\nrule {item.rule}, from the {item.trigger['type']} of {item.trigger['date']}",
+                style="dim",
+            )
+        table.add_row(when, Text.assemble((item.case, "cyan"), "\n", item.name), what)
     return table

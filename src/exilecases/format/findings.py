@@ -33,12 +33,23 @@ CODES: dict[str, tuple[str, str]] = {
     "E051": ("duplicate-source", "two sources in one file have the same id"),
     "E060": ("vocabulary", "the repository's data/vocabulary.toml is broken"),
     "E061": ("unknown-private-field", "a private field path names no field of the format"),
+    "E070": ("unknown-proceeding-type", "a proceeding type is not in the vocabulary"),
+    "E071": ("unknown-deadline-type", "a deadline type is not in the vocabulary"),
+    "E072": ("unknown-proceeding", "an event or deadline names a proceeding the file lacks"),
+    "E073": ("duplicate-proceeding", "two proceedings in one file have the same id"),
+    "E074": ("unknown-contact", "a lawyer or owner is not the name of one of the contacts"),
+    "E075": ("private-contact", "a public lawyer or owner names a private contact"),
     "W101": ("unknown-key", "a key the format does not define (kept, but likely a typo)"),
     "W102": ("status-disagrees", "the status disagrees with the latest event outcome"),
     "W103": ("outcome-unsourced", "an event that changes the status cites no source"),
     "W104": ("likely-duplicate", "two files look like the same person"),
     "W105": ("personal-data", "a public field looks like personal data"),
     "W110": ("schema-outdated", "the JSON Schema written by init no longer matches the vocabulary"),
+    "W120": ("open-in-closed", "an open deadline belongs to a closed proceeding"),
+    "W121": ("done-before-trigger", "a deadline was done before the event that triggered it"),
+    "W122": ("future-event", "an event that cannot be scheduled is dated after today"),
+    "W123": ("unknown-rule", "a deadline names a deadline rule the vocabulary lacks"),
+    "W124": ("state-contradicts-done", "a deadline marked open has a done date"),
 }
 
 ERROR = "error"

@@ -1,4 +1,5 @@
-"""The controlled vocabularies: statuses, outcomes, event types, categories, legal bases.
+"""The controlled vocabularies: statuses, outcomes, event types, categories, legal bases,
+proceeding types, deadline types, and the deadline rules the tool derives deadlines from.
 
 The defaults ship as ``vocabulary.toml`` beside this module; a case repository extends them
 in its own ``data/vocabulary.toml`` (same shape: one table per list, one sub-table per entry).
@@ -13,7 +14,16 @@ from pathlib import Path
 from exilecases.format.positions import toml_lines
 
 #: The lists a vocabulary holds, in the order they are documented.
-KINDS: tuple[str, ...] = ("outcomes", "statuses", "event_types", "categories", "legal_bases")
+KINDS: tuple[str, ...] = (
+    "outcomes",
+    "statuses",
+    "event_types",
+    "categories",
+    "legal_bases",
+    "proceeding_types",
+    "deadline_types",
+    "deadline_rules",
+)
 
 #: What one entry of each kind is called in messages.
 KIND_NOUNS: dict[str, str] = {
@@ -22,6 +32,9 @@ KIND_NOUNS: dict[str, str] = {
     "event_types": "event type",
     "categories": "category",
     "legal_bases": "legal basis",
+    "proceeding_types": "proceeding type",
+    "deadline_types": "deadline type",
+    "deadline_rules": "deadline rule",
 }
 
 REPOSITORY_VOCABULARY = Path("data") / "vocabulary.toml"
@@ -64,6 +77,10 @@ class Vocabulary:
         """The human label of an entry, or the key itself when unknown."""
         return str(self.entries[kind].get(key, {}).get("label", key))
 
+    def scheduled(self, event_type: str) -> bool:
+        """True when events of this type may be dated in the future (``scheduled = true``)."""
+        return self.entries["event_types"].get(event_type, {}).get("scheduled") is True
+
     def outcome_of(self, status: str) -> str:
         """The outcome class of a status (``unknown`` for an unknown status)."""
         return str(self.entries["statuses"].get(status, {}).get("outcome", "unknown"))
@@ -90,7 +107,10 @@ class Vocabulary:
         """Add (or override) entries from a parsed vocabulary table."""
         for kind in KINDS:
             for key, entry in data.get(kind, {}).items():
-                self.entries[kind][key] = {**self.entries[kind].get(key, {}), **entry}
+                # A rule is replaced whole: days from one and months from another would
+                # make a rule nobody wrote.
+                inherited = {} if kind == "deadline_rules" else self.entries[kind].get(key, {})
+                self.entries[kind][key] = {**inherited, **entry}
                 self.defined_in[(kind, key)] = origin
 
 
@@ -134,6 +154,51 @@ def _check_shape(data: dict, path: Path, text: str) -> None:
                     f"status {key!r} needs outcome = one of returned, pending, protected, unknown",
                     _line_of(text, key),
                 )
+
+
+#: The keys a deadline rule may have, and those of its ``when`` table.
+RULE_KEYS = ("when", "type", "days", "months", "what", "basis", "label", "description")
+RULE_WHEN_KEYS = ("event", "proceeding_type", "outcome")
+
+
+def rule_problems(vocabulary: Vocabulary, key: str) -> list[str]:
+    """What is wrong with the deadline rule ``key`` (empty when it is well formed): its
+    shape, and every vocabulary key it names (event type, proceeding type, outcome status,
+    deadline type)."""
+    rule = vocabulary.entries["deadline_rules"].get(key, {})
+    problems = [
+        f"unknown key `{k}` (a rule has {', '.join(RULE_KEYS)})" for k in rule if k not in RULE_KEYS
+    ]
+    when = rule.get("when")
+    if not isinstance(when, dict) or not isinstance(when.get("event"), str):
+        problems.append('needs when = { event = "EVENT_TYPE", ... }: the event that starts it')
+        when = {}
+    for name, value in when.items():
+        kind = {
+            "event": "event_types",
+            "proceeding_type": "proceeding_types",
+            "outcome": "statuses",
+        }.get(name)
+        if kind is None:
+            problems.append(f"when: unknown key `{name}` (use {', '.join(RULE_WHEN_KEYS)})")
+        elif not isinstance(value, str) or not vocabulary.has(kind, value):
+            problems.append(f"when.{name}: {value!r} is not a known {KIND_NOUNS[kind]}")
+    kind = rule.get("type")
+    if not isinstance(kind, str) or not vocabulary.has("deadline_types", kind):
+        problems.append(f"type: {kind!r} is not a known deadline type")
+    periods = [name for name in ("days", "months") if name in rule]
+    if len(periods) != 1:
+        problems.append("needs exactly one of days = N or months = N")
+    else:
+        number = rule[periods[0]]
+        if not isinstance(number, int) or isinstance(number, bool) or not 0 < number <= 3650:
+            problems.append(f"{periods[0]} must be a whole number from 1 to 3650")
+    if not isinstance(rule.get("basis"), str) or not rule["basis"].strip():
+        problems.append('needs basis = "...": the law or source the rule rests on')
+    for name in ("what", "label", "description"):
+        if name in rule and not isinstance(rule[name], str):
+            problems.append(f"{name} must be text in quotes")
+    return problems
 
 
 def _check_private_paths(paths: list[str], path: Path, text: str) -> None:
@@ -191,5 +256,13 @@ def load_vocabulary(root: Path | None) -> Vocabulary:
         raise VocabularyError(REPOSITORY_VOCABULARY, f"TOML syntax: {error}", line) from None
     _check_shape(data, REPOSITORY_VOCABULARY, text)
     vocabulary.merge(data, str(REPOSITORY_VOCABULARY))
+    for key in data.get("deadline_rules", {}):
+        problems = rule_problems(vocabulary, key)
+        if problems:
+            raise VocabularyError(
+                REPOSITORY_VOCABULARY,
+                f"deadline rule {key!r}: " + "; ".join(problems),
+                _line_of(text, key),
+            )
     vocabulary.private_fields = list(data.get("fields", {}).get("private", []))
     return vocabulary

@@ -217,6 +217,11 @@ def index_row(check: FileCheck, vocabulary: Vocabulary) -> IndexRow:
         else json.dumps([finding_row(f) for f in check.findings], ensure_ascii=False)
     )
     who = identity(public)
+    facts = _facts(check.case, public, vocabulary) if usable else None
+    tags = _tags(public) if usable else []
+    if facts is not None:
+        tags += [("proceeding", kind) for kind in facts.proceeding_types]
+        tags.append(("breach", facts.breach))
     return IndexRow(
         name=check.path.name,
         ok=check.ok,
@@ -229,9 +234,20 @@ def index_row(check: FileCheck, vocabulary: Vocabulary) -> IndexRow:
         name_keys="\n".join(public_name_keys(public)),
         identity=json.dumps(who, ensure_ascii=False) if who is not None else None,
         places=json.dumps(check.places) if check.places else None,
-        tags=_tags(public) if usable else [],
+        tags=tags,
         ranges=_event_ranges(public) if usable else [],
+        volatile=check.volatile,
+        deadlines=[item.index_row() for item in facts.deadlines] if facts is not None else [],
+        private_deadlines=facts.private_open if facts is not None else 0,
     )
+
+
+def _facts(case: Any, public: dict[str, Any] | None, vocabulary: Vocabulary) -> Any:
+    """What due, list --breached and stats need of a case, from its public view (and the
+    number of its open private deadlines)."""
+    from exilecases.ops.deadlines import public_facts
+
+    return public_facts(case, vocabulary, public)
 
 
 def _tags(case: dict[str, Any]) -> list[tuple[str, str]]:
@@ -441,10 +457,10 @@ def count_json(
     skipped files; None when the index is off or SQL cannot express the filters (the
     caller then counts the selected cases in Python)."""
     from exilecases.ops import query
-    from exilecases.ops.stats import count_sql
+    from exilecases.ops.stats import SQL_FIELDS, count_sql
 
     clause = query.sql_where(filters, vocabulary)
-    if clause is None or not cache_enabled():
+    if clause is None or not cache_enabled() or not SQL_FIELDS.issuperset(by):
         return None
     with _open_fresh(root, vocabulary, progress) as index:
         result = count_sql(index.query, by, vocabulary, *clause, event_type=event_type)
@@ -523,3 +539,84 @@ def search_documents(
         words = None if query is None else matching_words(query, index.search_vocabulary())
         documents = [] if words is not None and not words else index.search_documents(words)
         return Selection(documents, _broken(root, vocabulary, index))
+
+
+@dataclass
+class DueSelection:
+    """The deadlines ``due`` lists, the files it skipped, and how many open private
+    deadlines the chosen cases hold that a public listing left out."""
+
+    items: list[Any]
+    broken: list[tuple[str, Finding | None]]
+    private_left_out: int = 0
+
+
+def select_deadlines(
+    root: Path,
+    vocabulary: Vocabulary,
+    filters: Any,
+    query: Any,
+    *,
+    private: bool = False,
+    use_cache: bool | None = None,
+    progress: Progress | None = None,
+) -> DueSelection:
+    """The open deadlines of the cases passing ``filters`` that ``query`` (a
+    ``deadlines.DueQuery``) lists, earliest first.
+
+    Public ones come from the index's deadline rows (no case is decoded); with
+    ``private``, every file is read (never the index) and private deadlines are included.
+    """
+    from exilecases.ops import deadlines
+    from exilecases.ops import query as querying
+
+    if use_cache is None:
+        use_cache = cache_enabled()
+    clause = querying.sql_where(filters, vocabulary)
+    if use_cache and not private and clause is not None:
+        with _open_fresh(root, vocabulary, progress) as index:
+            rows = index.deadlines(*clause, query)
+            items = [deadlines.Deadline.from_index(*row) for row in rows]
+            return DueSelection(
+                deadlines.due(items, query),
+                _broken(root, vocabulary, index),
+                index.private_deadline_count(*clause),
+            )
+    # The files, whole: the public view is made here, beside the private deadline count.
+    result = load(root, vocabulary, private=True, progress=progress)
+    broken = [(check.rel, check.first_error) for check in result.checks if not check.ok]
+    cases = [check.case for check in result.checks if check.ok and check.case is not None]
+    views = cases if private else [public_case(case, vocabulary) or {} for case in cases]
+    chosen = {id(view) for view in querying.select(views, filters, vocabulary)}
+    items = [
+        item
+        for case, view in zip(cases, views, strict=True)
+        if id(view) in chosen
+        for item in deadlines.deadline_items(case, vocabulary, private=private, public=view)
+    ]
+    hidden = 0
+    if not private:
+        hidden = sum(
+            deadlines.private_open_count(case)
+            for case, view in zip(cases, views, strict=True)
+            if id(view) in chosen
+        )
+    return DueSelection(deadlines.due(items, query), broken, hidden)
+
+
+def select_deadlines_json(
+    root: Path, vocabulary: Vocabulary, filters: Any, query: Any, progress: Progress | None = None
+) -> tuple[str, DueSelection] | None:
+    """``due --format json`` straight from the index: the JSON array as text, and the
+    skipped files and private count (its ``items`` empty). None when the index is off or
+    SQL cannot express the filters (the caller then takes ``select_deadlines``)."""
+    from exilecases.ops import query as querying
+
+    clause = querying.sql_where(filters, vocabulary)
+    if clause is None or not cache_enabled():
+        return None
+    with _open_fresh(root, vocabulary, progress) as index:
+        text = "[" + ", ".join(index.deadline_json(*clause, query)) + "]"
+        return text, DueSelection(
+            [], _broken(root, vocabulary, index), index.private_deadline_count(*clause)
+        )

@@ -31,6 +31,8 @@ from typing import NamedTuple
 import iuliia
 from rapidfuzz import fuzz, process
 
+from exilecases.format.fields import entries
+
 #: Weights of the field groups: a perfect hit in a field scores its weight.
 NAME_WEIGHT = 1.0
 ID_WEIGHT = 0.9
@@ -258,19 +260,13 @@ def _strings(value: object) -> list[str]:
     return []
 
 
-def _tables(case: dict, key: str) -> list[dict]:
-    """The tables of an array-of-tables key (``events``, ``charges``, ...)."""
-    value = case.get(key)
-    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
-
-
 def _fields(case: dict) -> Iterator[_Field]:
     """Every searchable text of ``case``, names first."""
     for key, (label, weight, free_text) in _CASE_FIELDS.items():
         for text in _strings(case.get(key)):
             yield _Field(label, weight, free_text, text)
     for table, keys in _TABLE_FIELDS.items():
-        for row in _tables(case, table):
+        for row in entries(case, table):
             for key, (label, weight, free_text) in keys.items():
                 text = row.get(key)
                 if isinstance(text, str):
@@ -285,7 +281,7 @@ def searchable(case: dict) -> dict:
     """
     part: dict = {key: case[key] for key in _CASE_FIELDS if key in case}
     for table, keys in _TABLE_FIELDS.items():
-        rows = _tables(case, table)
+        rows = entries(case, table)
         if rows:
             part[table] = [{k: row[k] for k in keys if k in row} for row in rows]
     return part

@@ -36,6 +36,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
+from dataclasses import field as _field
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,7 @@ RULE_MODULES = (
     "format/scan.py",
     "format/vocabulary.py",
     "format/vocabulary.toml",
+    "ops/deadlines.py",
     "ops/load.py",
     "ops/search.py",
     "ops/validate.py",
@@ -103,6 +105,14 @@ CREATE TABLE IF NOT EXISTS words (id INTEGER PRIMARY KEY, word TEXT NOT NULL UNI
 CREATE TABLE IF NOT EXISTS postings (word INTEGER NOT NULL, doc INTEGER NOT NULL,
                                      PRIMARY KEY (word, doc)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS postings_by_doc ON postings (doc);
+-- The open public deadlines (recorded and derived) of each file, for due; and how many
+-- open private ones each file has (a count: the index never holds private content).
+CREATE TABLE IF NOT EXISTS deadlines (file TEXT NOT NULL, earliest TEXT NOT NULL,
+    latest TEXT NOT NULL, type TEXT NOT NULL, owner_key TEXT NOT NULL, what_key TEXT NOT NULL,
+    number TEXT, uncertain INTEGER NOT NULL, listing_json TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS deadlines_by_earliest ON deadlines (earliest);
+CREATE INDEX IF NOT EXISTS deadlines_by_file ON deadlines (file);
+CREATE TABLE IF NOT EXISTS private_deadlines (file TEXT PRIMARY KEY, open INTEGER NOT NULL);
 """
 #: Every table and index of a sound index; anything else (a trigger, a view) means the file
 #: was made by someone else, and it is rebuilt.
@@ -118,6 +128,11 @@ _OBJECTS = frozenset(
         ("table", "postings"),
         ("index", "postings_by_doc"),
         ("index", "sqlite_autoindex_words_1"),
+        ("table", "deadlines"),
+        ("table", "private_deadlines"),
+        ("index", "deadlines_by_earliest"),
+        ("index", "deadlines_by_file"),
+        ("index", "sqlite_autoindex_private_deadlines_1"),
         ("index", "tags_by_value"),
         ("index", "tags_by_file"),
         ("index", "event_ranges_by_file"),
@@ -129,7 +144,7 @@ _OBJECTS = frozenset(
         ("index", "sqlite_autoindex_search_1"),
     }
 )
-_TABLES = ("files", "documents", "tags", "event_ranges")
+_TABLES = ("files", "documents", "tags", "event_ranges", "deadlines", "private_deadlines")
 
 
 def cache_enabled() -> bool:
@@ -226,6 +241,13 @@ class IndexRow:
     places: str | None
     tags: list[tuple[str, str]]
     ranges: list[tuple[str, str, str | None]]
+    #: Its findings depend on today's date (an event dated in the future): read again on
+    #: every run.
+    volatile: bool = False
+    #: Open public deadlines, as ``ops.deadlines.Deadline.index_row`` makes them.
+    deadlines: list[tuple[Any, ...]] = _field(default_factory=list)
+    #: How many open deadlines the file keeps under [private] (a count, never content).
+    private_deadlines: int = 0
 
 
 def finding_row(item: Finding) -> list[Any]:
@@ -509,7 +531,7 @@ class CaseIndex:
             "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 row.name,
-                _stored_key(key),
+                "racy" if row.volatile else _stored_key(key),
                 int(row.ok),
                 row.case_id,
                 row.status,
@@ -531,6 +553,15 @@ class CaseIndex:
             self.db.executemany(
                 "INSERT INTO event_ranges VALUES (?, ?, ?, ?)",
                 [(row.name, *item) for item in row.ranges],
+            )
+        if row.deadlines:
+            self.db.executemany(
+                "INSERT INTO deadlines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(row.name, *item) for item in row.deadlines],
+            )
+        if row.private_deadlines:
+            self.db.execute(
+                "INSERT INTO private_deadlines VALUES (?, ?)", (row.name, row.private_deadlines)
             )
 
     # -- reading ------------------------------------------------------------------------
@@ -659,8 +690,12 @@ class CaseIndex:
                 continue
             if field == "category":
                 outline["categories"].append(value)
-            else:
+            elif field == "basis":
                 outline["charges"].append({"basis": value})
+            elif field == "proceeding":
+                outline.setdefault("proceedings", []).append({"type": value})
+            elif field == "breach":
+                outline["interim_measures_breach"] = value
         for name, earliest, event_type in self.db.execute(
             "SELECT file, earliest, type FROM event_ranges"
         ):
@@ -674,6 +709,55 @@ class CaseIndex:
         """The rows of one read-only query over the tables (``stats`` counts with it: its
         SQL lives beside its Python in ``ops.stats``)."""
         return iter(self.db.execute(sql, params))
+
+    def _deadline_sql(
+        self, columns: str, where: str, params: Sequence[Any], query: Any
+    ) -> tuple[str, list[Any]]:
+        """The SELECT of the open public deadlines ``query`` (a ``DueQuery``) lists, of the
+        files without errors narrowed by the filter clause ``where``, in ``due``'s order."""
+        sql = f"SELECT {columns} FROM files JOIN deadlines USING (file) WHERE ok = 1 "
+        values: list[Any] = []
+        if query.horizon is not None:
+            sql += "AND deadlines.earliest <= ? "
+            values.append(query.horizon.isoformat())
+        if query.types:
+            sql += f"AND deadlines.type IN ({', '.join('?' * len(query.types))}) "
+            values.extend(query.types)
+        if query.owners:
+            sql += f"AND deadlines.owner_key IN ({', '.join('?' * len(query.owners))}) "
+            values.extend(owner.casefold() for owner in query.owners)
+        sql += (
+            f"{where} ORDER BY deadlines.earliest, files.case_id, deadlines.latest, "
+            "deadlines.type, deadlines.what_key"
+        )
+        return sql, [*values, *params]
+
+    def deadlines(self, where: str, params: Sequence[Any], query: Any) -> list[tuple]:
+        """``(listing, number, uncertain)`` of each deadline ``query`` lists (see
+        ``_deadline_sql``); only these rows are decoded, never a case."""
+        sql, values = self._deadline_sql("listing_json, number, uncertain", where, params, query)
+        return [(json.loads(row[0]), row[1], row[2]) for row in self.db.execute(sql, values)]
+
+    def deadline_json(self, where: str, params: Sequence[Any], query: Any) -> list[str]:
+        """The JSON text of each listed deadline, its ``days_left`` and ``state`` filled in
+        by SQLite for ``query.as_of``: what ``due --format json`` prints, decoding nothing."""
+        day = query.as_of.isoformat()
+        column = (
+            "json_set(listing_json, '$.days_left', "
+            "CAST(julianday(deadlines.earliest) - julianday(?) AS INTEGER), '$.state', "
+            "CASE WHEN deadlines.earliest < ? THEN 'overdue' ELSE 'open' END)"
+        )
+        sql, values = self._deadline_sql(column, where, params, query)
+        return [row[0] for row in self.db.execute(sql, [day, day, *values])]
+
+    def private_deadline_count(self, where: str = "", params: Sequence[Any] = ()) -> int:
+        """How many open private deadlines the files without errors (narrowed by SQL) have."""
+        row = self.db.execute(
+            "SELECT coalesce(sum(open), 0) FROM files JOIN private_deadlines USING (file) "
+            f"WHERE ok = 1 {where}",
+            params,
+        ).fetchone()
+        return int(row[0])
 
     def cases(self, where: str = "", params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """The public cases of every file without errors (optionally narrowed by SQL), by
