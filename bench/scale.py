@@ -289,6 +289,9 @@ def report(results: dict[int, dict], args: argparse.Namespace, elapsed: float) -
             *table(result),
             "",
         ]
+    notes = BENCH / "SCALE-NOTES.md"
+    if notes.is_file():
+        lines += ["", notes.read_text("utf-8").strip()]
     return "\n".join(lines).rstrip() + "\n"
 
 
