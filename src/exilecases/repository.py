@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from exilecases.format.findings import Finding
     from exilecases.format.vocabulary import Vocabulary
+    from exilecases.ops.importer import ImportReport
     from exilecases.ops.query import Filters
     from exilecases.ops.search import SearchHit
     from exilecases.ops.update import EditResult
@@ -146,6 +147,30 @@ class Repository:
         required = {key: fields.pop(key) for key in list(fields) if key in REQUIRED}
         case = build_case(required, case_id=case_id, **fields)
         return write_new_case(self.root, case, self.vocabulary)
+
+    def import_sheet(
+        self,
+        sheet: str | Path,
+        mapping: str | Path,
+        *,
+        dry_run: bool = False,
+        update: bool = False,
+        skip_invalid: bool = False,
+    ) -> ImportReport:
+        """Import a spreadsheet (CSV, XLSX, ODS) through a mapping file (``import`` on the
+        command line): every row checked first, then all written or none. The report holds
+        the findings (``FILE:ROW:COLUMN``) and the files written."""
+        from exilecases.ops.importer import import_sheet
+
+        return import_sheet(
+            self.root,
+            Path(sheet),
+            Path(mapping),
+            self.vocabulary,
+            dry_run=dry_run,
+            update=update,
+            skip_invalid=skip_invalid,
+        )
 
     def edit(self, case_id: str, change: Callable[[str], Any]) -> EditResult:
         """Apply ``change`` (the file's text in, the new text out, or a

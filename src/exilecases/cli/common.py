@@ -245,18 +245,20 @@ def _open(root: Path | None) -> tuple[Path, Vocabulary]:
 class _ProgressBar:
     """A progress bar on standard error, drawn only on a terminal and for long reads."""
 
-    def __init__(self) -> None:
+    def __init__(self, label: str = "reading case files", minimum: int = 2000) -> None:
         self._bar: Any = None
         self._task: Any = None
+        self._label = label
+        # Default: about a second's work on two cores; smaller reads end before a bar helps.
+        self._minimum = minimum
 
     def start(self, total: int) -> None:
-        # About a second's work on two cores; smaller reads finish before a bar would help.
-        if total < 2000 or not sys.stderr.isatty():
+        if total < self._minimum or not sys.stderr.isatty():
             return
         from rich.progress import Progress
 
         self._bar = Progress(console=_stderr(), transient=True)
-        self._task = self._bar.add_task("reading case files", total=total)
+        self._task = self._bar.add_task(self._label, total=total)
         self._bar.start()
 
     def advance(self, count: int) -> None:

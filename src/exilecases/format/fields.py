@@ -40,6 +40,7 @@ KEY_ORDER: dict[str, list[str]] = {
         "summary",
         "distinct_from",
         "private_fields",
+        "import_key",
         *ENTRY_TABLES,
         "private",
     ],

@@ -213,6 +213,11 @@ class Case(_Table):
         default_factory=list,
         description='Fields of this case a public export leaves out, e.g. ["born", "events.place"]',
     )
+    import_key: Text | None = Field(
+        default=None,
+        description="The row key of the spreadsheet this case was imported from (import's "
+        "id_column), so that importing the sheet again updates instead of duplicating",
+    )
     charges: list[Charge] = Field(default_factory=list)
     proceedings: list[Proceeding] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
