@@ -101,7 +101,7 @@ class Repository:
         from exilecases.ops.load import search_documents
         from exilecases.ops.search import search
 
-        documents = search_documents(self.root, self.vocabulary)
+        documents = search_documents(self.root, self.vocabulary, query=query)
         return search(documents.cases, query, limit=limit, min_score=min_score)
 
     def stats(self, by: Sequence[str], filters: Filters | None = None) -> dict[str, Any]:

@@ -452,7 +452,7 @@ def search(
     found, vocabulary = _open(root)
     if private:
         _private_note()
-    documents = search_documents(found, vocabulary, _ProgressBar(), private=private)
+    documents = search_documents(found, vocabulary, _ProgressBar(), private=private, query=query)
     _warn_skipped(documents.broken)
     hits = rank(documents.cases, query, limit=limit, min_score=min_score)
     if output is TableFormat.json:
@@ -514,16 +514,23 @@ def stats(
         hint = f" (did you mean {suggestion!r}?)" if suggestion else ""
         raise ExilecasesError(f"unknown event type {event!r}{hint}", 2)
     filters.check(vocabulary)
-    cases = _select(found, vocabulary, filters, outlines=not private, private=private)
-    if private:
-        from exilecases.format.privacy import private_view
+    from exilecases.ops.load import count_json
 
-        # Count private events and private.status too (an --as-of status stays as it is).
-        views = [private_view(case) for case in cases]
-        if filters.as_of:
-            views = [{**v, "status": c["status"]} for v, c in zip(views, cases, strict=True)]
-        cases = views
-    result = count(cases, by, vocabulary, event_type=event)
+    fast = None if private else count_json(found, vocabulary, filters, by, event, _ProgressBar())
+    if fast is not None:
+        result = fast[0]
+        _warn_skipped(fast[1])
+    else:
+        cases = _select(found, vocabulary, filters, outlines=not private, private=private)
+        if private:
+            from exilecases.format.privacy import private_view
+
+            # Count private events and private.status too (an --as-of status stays as it is).
+            views = [private_view(case) for case in cases]
+            if filters.as_of:
+                views = [{**v, "status": c["status"]} for v, c in zip(views, cases, strict=True)]
+            cases = views
+        result = count(cases, by, vocabulary, event_type=event)
     if output is TableFormat.json:
         emit.emit_json(result)
     elif output is TableFormat.csv:

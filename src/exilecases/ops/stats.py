@@ -175,14 +175,15 @@ def count(
         total += 1
         value_sets = [extractor(case) or {None} for extractor in extract]
         counter.update(product(*value_sets))
-    return {"by": list(by), "total": total, "rows": _rows(by, counter)}
+    return _result(by, total, counter)
 
 
-def _rows(by: Sequence[str], counter: Counter[tuple[Value, ...]]) -> list[dict]:
-    return [
+def _result(by: Sequence[str], total: int, counter: Counter[tuple[Value, ...]]) -> dict:
+    rows = [
         {**dict(zip(by, values, strict=True)), "count": number}
         for values, number in sorted(counter.items(), key=_row_key(by))
     ]
+    return {"by": list(by), "total": total, "rows": rows}
 
 
 def _count_events(
@@ -209,7 +210,7 @@ def _count_events(
         "event": event_type,
         "total": events_counted,
         "cases": cases_counted,
-        "rows": _rows(by, counter),
+        "rows": _result(by, events_counted, counter)["rows"],
     }
 
 
@@ -222,6 +223,73 @@ def counted_noun(result: dict, number: int) -> str:
     if "_" in event or event.endswith(("s", "y")):
         return f"{event} event" if number == 1 else f"{event} events"
     return event if number == 1 else f"{event}s"
+
+
+# --- the same counts as SQL over the index -------------------------------------------------
+#
+# Each field's values as ``(file, value)`` rows over ``chosen`` (the files passing the
+# filters), NULL for a case with none, exactly as the extractors above give them: the
+# index's ``tags`` hold each case's distinct categories and bases, ``event_ranges`` each
+# dated event's first possible day (whose year is the event's year) and type.
+
+
+#: The fields counted by SQL over the index; the others (``proceeding``, ``breach``) are
+#: counted in Python over the selected cases.
+SQL_FIELDS = frozenset({"status", "outcome", "basis", "category", "origin", "host", "year"})
+
+
+def _values_sql(field: str, event_type: str | None) -> tuple[str, list[Value]]:
+    if field in ("status", "outcome"):
+        return "SELECT file, NULLIF(status, '') AS value FROM chosen", []
+    if field in ("origin", "host"):
+        return f"SELECT file, NULLIF({field}, '') AS value FROM chosen", []
+    if field in ("basis", "category"):
+        return (
+            "SELECT c.file, t.value FROM chosen c LEFT JOIN tags t "
+            "ON t.file = c.file AND t.field = ? AND t.value != ''",
+            [field],
+        )
+    typed = " WHERE type = ?" if event_type is not None else ""
+    return (
+        "SELECT c.file, y.value FROM chosen c LEFT JOIN (SELECT DISTINCT file, "
+        f"CAST(substr(earliest, 1, 4) AS INTEGER) AS value FROM event_ranges{typed}) y "
+        "ON y.file = c.file",
+        [event_type] if event_type is not None else [],
+    )
+
+
+def count_sql(
+    run: Callable[[str, Sequence[Value]], Iterable[tuple]],
+    by: Sequence[str],
+    vocabulary: Vocabulary,
+    where: str = "",
+    params: Sequence[Value] = (),
+    *,
+    event_type: str | None = None,
+) -> dict:
+    """What :func:`count` gives, counted by SQL over the index (``run`` executes a query on
+    it) for the usable files passing ``where`` (``query.sql_where``): a GROUP BY over the
+    index's columns and tag table, decoding no case."""
+    check_fields(by, event_type)
+    if not SQL_FIELDS.issuperset(by):
+        raise ValueError(f"no SQL counts by {', '.join(sorted(set(by) - SQL_FIELDS))}")
+    chosen = f"WITH chosen AS (SELECT file, status, origin, host FROM files WHERE ok = 1 {where})"
+    (total,) = next(iter(run(f"{chosen} SELECT count(*) FROM chosen", list(params))))
+    parts = [_values_sql(field, event_type) for field in by]
+    arguments = [*params, *(value for _, values in parts for value in values)]
+    names = [f"v{number}" for number in range(len(by))]
+    ctes = ", ".join(f"{name} AS ({sql})" for name, (sql, _) in zip(names, parts, strict=True))
+    joined = names[0] + "".join(f" JOIN {name} USING (file)" for name in names[1:])
+    columns = ", ".join(f"{name}.value" for name in names)
+    sql = f"{chosen}, {ctes} SELECT {columns}, count(*) FROM {joined} GROUP BY {columns}"
+    counter: Counter[tuple[Value, ...]] = Counter()
+    for *values, number in run(sql, arguments):
+        key = tuple(
+            vocabulary.outcome_of(value) if field == "outcome" and value is not None else value
+            for field, value in zip(by, values, strict=True)
+        )
+        counter[key] += number
+    return _result(by, total, counter)
 
 
 def share(number: int, total: int) -> float:
