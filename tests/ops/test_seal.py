@@ -183,7 +183,7 @@ def test_set_private_text_changes_only_its_line() -> None:
     removed = set_private_text(private, "notes", "")
     assert "notes" not in removed and "Svetlana" in removed
     assert set_private_text("", "notes", "x") == '[private]\nnotes = "x"\n'
-    with pytest.raises(ExilecasesError, match="private edit"):
+    with pytest.raises(ExilecasesError, match="is a table of entries"):
         set_private_text(private, "contacts", "x")
 
 

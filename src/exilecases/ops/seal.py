@@ -495,55 +495,15 @@ def set_private(root: Path, case_id: str, key: str, values: Sequence[str], vocab
 
 def set_private_text(private_text: str, key: str, value: str) -> str:
     """The private part with ``key = value`` set (``""`` removes the key), changing only
-    that key's lines and keeping every comment."""
-    from exilecases.format.canonical import format_pair
-    from exilecases.format.scan import Scanner
+    that key's lines and keeping every comment: ``set ID private.KEY`` applied to the
+    private part's own text (``entries.set_private_update``, the same rules as for a
+    plaintext file). An emptied private part is ``""``."""
+    from exilecases.ops.entries import set_private_update
 
-    if not key or "." in key:
-        raise ExilecasesError(
-            f"private.{key}: give one key of the [private] table, e.g. private.notes; "
-            "`exilecases private edit ID` edits the rest",
-            2,
-        )
-    data = tomllib.loads(private_text) if private_text.strip() else {}
-    table = data.get("private", {})
-    if isinstance(table.get(key), dict | list):
-        raise ExilecasesError(
-            f"private.{key} is a table or list; edit it with `exilecases private edit`", 2
-        )
-    if table.get(key) == (value or None):
-        return private_text
-    line = format_pair(key, value)
-    statements = Scanner(private_text).statements()
-    lines = private_text.split("\n")
-    current = next((s for s in statements if s.kind == "pair" and s.path == ("private", key)), None)
-    if current is not None:
-        gap = current.gap or " "
-        new = [line + (f"{gap}{current.comment}" if current.comment and value else "")]
-        lines[current.first : current.last + 1] = new if value else []
-    elif value:
-        own = [s for s in statements if s.real and s.table == ("private",)]
-        header = next((s for s in statements if s.kind == "table" and s.path == ("private",)), None)
-        if own:
-            lines.insert(own[-1].last + 1, line)
-        elif header is not None:
-            lines.insert(header.last + 1, line)
-        else:
-            lines[0:0] = ["[private]", line, ""] if private_text.strip() else ["[private]", line]
-    result = "\n".join(lines)
-    result = result if result.endswith("\n") else result + "\n"
-    expected = dict(table)
-    expected.pop(key, None)
-    if value:
-        expected[key] = value
-    parsed = tomllib.loads(result).get("private", {})
-    if parsed != expected:
-        raise ExilecasesError(
-            "internal error: the edit changed other private data; nothing was written"
-        )
-    if not expected:
-        return ""
-    return result
+    update = set_private_update(private_text, key, value or None)
+    room = update.data.get("private")
+    has_entries = isinstance(room, dict) and room
+    return update.text if has_entries or update.data.keys() - {"private"} else ""
 
 
 # --- a repository ----------------------------------------------------------------------------
