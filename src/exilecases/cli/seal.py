@@ -431,11 +431,10 @@ def set_private(
     if result.changed_lines == 0:
         _message(f"{rel}: nothing to change")
         return
-    for change in result.changes:  # public changes: a private one never shows its value
-        _message(f"{case_id}: {change.format()}")
     how = f"sealed for {keys.names()}" if keys.sealed else "not sealed"
+    _message(f"{case_id}: private.{key}: {'removed' if not values[0] else 'set'} ({how})")
     lines = result.changed_lines
-    _message(f"wrote {rel} ({lines} line{'s' * (lines != 1)} changed; private part {how})")
+    _message(f"wrote {rel} ({lines} line{'s' * (lines != 1)} changed)")
     if commit:
         from exilecases.store.git import commit_paths
 
