@@ -34,6 +34,9 @@ app = typer.Typer(
     add_completion=True,
     rich_markup_mode=None,
     pretty_exceptions_show_locals=False,
+    # A bug's traceback is printed plainly: rich takes minutes to draw a deep one, which
+    # looks like a hang.
+    pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -61,11 +64,18 @@ class FindingFormat(enum.StrEnum):
     json = "json"
 
 
+def _parent_root(ctx: typer.Context) -> Path | None:
+    """During completion: the ``--root`` typed before the command name, if any."""
+    while ctx.parent is not None:
+        ctx = ctx.parent
+    return ctx.params.get("root")
+
+
 def _complete_ids(ctx: typer.Context, incomplete: str) -> list[str]:
     from exilecases.store.files import case_files, find_root
 
     try:
-        root = find_root(ctx.params.get("root"))
+        root = find_root(ctx.params.get("root") or _parent_root(ctx))
     except ExilecasesError:
         return []
     return [p.stem for p in case_files(root) if p.stem.startswith(incomplete)]
@@ -77,7 +87,7 @@ def _completer(kind: str) -> Callable[[typer.Context, str], list[str]]:
         from exilecases.store.files import find_root
 
         try:
-            vocabulary = load_vocabulary(find_root(ctx.params.get("root")))
+            vocabulary = load_vocabulary(find_root(ctx.params.get("root") or _parent_root(ctx)))
         except (ExilecasesError, VocabularyError):
             from exilecases.format.vocabulary import default_vocabulary
 
@@ -171,6 +181,40 @@ UntilOption = Annotated[
         "--until", metavar="DATE", help="Only cases with an event on or before this date."
     ),
 ]
+
+
+#: The ``--root`` given before the command name (set by the app's callback, which runs
+#: before every command, so it never outlives one invocation).
+_ROOT_BEFORE_COMMAND: list[Path | None] = [None]
+
+
+@app.callback()
+def _before_the_command(root: RootOption = None) -> None:
+    """Options given before the command name: ``exilecases --root DIR COMMAND``."""
+    _ROOT_BEFORE_COMMAND[0] = root
+
+
+def given_root(root: Path | None) -> Path | None:
+    """The ``--root`` of the command, else the one given before the command name."""
+    return root if root is not None else _ROOT_BEFORE_COMMAND[0]
+
+
+ExcelOption = Annotated[
+    bool,
+    typer.Option(
+        "--excel",
+        help="With --format csv: UTF-8 with a byte-order mark, so that Excel shows Cyrillic "
+        "(and every other script) as it is.",
+    ),
+]
+
+
+def check_excel(excel: bool, output_format: str) -> None:
+    """Refuse ``--excel`` with a format other than CSV (it changes only CSV)."""
+    if excel and str(output_format) != "csv":
+        raise ExilecasesError("--excel goes with --format csv", 2)
+
+
 AsOfOption = Annotated[
     str | None,
     typer.Option(
@@ -209,6 +253,7 @@ def _handles_errors(command: F) -> F:
         from exilecases.format.vocabulary import VocabularyError
 
         try:
+            _refuse_undecodable(command, kwargs)
             return command(*args, **kwargs)
         except ExilecasesError as error:
             _message(f"error: {error.message}")
@@ -220,26 +265,88 @@ def _handles_errors(command: F) -> F:
             sys.stderr.close()
             raise typer.Exit(0) from None
         except OSError as error:  # a full disk, a read-only folder, a file in use
-            where = f" {error.filename}" if error.filename else ""
-            _message(f"error:{where}: {error.strerror or error}; nothing was half-written")
+            where = f"{error.filename}: " if error.filename else ""
+            _message(f"error: {where}{error.strerror or error}; nothing was half-written")
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
 
 
+def _refuse_undecodable(command: Callable[..., Any], arguments: dict[str, Any]) -> None:
+    """Refuse a text argument holding bytes that are not UTF-8 (Python passes them on as
+    lone surrogates, which no file can hold). Paths may hold any bytes: they are not text."""
+    for name, value in arguments.items():
+        values = value if isinstance(value, list | tuple) else [value]
+        for item in values:
+            if isinstance(item, str) and not isinstance(item, enum.Enum) and _has_surrogate(item):
+                from exilecases.cli.text import safe
+
+                raise ExilecasesError(
+                    f"{_flag(command, name)} {safe(item)!r} holds bytes that are not UTF-8 text "
+                    "(shown as <U+DC..>); type it again, or set the terminal to UTF-8",
+                    2,
+                )
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _flag(command: Callable[..., Any], name: str) -> str:
+    """How the user wrote parameter ``name`` of ``command``: its option (``--id``) or its
+    metavar (``ID``), read from the command's ``Annotated`` declarations."""
+    try:
+        hint = typing.get_type_hints(command, include_extras=True).get(name)
+    except Exception:
+        hint = None
+    for info in getattr(hint, "__metadata__", ()):
+        if isinstance(info, typer.models.ArgumentInfo):
+            return info.metavar or name.upper()
+        if isinstance(info, typer.models.OptionInfo):
+            # In ``Annotated``, typer takes the first positional (kept as ``default``) as
+            # a declaration too.
+            names = [info.default, *(info.param_decls or ())]
+            declared = [d for d in names if isinstance(d, str) and d.startswith("--")]
+            return declared[0] if declared else "--" + name.replace("_", "-")
+    return "--" + name.replace("_", "-")
+
+
 def _message(text: str) -> None:
-    """A message for the person at the terminal, on standard error."""
+    """A message for the person at the terminal, on standard error. Messages quote ids,
+    paths and values from files and the command line: every character that could take over
+    the terminal is shown visibly (``cli/text.safe``), line breaks stay."""
+    from exilecases.cli.text import safe
+
     sys.stdout.flush()  # keep the order of data and messages on a shared terminal
-    sys.stderr.write(text + "\n")
+    sys.stderr.write(safe(text, layout=True) + "\n")
     sys.stderr.flush()
 
 
-def _open(root: Path | None) -> tuple[Path, Vocabulary]:
+def _open(root: Path | None, *, warn: bool = True) -> tuple[Path, Vocabulary]:
+    """The repository and its vocabulary; with ``warn``, one warning per built-in entry
+    whose outcome the repository's vocabulary changes (``validate`` reports them as W107)."""
     from exilecases.format.vocabulary import load_vocabulary
     from exilecases.store.files import find_root
 
-    found = find_root(root)
-    return found, load_vocabulary(found)
+    found = find_root(given_root(root))
+    _note_missing_setup(found)
+    vocabulary = load_vocabulary(found)
+    for item in vocabulary.redefinitions if warn else ():
+        _message(f"warning: {vocabulary.extension_file}:{item.line}: {item.message()}")
+    return found, vocabulary
+
+
+def _note_missing_setup(root: Path) -> None:
+    """Say once per clone that it lacks the diff driver or the hook (``store/setup``)."""
+    from exilecases.store.setup import notice_once
+
+    note = notice_once(root)
+    if note:
+        _message(note)
 
 
 class _ProgressBar:
@@ -376,13 +483,18 @@ def _with_filters(command: F | None = None, *, without: tuple[str, ...] = ()) ->
 
 
 def _inside_repository(root: Path, path: Path) -> Path:
-    """A user-given path, refused unless it is a file inside data/cases/."""
+    """A user-given path, refused unless it names an entry of data/cases/. The last part is
+    never followed: a symbolic link, FIFO or folder there is returned as it is, for the
+    reader to refuse it (``validate`` reports it as E006)."""
+    import os
+
     from exilecases.store.files import cases_dir
 
-    resolved = (path if path.is_absolute() else Path.cwd() / path).resolve()
+    absolute = path if path.is_absolute() else Path.cwd() / path
+    resolved = absolute.parent.resolve() / absolute.name
     folder = cases_dir(root).resolve()
-    if resolved.parent != folder:
+    if resolved.parent != folder or absolute.name in ("", ".", ".."):
         raise ExilecasesError(f"{path} is not a file in {folder}; validate checks case files", 2)
-    if not resolved.is_file():
+    if not os.path.lexists(resolved):
         raise ExilecasesError(f"{path}: no such file", 2)
     return resolved

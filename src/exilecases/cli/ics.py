@@ -60,6 +60,8 @@ def calendar_text(
     """The iCalendar text of ``items`` (which must come from the public view)."""
     from icalendar import Alarm, Calendar, Event
 
+    from exilecases.cli.text import safe  # a calendar shows its text as it is, too
+
     calendar = Calendar()
     calendar.add("prodid", PRODUCT)
     calendar.add("version", "2.0")
@@ -75,14 +77,14 @@ def calendar_text(
         event.add("dtend", item.earliest + dt.timedelta(days=1))
         label = vocabulary.label("deadline_types", item.type)
         mark = " (derived)" if item.derived else ""
-        event.add("summary", f"{item.name}: {label}{mark}")
-        event.add("description", _description(item))
-        event.add("categories", ["exilecases", item.type])
+        event.add("summary", safe(f"{item.name}: {label}{mark}"))
+        event.add("description", safe(_description(item), layout=True))
+        event.add("categories", ["exilecases", safe(item.type)])
         event.add("transp", "TRANSPARENT")
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
         when = f"in {alarm_days} day{'s' * (alarm_days != 1)}" if alarm_days else "today"
-        alarm.add("description", f"Deadline {when}: {item.name}, {label}")
+        alarm.add("description", safe(f"Deadline {when}: {item.name}, {label}"))
         alarm.add("trigger", dt.timedelta(days=-alarm_days))
         event.add_component(alarm)
         calendar.add_component(event)

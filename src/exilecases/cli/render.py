@@ -2,6 +2,10 @@
 
 Data goes to standard output (``out``); messages and progress to standard error (``err``).
 JSON and CSV are written by ``emit.py``, which does not import rich.
+
+Every string from a case, the vocabulary or the command line goes through ``text.safe``
+(or ``text.rich_text``) and reaches rich as a ``Text``, never inside a markup string: rich's
+own styling stays, the data's controls, escapes and markup are shown as characters.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from exilecases.cli.tables import list_rows
+from exilecases.cli.text import rich_text, safe
 from exilecases.format.vocabulary import Vocabulary
 
 OUTCOME_STYLES = {
@@ -38,31 +43,46 @@ def err() -> Console:
 
 def status_text(status: str, vocabulary: Vocabulary) -> Text:
     """A status coloured by its outcome class."""
-    return Text(status, style=OUTCOME_STYLES.get(vocabulary.outcome_of(status), ""))
+    return rich_text(status, OUTCOME_STYLES.get(vocabulary.outcome_of(status), ""))
 
 
-def list_table(cases: Sequence[dict[str, Any]], vocabulary: Vocabulary) -> Table:
-    """The table view of ``list``: ids and statuses never wrap, the rest folds to fit."""
+def list_table(
+    cases: Sequence[dict[str, Any]], vocabulary: Vocabulary, as_of: str | None = None
+) -> Table:
+    """The table view of ``list``: ids and statuses never wrap, the rest folds to fit. With
+    ``as_of``, the status and the last event are those of that day."""
     from rich import box
 
     count = f"{len(cases)} case{'s' if len(cases) != 1 else ''}"
+    if as_of:
+        count += f", as of {as_of}"
     table = Table(title=count, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("id / name", no_wrap=True)
     table.add_column("status", no_wrap=True)
     table.add_column("last event", no_wrap=True)
     table.add_column("categories", no_wrap=True)
     table.add_column("legal bases", no_wrap=True)
-    for row in list_rows(cases, vocabulary):
-        last = f"{row[8]}\n[dim]{row[9]}[/]" if row[8] else ""
+    for row in list_rows(cases, vocabulary, as_of):
+        last = Text.assemble(safe(row[8]), "\n", (safe(row[9]), "dim")) if row[8] else ""
         table.add_row(
             # A public view may lack a field its case marks private (private_fields).
-            Text.assemble((row[0] or "", "cyan"), "\n", row[1] or ""),
+            Text.assemble((safe(row[0]), "cyan"), "\n", safe(row[1])),
             status_text(row[2] or "", vocabulary),
             last,
-            row[6].replace("; ", "\n"),
-            row[7].replace("; ", "\n"),
+            _lines(row[6].split("; ")),
+            _lines(row[7].split("; ")),
         )
     return table
+
+
+def _lines(items: Sequence[Any]) -> Text:
+    """One safe line per item."""
+    return Text("\n".join(safe(item) for item in items))
+
+
+def _joined(items: Sequence[Any], separator: str = ", ") -> str:
+    """The items on one line, each made safe."""
+    return separator.join(safe(item) for item in items)
 
 
 # --- show -----------------------------------------------------------------------------
@@ -77,8 +97,8 @@ def _field_lines(case: dict[str, Any], vocabulary: Vocabulary, hidden: set[str])
     grid.add_column(style="bold")
     grid.add_column()
 
-    def row(key: str, label: str, value: Any) -> None:
-        text = Text(str(value))
+    def row(key: str, label: str, value: Any, *, layout: bool = False) -> None:
+        text = rich_text(value, layout=layout)
         if key in hidden:
             text.append(PRIVATE_MARK, style="bold red")
         grid.add_row(label, text)
@@ -89,7 +109,7 @@ def _field_lines(case: dict[str, Any], vocabulary: Vocabulary, hidden: set[str])
         "status",
         Text.assemble(
             status_text(status, vocabulary),
-            f"  ({vocabulary.label('statuses', status)}; outcome: {outcome})",
+            f"  ({safe(vocabulary.label('statuses', status))}; outcome: {safe(outcome)})",
         ),
     )
     room = case.get("private")
@@ -102,17 +122,19 @@ def _field_lines(case: dict[str, Any], vocabulary: Vocabulary, hidden: set[str])
     if case.get("name_original"):
         row("name_original", "original name", case["name_original"])
     if case.get("aliases"):
-        row("aliases", "also spelt", ", ".join(case["aliases"]))
+        row("aliases", "also spelt", _joined(case["aliases"]))
     if case.get("born"):
         row("born", "born", case["born"])
     if case.get("citizenship"):
-        row("citizenship", "citizenship", ", ".join(case["citizenship"]))
-    grid.add_row("from → in", f"{case.get('origin_country')} → {case.get('host_country')}")
+        row("citizenship", "citizenship", _joined(case["citizenship"]))
+    grid.add_row(
+        "from → in", rich_text(f"{case.get('origin_country')} → {case.get('host_country')}")
+    )
     if case.get("categories"):
         labels = [vocabulary.label("categories", c) for c in case["categories"]]
-        row("categories", "categories", ", ".join(labels))
+        row("categories", "categories", _joined(labels))
     if case.get("risk"):
-        row("risk", "risk", case["risk"])
+        row("risk", "risk", case["risk"], layout=True)
     from exilecases.ops.deadlines import breach
 
     verdict = breach(case, private=True)
@@ -124,7 +146,7 @@ def _field_lines(case: dict[str, Any], vocabulary: Vocabulary, hidden: set[str])
             Text("possibly returned in breach of interim measures (dates overlap)", style="red"),
         )
     if case.get("summary"):
-        row("summary", "summary", paragraphs(case["summary"]))
+        row("summary", "summary", paragraphs(case["summary"]), layout=True)
     return grid
 
 
@@ -167,7 +189,7 @@ def timeline(
             "●" if outcome else "○",
             style=OUTCOME_STYLES.get(vocabulary.outcome_of(outcome), "") if outcome else "",
         )
-        line = Text(vocabulary.label("event_types", event.get("type", "")), style="bold")
+        line = rich_text(vocabulary.label("event_types", event.get("type", "")), "bold")
         if outcome:
             line.append("  → ")
             line.append_text(status_text(outcome, vocabulary))
@@ -175,12 +197,12 @@ def timeline(
             line.append(PRIVATE_MARK, style="bold red")
         details = [event[key] for key in ("place", "authority") if event.get(key)]
         if details:
-            line.append("\n" + ", ".join(details), style="dim")
+            line.append("\n" + _joined(details), style="dim")
         if event.get("note"):
-            line.append("\n" + event["note"])
+            line.append("\n" + safe(event["note"], layout=True))
         if event.get("sources"):
-            line.append("\n[" + ", ".join(event["sources"]) + "]", style="dim")
-        grid.add_row(f"#{number}", str(event.get("date", "")), marker, line)
+            line.append("\n[" + _joined(event["sources"]) + "]", style="dim")
+        grid.add_row(f"#{number}", rich_text(event.get("date", "")), marker, line)
         if position < len(events) - 1:
             grid.add_row("", "", Text("│", style="dim"), "")
     return grid
@@ -194,21 +216,23 @@ def _proceedings(case: dict[str, Any]) -> list[tuple[dict[str, Any], bool]]:
 
 
 def _proceeding_title(proceeding: dict[str, Any], hidden: bool, vocabulary: Vocabulary) -> Text:
-    title = Text(
-        f"\n{vocabulary.label('proceeding_types', proceeding.get('type', ''))}", style="bold"
+    title = rich_text(
+        f"\n{safe(vocabulary.label('proceeding_types', proceeding.get('type', '')))}",
+        "bold",
+        layout=True,
     )
-    title.append(f"  [{proceeding.get('id')}]", style="cyan")
+    title.append(f"  [{safe(proceeding.get('id'))}]", style="cyan")
     if hidden:
         title.append(PRIVATE_MARK, style="bold red")
     bits = [proceeding.get(k) for k in ("authority", "reference") if proceeding.get(k)]
     if proceeding.get("lawyer"):
-        bits.append(f"lawyer {proceeding['lawyer']}")
+        bits.append(f"lawyer {safe(proceeding['lawyer'])}")
     if proceeding.get("opened"):
-        bits.append(f"opened {proceeding['opened']}")
-    bits.append(f"closed {proceeding['closed']}" if proceeding.get("closed") else "open")
-    title.append("\n" + ", ".join(str(b) for b in bits), style="dim")
+        bits.append(f"opened {safe(proceeding['opened'])}")
+    bits.append(f"closed {safe(proceeding['closed'])}" if proceeding.get("closed") else "open")
+    title.append("\n" + _joined(bits), style="dim")
     if proceeding.get("note"):
-        title.append("\n" + str(proceeding["note"]))
+        title.append("\n" + safe(proceeding["note"], layout=True))
     return title
 
 
@@ -244,27 +268,27 @@ def days_text(days: int) -> Text:
 
 
 def _deadline_line(item: Any, vocabulary: Vocabulary, as_of: Any) -> Text:
-    line = Text(f"#{item.number}  " if item.number else "◆  ", style="cyan")
-    line.append(item.due, style="bold")
+    line = Text(f"#{safe(item.number)}  " if item.number else "◆  ", style="cyan")
+    line.append(safe(item.due), style="bold")
     line.append("  ")
     if item.state == "open":
         line.append_text(days_text(item.days_left(as_of)))
     else:
-        done = f" {item.extra.get('done')}" if item.extra.get("done") else ""
-        line.append(f"{item.state}{done}", style="dim")
-    line.append(f"  {vocabulary.label('deadline_types', item.type)}", style="bold")
+        done = f" {safe(item.extra.get('done'))}" if item.extra.get("done") else ""
+        line.append(f"{safe(item.state)}{done}", style="dim")
+    line.append(f"  {safe(vocabulary.label('deadline_types', item.type))}", style="bold")
     if item.proceeding:
-        line.append(f"  [{item.proceeding}]", style="cyan")
+        line.append(f"  [{safe(item.proceeding)}]", style="cyan")
     if item.private:
         line.append(PRIVATE_MARK, style="bold red")
     if item.what:
-        line.append(f"\n      {item.what}")
+        line.append(f"\n      {safe(item.what)}")
     if item.owner:
-        line.append(f"\n      owner: {item.owner}", style="dim")
+        line.append(f"\n      owner: {safe(item.owner)}", style="dim")
     if item.derived and item.trigger:
         line.append(
-            f"\n      derived by rule {item.rule} from the {item.trigger['type']} of "
-            f"{item.trigger['date']}",
+            f"\n      derived by rule {safe(item.rule)} from the {safe(item.trigger['type'])} "
+            f"of {safe(item.trigger['date'])}",
             style="dim",
         )
     return line
@@ -295,13 +319,15 @@ def case_panel(
     *,
     preview: bool = False,
     as_of: date | None = None,
+    sealed: str | None = None,
 ) -> Panel:
     """Everything about one case: fields, charges, the timeline by proceeding, deadlines
     (days left counted from ``as_of``, default today), sources, contacts, private.
 
     The entries of ``[[private.events]]`` and the other private sub-tables are shown in
     their place, each marked private, as are the fields a redaction rule names. With
-    ``preview`` the panel says it shows a public view.
+    ``preview`` the panel says it shows a public view; ``sealed`` says why a sealed private
+    part is not shown (``sealed (readable by: ...)``).
     """
     from exilecases.format.privacy import PRIVATE_SUBTABLES, private_fields, private_view
 
@@ -310,16 +336,20 @@ def case_panel(
     parts: list[Any] = [_field_lines(case, vocabulary, hidden)]
     if shown.get("charges"):
         charges = Table(title="Charges", title_justify="left", expand=False)
+        charges.add_column("#", style="dim", no_wrap=True)  # what `charge edit ID N` takes
         for column in ("basis", "what", "max penalty", "date", "note"):
             charges.add_column(column, overflow="fold")
-        for charge in shown["charges"]:
+        for number, charge in enumerate(shown["charges"], 1):
             entry = vocabulary.entries["legal_bases"].get(charge.get("basis", ""), {})
             charges.add_row(
-                str(charge.get("basis")) + (PRIVATE_MARK if charge.get("private") else ""),
-                entry.get("label", ""),
-                entry.get("max_penalty", ""),
-                charge.get("date", ""),
-                charge.get("note", ""),
+                f"#{number}",
+                rich_text(
+                    safe(charge.get("basis")) + (PRIVATE_MARK if charge.get("private") else "")
+                ),
+                rich_text(entry.get("label", "")),
+                rich_text(entry.get("max_penalty", "")),
+                rich_text(charge.get("date", "")),
+                rich_text(charge.get("note", ""), layout=True),
             )
         parts.append(charges)
     parts.extend(timeline_parts(case, vocabulary))
@@ -328,19 +358,21 @@ def case_panel(
         sources = Text("\nSources", style="bold italic")
         for source in shown["sources"]:
             bits = [source.get(k) for k in ("outlet", "published", "title") if source.get(k)]
-            sources.append(f"\n[{source.get('id')}] " + ", ".join(bits))
+            sources.append(f"\n[{safe(source.get('id'))}] " + _joined(bits))
             if source.get("private"):
                 sources.append(PRIVATE_MARK, style="bold red")
             if source.get("url"):
-                sources.append(f"\n    {source['url']}", style="blue")
+                sources.append(f"\n    {safe(source['url'])}", style="blue")
         parts.append(sources)
     if shown.get("contacts"):
         contacts = Text("\nContacts", style="bold italic")
         for contact in shown["contacts"]:
             bits = [contact.get(k) for k in ("name", "role", "organisation") if contact.get(k)]
-            contacts.append("\n" + ", ".join(bits))
+            contacts.append("\n" + _joined(bits))
             if contact.get("private"):
                 contacts.append(PRIVATE_MARK, style="bold red")
+            if contact.get("note"):
+                contacts.append("\n" + indented(contact["note"]), style="dim")
         parts.append(contacts)
     room = case.get("private")
     if isinstance(room, dict):
@@ -348,12 +380,19 @@ def case_panel(
         if free:
             private = Text("\nPrivate (never in a public output)", style="bold red")
             for key, value in free.items():
-                private.append(f"\n{key}: {value}")
+                private.append(f"\n{safe(key)}: {safe(value, layout=True)}")
             parts.append(private)
-    title = f"[bold]{case.get('name')}[/]  [dim]{case.get('id')}[/]"
+    title = Text.assemble((safe(case.get("name")), "bold"), "  ", (safe(case.get("id")), "dim"))
+    if sealed:
+        parts.append(Text.assemble(("\nPrivate: ", "bold red"), safe(sealed)))
     if preview:
-        title += "  [dim](public view: what a public output holds)[/]"
+        title.append("  (public view: what a public output holds)", style="dim")
     return Panel(Group(*parts), title=title, title_align="left")
+
+
+def indented(text: str, prefix: str = "    ") -> str:
+    """A note under its entry: every line indented, blank lines dropped."""
+    return "\n".join(prefix + line.strip() for line in str(text).splitlines() if line.strip())
 
 
 # --- search and stats -----------------------------------------------------------------
@@ -364,7 +403,7 @@ def search_table(hits: Sequence[Any], query: str) -> Table:
     from rich import box
 
     table = Table(
-        title=f"{len(hits)} match{'es' if len(hits) != 1 else ''} for {query!r}",
+        title=rich_text(f"{len(hits)} match{'es' if len(hits) != 1 else ''} for {query!r}"),
         title_justify="left",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
@@ -374,7 +413,9 @@ def search_table(hits: Sequence[Any], query: str) -> Table:
     table.add_column("why it matched")
     for hit in hits:
         table.add_row(
-            f"{hit.score:.2f}", Text.assemble((hit.id, "cyan"), "\n", hit.name), hit.matched
+            f"{hit.score:.2f}",
+            Text.assemble((safe(hit.id), "cyan"), "\n", safe(hit.name)),
+            rich_text(hit.matched),
         )
     return table
 
@@ -386,18 +427,20 @@ def _bar(share: float, width: int = 24) -> Text:
     return Text("█" * full + ("▏▎▍▌▋▊▉"[rest - 1] if rest else ""), style="magenta")
 
 
-def _cell(value: Any) -> str:
-    return "—" if value is None else str(value)
+def _cell(value: Any) -> Text:
+    return Text("—") if value is None else rich_text(value)
 
 
 def stats_table(result: dict[str, Any], shares: Sequence[float]) -> Table:
     """One row per value with its count, its share of all cases and a bar."""
     from rich import box
 
+    from exilecases.ops.stats import counted_noun
+
     field = result["by"][0]
     several = sum(row["count"] for row in result["rows"]) > result["total"]
     table = Table(
-        title=f"{result['total']} cases by {field}",
+        title=rich_text(f"{result['total']} {counted_noun(result, result['total'])} by {field}"),
         caption="A case with several values counts under each, so shares add up to more than 100%."
         if several
         else None,
@@ -406,8 +449,8 @@ def stats_table(result: dict[str, Any], shares: Sequence[float]) -> Table:
         box=box.SIMPLE_HEAD,
         pad_edge=False,
     )
-    table.add_column(field, no_wrap=True)
-    table.add_column("cases", justify="right")
+    table.add_column(_cell(field), no_wrap=True)
+    table.add_column("events" if result.get("counted") == "events" else "cases", justify="right")
     table.add_column("share", justify="right")
     table.add_column("", no_wrap=True)
     for row, share in zip(result["rows"], shares, strict=True):
@@ -426,13 +469,18 @@ def cross_table(result: dict[str, Any]) -> Table:
         rows.setdefault(row[down], {})[row[across]] = row["count"]
         columns[row[across]] = columns.get(row[across], 0) + row["count"]
     order = sorted(columns, key=lambda value: (-columns[value], value is None, str(value)))
+    if across == "year":  # years in time order
+        order = sorted(columns, key=lambda value: (value is None, str(value)))
+    from exilecases.ops.stats import counted_noun
+
+    noun = counted_noun(result, result["total"])
     table = Table(
-        title=f"{result['total']} cases by {down} (down) and {across} (across)",
+        title=rich_text(f"{result['total']} {noun} by {down} (down) and {across} (across)"),
         title_justify="left",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
     )
-    table.add_column(f"{down} \\ {across}", no_wrap=True)
+    table.add_column(rich_text(f"{down} \\ {across}"), no_wrap=True)
     for value in order:
         table.add_column(_cell(value), justify="right", overflow="fold", min_width=3)
     for value, cells in rows.items():
@@ -454,24 +502,25 @@ def due_table(items: Sequence[Any], vocabulary: Vocabulary, as_of: date) -> Tabl
     table.add_column("case", no_wrap=True)
     table.add_column("deadline", min_width=30, ratio=1)
     for item in items:
-        when = Text(item.due + "\n")
+        when = Text(safe(item.due) + "\n")
         when.append_text(days_text(item.days_left(as_of)))
-        what = Text(vocabulary.label("deadline_types", item.type), style="bold")
+        what = rich_text(vocabulary.label("deadline_types", item.type), "bold")
         if item.derived:
             what.append("  ◆ derived", style="magenta")
         else:
-            what.append(f"  #{item.number}", style="cyan")
+            what.append(f"  #{safe(item.number)}", style="cyan")
         if item.private:
             what.append(PRIVATE_MARK, style="bold red")
         if item.what:
-            what.append("\n" + item.what)
+            what.append("\n" + safe(item.what))
         who = [f"proceeding {item.proceeding}" if item.proceeding else "", item.owner or ""]
         if any(who):
-            what.append("\n" + ", ".join(w for w in who if w), style="dim")
+            what.append("\n" + _joined(w for w in who if w), style="dim")
         if item.derived and item.trigger:
             what.append(
-                f"\nrule {item.rule}, from the {item.trigger['type']} of {item.trigger['date']}",
+                f"\nrule {safe(item.rule)}, from the {safe(item.trigger['type'])} of "
+                f"{safe(item.trigger['date'])}",
                 style="dim",
             )
-        table.add_row(when, Text.assemble((item.case, "cyan"), "\n", item.name), what)
+        table.add_row(when, Text.assemble((safe(item.case), "cyan"), "\n", safe(item.name)), what)
     return table

@@ -190,6 +190,17 @@ class Private(_Table):
     deadlines: list[Deadline] = Field(default_factory=list)
 
 
+class Sealed(_Table):
+    """``[private]`` sealed with age (privacy.md, Rule 2): readable only by the team's keys."""
+
+    recipients_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = Field(
+        default=None, description="SHA-256 of the public keys it is sealed for (sorted)"
+    )
+    age: Annotated[str, Field(max_length=3_000_000)] = Field(
+        description="One ASCII-armoured age message holding the TOML text of [private]"
+    )
+
+
 class Case(_Table):
     """One person's case: the content of ``data/cases/<id>.toml``."""
 
@@ -228,6 +239,7 @@ class Case(_Table):
         default_factory=Private,
         description="The one room for secrets: never in a public output unless --private",
     )
+    sealed: Sealed | None = None
 
 
 #: Canonical key order, per table: ``format/fields.py`` (a test checks that the fields above

@@ -39,6 +39,7 @@ PERSONAL_KEYS: tuple[str, ...] = ("phone", "email", "address", "passport")
 DEFAULT_PRIVATE_FIELDS: tuple[str, ...] = (
     "born",
     "private",
+    "sealed",
     *PERSONAL_KEYS,
     *(f"{table}.{key}" for table in ENTRY_TABLES for key in PERSONAL_KEYS),
 )

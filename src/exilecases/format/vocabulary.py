@@ -38,6 +38,9 @@ KIND_NOUNS: dict[str, str] = {
 }
 
 REPOSITORY_VOCABULARY = Path("data") / "vocabulary.toml"
+#: The largest repository vocabulary read (the defaults are about 10 KB; this allows tens
+#: of thousands of entries and refuses a file that would exhaust memory).
+VOCABULARY_MAX_BYTES = 5_000_000
 #: The defaults, shipped inside the package.
 DEFAULTS_FILE = Path(__file__).with_name("vocabulary.toml")
 
@@ -64,6 +67,9 @@ class Vocabulary:
     #: Field paths a public export leaves out (``born``, ``events.place``), from the
     #: repository's ``[fields] private = [...]``; the built-in ones are in ``privacy.py``.
     private_fields: list[str] = field(default_factory=list)
+    #: Built-in entries whose outcome the repository's file changes (a deported man would
+    #: silently leave ``list --outcome returned``): warned about by every command.
+    redefinitions: list[Redefinition] = field(default_factory=list)
 
     def keys(self, kind: str) -> list[str]:
         """The known keys of one kind, in definition order."""
@@ -104,14 +110,46 @@ class Vocabulary:
         return close[0] if close else None
 
     def merge(self, data: dict, origin: str) -> None:
-        """Add (or override) entries from a parsed vocabulary table."""
+        """Add (or override) entries from a parsed vocabulary table, noting every built-in
+        entry whose outcome changes in ``redefinitions``."""
         for kind in KINDS:
             for key, entry in data.get(kind, {}).items():
+                before = self.entries[kind].get(key, {})
+                if (
+                    self.defined_in.get((kind, key)) == "built-in"
+                    and "outcome" in entry
+                    and "outcome" in before
+                    and entry["outcome"] != before["outcome"]
+                ):
+                    self.redefinitions.append(
+                        Redefinition(kind, key, "outcome", before["outcome"], entry["outcome"])
+                    )
                 # A rule is replaced whole: days from one and months from another would
                 # make a rule nobody wrote.
-                inherited = {} if kind == "deadline_rules" else self.entries[kind].get(key, {})
+                inherited = {} if kind == "deadline_rules" else before
                 self.entries[kind][key] = {**inherited, **entry}
                 self.defined_in[(kind, key)] = origin
+
+
+@dataclass(frozen=True, slots=True)
+class Redefinition:
+    """A built-in vocabulary entry whose ``field`` a repository's file changes."""
+
+    kind: str
+    key: str
+    field: str
+    old: object
+    new: object
+    line: int = 1
+
+    def message(self) -> str:
+        """``[statuses.deported] changes the built-in outcome 'returned' to 'protected'``."""
+        noun = KIND_NOUNS.get(self.kind, self.kind)
+        return (
+            f"[{self.kind}.{self.key}] changes the built-in {self.field} {self.old!r} to "
+            f"{self.new!r}: cases with this {noun} now count as {self.new!r} in list, stats "
+            f"and export (--outcome); define a new {noun} instead if that is not meant"
+        )
 
 
 def _check_shape(data: dict, path: Path, text: str) -> None:
@@ -239,11 +277,26 @@ def load_vocabulary(root: Path | None) -> Vocabulary:
     vocabulary = default_vocabulary()
     if root is None:
         return vocabulary
-    path = root / REPOSITORY_VOCABULARY
-    if not path.is_file():
+    from exilecases.store.files import NotAFileError, TooLargeError, read_optional
+
+    try:
+        raw = read_optional(root / REPOSITORY_VOCABULARY, VOCABULARY_MAX_BYTES)
+    except NotAFileError as error:
+        raise VocabularyError(
+            REPOSITORY_VOCABULARY,
+            f"is {error.kind}, not a regular file; it was not opened (replace it with a "
+            "regular file, or remove it to use the built-in vocabulary)",
+        ) from None
+    except TooLargeError:
+        raise VocabularyError(
+            REPOSITORY_VOCABULARY,
+            f"larger than {VOCABULARY_MAX_BYTES:,} bytes; it was not read (a vocabulary "
+            "holds labels, not documents)",
+        ) from None
+    if raw is None:
         return vocabulary
     try:
-        text = path.read_text("utf-8")
+        text = raw.decode("utf-8").removeprefix("\ufeff")
         data = tomllib.loads(text)
     except UnicodeDecodeError:
         raise VocabularyError(REPOSITORY_VOCABULARY, "not UTF-8 text; save it as UTF-8") from None
@@ -254,8 +307,21 @@ def load_vocabulary(root: Path | None) -> Vocabulary:
         found = re.search(r"at line (\d+)", str(error))
         line = int(found[1]) if found else 1
         raise VocabularyError(REPOSITORY_VOCABULARY, f"TOML syntax: {error}", line) from None
+    except RecursionError:
+        message = "nested too deeply to be a vocabulary"
+        raise VocabularyError(REPOSITORY_VOCABULARY, message) from None
     _check_shape(data, REPOSITORY_VOCABULARY, text)
     vocabulary.merge(data, str(REPOSITORY_VOCABULARY))
+    if vocabulary.redefinitions:
+        from dataclasses import replace
+
+        from exilecases.format.positions import KeyPositions
+
+        positions = KeyPositions(text)
+        vocabulary.redefinitions = [
+            replace(item, line=positions.locate((item.kind, item.key, item.field))[0])
+            for item in vocabulary.redefinitions
+        ]
     for key in data.get("deadline_rules", {}):
         problems = rule_problems(vocabulary, key)
         if problems:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from exilecases.errors import ExilecasesError
-from exilecases.format import fields
+from exilecases.format import chars, fields
 from exilecases.format.dates import DateError, parse_date, sort_key_or_last
 from exilecases.format.fields import KEY_ORDER
 from exilecases.format.privacy import private_view, public_view
@@ -42,8 +42,8 @@ DATE_FIELDS: dict[str, tuple[str, ...]] = {
 RENAMED: dict[str, dict[str, str]] = {"sources": {"id": "source_id"}}
 #: Separator of list items in CSV cells.
 CSV_LIST_SEPARATOR = "; "
-#: Cells a spreadsheet would run as a formula start with one of these.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: Cells a spreadsheet would run as a formula start with one of these (``format.chars``).
+FORMULA_STARTS = chars.FORMULA_STARTS
 
 Case = dict[str, Any]
 
@@ -251,9 +251,8 @@ def _csv_cell(value: Any, formula_guard: bool) -> str:
         text = json.dumps(value, ensure_ascii=False, sort_keys=True)
     else:
         text = str(value)
-    if formula_guard and text.startswith(FORMULA_STARTS):
-        text = "'" + text
-    return text
+    # One guard for every CSV writer: controls made visible, formulas neutralised.
+    return chars.csv_cell(text) if formula_guard else chars.visible(text, layout=True)
 
 
 def _csv_text(columns: Sequence[str], rows: Iterable[dict[str, Any]], guard: bool) -> str:
@@ -277,9 +276,11 @@ def export_csv(
     """CSV text: one row per case, or with ``table`` one row per entry of that table
     (``events``, ``charges``, ``sources``, ``contacts``) with a ``case_id`` column.
 
-    Lists are joined with "; "; tables and unknown keys are JSON. With ``formula_guard``
-    a cell starting with ``= + - @`` gets a leading ``'`` so that a spreadsheet shows it
-    instead of running it as a formula.
+    Lists are joined with "; "; tables and unknown keys are JSON. Every cell goes through
+    ``chars.csv_cell``: control and bidi characters are made visible (``\\x1b``,
+    ``<U+202E>``; newlines and tabs stay) and, with ``formula_guard``, a cell starting with
+    ``= + - @``, tab or CR gets a leading ``'`` so that a spreadsheet shows it instead of
+    running it as a formula.
     """
     chosen = public_cases(
         cases, vocabulary, public=public, extra_private_fields=extra_private_fields
@@ -500,10 +501,21 @@ def export_sqlite(
     if not folder.is_dir():
         raise ExilecasesError(f"cannot write {path}: the folder {folder} does not exist", 2)
     temporary = folder / temporary_name(path.name)  # a name git ignores (store/write)
-    os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600))
+    try:
+        os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600))
+    except OSError as error:  # a read-only folder
+        raise ExilecasesError(
+            f"cannot write {path}: {error.strerror or error}; nothing was written"
+        ) from None
     try:
         _write_database(temporary, chosen, vocabulary, public=public)
         _move_into_place(temporary, path, overwrite=overwrite)
+    except sqlite3.Error as error:  # a full disk, a read-only folder, a vanished folder
+        raise ExilecasesError(f"cannot write {path}: {error}; nothing was written", 1) from None
+    except OSError as error:
+        raise ExilecasesError(
+            f"cannot write {path}: {error.strerror or error}; nothing was written"
+        ) from None
     finally:
         for leftover in (temporary, Path(f"{temporary}-journal")):
             with contextlib.suppress(FileNotFoundError):

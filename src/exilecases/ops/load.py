@@ -20,7 +20,15 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from exilecases.format.findings import ERROR, Finding, finding
 from exilecases.format.vocabulary import Vocabulary
-from exilecases.store.files import MAX_FILE_BYTES, case_files, cases_dir, relative
+from exilecases.store.files import (
+    MAX_FILE_BYTES,
+    NotAFileError,
+    Stray,
+    cases_dir,
+    read_regular,
+    relative,
+    scan_cases,
+)
 
 if TYPE_CHECKING:
     from exilecases.ops.validate import FileCheck
@@ -65,9 +73,9 @@ class LoadResult:
 
 
 def read_file(path: Path) -> bytes:
-    """The bytes of a case file, read no further than the size limit (plus one byte)."""
-    with path.open("rb") as stream:
-        return stream.read(MAX_FILE_BYTES + 1)
+    """The bytes of a case file, read no further than the size limit (plus one byte); only
+    a regular file is opened (``NotAFileError`` otherwise)."""
+    return read_regular(path, MAX_FILE_BYTES)
 
 
 def check_path(root: Path, path: Path, vocabulary: Vocabulary) -> FileCheck:
@@ -77,11 +85,47 @@ def check_path(root: Path, path: Path, vocabulary: Vocabulary) -> FileCheck:
     rel = relative(root, path)
     try:
         raw = read_file(path)
+    except NotAFileError as error:
+        return stray_check(root, Stray(path, error.kind))
     except OSError as error:
         check = FileCheck(rel, path=path)
         check.findings.append(finding(rel, 1, 1, "E003", f"cannot read the file: {error}"))
         return check
     return check_file(raw, rel, path.stem, vocabulary, path=path)
+
+
+def stray_check(root: Path, stray: Stray) -> FileCheck:
+    """The check of something in ``data/cases/`` that is not a regular file: one E006
+    finding naming it; it is never opened or followed."""
+    from exilecases.ops.validate import FileCheck
+
+    rel = relative(root, stray.path)
+    check = FileCheck(rel)  # no path: nothing reads it again for a line
+    check.findings.append(
+        finding(
+            rel,
+            1,
+            1,
+            "E006",
+            f"{rel} is {stray.kind}, not a regular file; it was not opened or followed. A "
+            "case file is a regular file: replace this with the file itself, or remove it",
+        )
+    )
+    return check
+
+
+def _with_strays(root: Path, checks: list[FileCheck], strays: Sequence[Stray]) -> list[FileCheck]:
+    """``checks`` with an E006 check for each stray, all in file-name order."""
+    if not strays:
+        return checks
+    merged = checks + [stray_check(root, stray) for stray in strays]
+    merged.sort(key=lambda check: check.rel)
+    return merged
+
+
+def _stray_broken(root: Path, strays: Sequence[Stray]) -> list[tuple[str, Finding | None]]:
+    """The one-line "skipped" entries of the strays, for the commands that skip files."""
+    return [(check.rel, check.first_error) for check in (stray_check(root, s) for s in strays)]
 
 
 # The state each worker process needs; set before the pool forks.
@@ -353,17 +397,23 @@ def load(
     are whole, private parts included; the index is not touched.
     """
     if private or paths is not None:
-        chosen = case_files(root) if paths is None else list(paths)
+        listing = scan_cases(root) if paths is None else None
+        chosen = listing.files if listing is not None else list(paths or ())
         checks = list(check_paths(root, chosen, vocabulary, progress))
+        checks = _with_strays(root, checks, listing.strays if listing is not None else ())
         if private:
+            from exilecases.ops.seal import open_checks
+
+            open_checks(root, [c for c in checks if c.ok], vocabulary)  # in memory only
             keys = {c.rel: public_name_keys(public_case(c.case, vocabulary)) for c in checks}
             return LoadResult(checks, keys)
         return LoadResult(*_publish(checks, vocabulary, whole))
     if use_cache is None:
         use_cache = cache_enabled()
     if not use_cache:
-        checks = list(check_paths(root, case_files(root), vocabulary, progress))
-        return LoadResult(*_publish(checks, vocabulary, whole))
+        listing = scan_cases(root)
+        checks = list(check_paths(root, listing.files, vocabulary, progress))
+        return LoadResult(*_publish(_with_strays(root, checks, listing.strays), vocabulary, whole))
     import json
 
     from exilecases.ops.validate import FileCheck
@@ -384,7 +434,7 @@ def load(
             for name, case, findings, places in index.rows(whole)
         ]
         keys = {prefix + name: v for name, v in index.name_keys().items()}
-        return LoadResult(checks, keys)
+        return LoadResult(_with_strays(root, checks, index.strays), keys)
 
 
 @dataclass
@@ -398,13 +448,15 @@ class Selection:
 def _broken(
     root: Path, vocabulary: Vocabulary, index: CaseIndex
 ) -> list[tuple[str, Finding | None]]:
-    """The files other commands skip, each with its first error."""
+    """The files other commands skip, each with its first error (the entries that are not
+    regular files, E006, among them)."""
     folder = cases_dir(root)
-    found = []
+    found = _stray_broken(root, index.strays)
     for name, text in index.broken():
         findings = _stored_findings(root, vocabulary, name, text)
         first = next((f for f in findings if f.severity == ERROR), None)
         found.append((relative(root, folder / name), first))
+    found.sort(key=lambda item: item[0])
     return found
 
 
@@ -460,7 +512,8 @@ def count_json(
     from exilecases.ops.stats import SQL_FIELDS, count_sql
 
     clause = query.sql_where(filters, vocabulary)
-    if clause is None or not cache_enabled() or not SQL_FIELDS.issuperset(by):
+    # --event counts events, not cases (``stats._count_events``): Python does that.
+    if clause is None or not cache_enabled() or not SQL_FIELDS.issuperset(by) or event_type:
         return None
     with _open_fresh(root, vocabulary, progress) as index:
         result = count_sql(index.query, by, vocabulary, *clause, event_type=event_type)

@@ -15,7 +15,8 @@ How it stays fast: each case's texts are split into whitespace-separated chunks
 string-level operations, the query words are compared with the distinct folded words in C
 (``rapidfuzz.process``), and each case is then scored by set operations on its chunks.
 
-This module imports nothing from the rest of the package.
+This module imports nothing from the rest of the package but ``format.chars`` (the
+format characters, removed so that ``Iv\u200ban`` is ``Ivan``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from typing import NamedTuple
 import iuliia
 from rapidfuzz import fuzz, process
 
+from exilecases.format.chars import strip_format
 from exilecases.format.fields import entries
 
 #: Weights of the field groups: a perfect hit in a field scores its weight.
@@ -159,7 +161,7 @@ def _fold_text(text: str) -> str:
     if "'s" in text or "’s" in text:
         text = _POSSESSIVE.sub("", text)
     if not text.isascii():
-        text = _FORMAT.sub("", unicodedata.normalize("NFKC", text)).casefold()
+        text = strip_format(unicodedata.normalize("NFKC", text)).casefold()
         text = _replace_all(text, _PRE_REPLACEMENTS)
         text = _CYRILLIC_RUN.sub(lambda run: _transliterate_run(run.group()), text)
         if not text.isascii():

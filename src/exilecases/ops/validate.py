@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from exilecases.errors import ExilecasesError
 from exilecases.format.dates import DateError, parse_date, sort_key_or_last
 from exilecases.format.fields import numbered_entries
 from exilecases.format.findings import ERROR, Finding, finding
@@ -438,6 +439,35 @@ def _check_rules(case: dict[str, Any], stem: str, vocabulary: Vocabulary, r: _Re
     _check_status_consistency(case, r)
     _check_proceedings(case, vocabulary, r)
     _check_private_fields(case, r)
+    _check_hidden_characters(case, r)
+
+
+def _check_hidden_characters(case: dict[str, Any], r: _Reporter) -> None:
+    """W106 where a name, alias or id holds characters a reader cannot see (zero-width,
+    bidi overrides and isolates, other format characters, controls): two files for one
+    person can look different to the tool and the same on screen, or the reverse."""
+    from exilecases.format.chars import hidden_characters
+
+    names: list[tuple[tuple[str | int, ...], Any]] = [
+        (("id",), case.get("id")),
+        (("name",), case.get("name")),
+        (("name_original",), case.get("name_original")),
+    ]
+    aliases = case.get("aliases")
+    if isinstance(aliases, list):
+        names += [(("aliases",), alias) for alias in aliases]
+    for path, value in names:
+        if not isinstance(value, str):
+            continue
+        hidden = hidden_characters(value)
+        if hidden:
+            r.at(
+                path,
+                "W106",
+                f"`{path[0]}` holds characters that do not show on screen "
+                f"({', '.join(hidden)}): {value!r}; retype it without them (search and the "
+                "duplicate check ignore the invisible ones)",
+            )
 
 
 def _vocabulary_message(vocabulary: Vocabulary, kind: str, key: str) -> str:
@@ -842,6 +872,30 @@ def cross_file(
     return found
 
 
+def look_alikes(
+    case: dict[str, Any], checks: Sequence[FileCheck], keys: dict[str, Iterable[str]] | None
+) -> list[FileCheck]:
+    """The readable cases among ``checks`` that W104 would call the same person as
+    ``case`` (a name, original-script name or alias in common, after the same folding),
+    unless one of the two declares the other ``distinct_from``. ``keys`` as for
+    ``cross_file``."""
+    mine = name_keys(case)
+    found = []
+    for check in checks:
+        other = check.case
+        if other is None or other.get("id") == case.get("id"):
+            continue
+        folded = keys.get(check.rel, ()) if keys is not None else name_keys(other)
+        if not mine.intersection(folded):
+            continue
+        if other["id"] in case.get("distinct_from", []) or case.get("id") in other.get(
+            "distinct_from", []
+        ):
+            continue
+        found.append(check)
+    return found
+
+
 def _likely_duplicates(usable: list[FileCheck], folded: list[set[str]]) -> list[Finding]:
     """W104, one finding per file naming every case it looks like (linear in the cases
     and in the output: files are grouped by folded name key, and keys one slip apart are
@@ -943,6 +997,22 @@ def _at_key(check: FileCheck, key: str, code: str, message: str) -> Finding:
     return finding(check.rel, line, col, code, message)
 
 
+def _read_text(path: Path) -> str:
+    """A case file's text read again for positions: a regular file only, BOM removed
+    (``KeyPositions`` reads texts that ``tomllib`` accepted)."""
+    from exilecases.store.files import read_regular
+
+    return read_regular(path).decode("utf-8").removeprefix("\ufeff")
+
+
+def vocabulary_findings(vocabulary: Vocabulary) -> list[Finding]:
+    """W107 for each built-in entry whose outcome the repository's vocabulary changes."""
+    return [
+        finding(vocabulary.extension_file, item.line, 1, "W107", item.message())
+        for item in vocabulary.redefinitions
+    ]
+
+
 class _LazyPositions:
     """Positions of one file's keys, read from disk only when first asked for."""
 
@@ -952,7 +1022,10 @@ class _LazyPositions:
 
     def locate(self, key: Sequence[str | int]) -> tuple[int, int]:
         if self._positions is None:
-            text = self.path.read_text("utf-8") if self.path is not None else ""
+            text = ""
+            if self.path is not None:
+                with contextlib.suppress(OSError, ValueError, RecursionError, ExilecasesError):
+                    text = _read_text(self.path)
             self._positions = KeyPositions(text)
         return self._positions.locate(key)
 

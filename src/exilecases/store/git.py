@@ -16,20 +16,15 @@ def git(root: Path, *args: str, check: bool = True) -> str:
     Raises ``ExilecasesError`` with git's own message when it fails (or is missing).
     """
     try:
-        completed = subprocess.run(
-            ["git", *args],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
-            check=False,
-        )
+        # Bytes, decoded here: text mode would turn a "\r" in a commit message into a line
+        # break, forging a line of output.
+        completed = subprocess.run(["git", *args], cwd=root, capture_output=True, check=False)
     except FileNotFoundError:
         raise ExilecasesError("git is not installed; install git to use this command") from None
     if check and completed.returncode != 0:
-        raise ExilecasesError(f"git {args[0]} failed: {completed.stderr.strip()}")
-    return completed.stdout
+        stderr = completed.stderr.decode("utf-8", "replace").strip()
+        raise ExilecasesError(f"git {args[0]} failed: {stderr}")
+    return completed.stdout.decode("utf-8", "replace")
 
 
 def git_bytes(root: Path, *args: str) -> bytes:
@@ -58,6 +53,54 @@ def inside_work_tree(root: Path) -> bool:
         return git(root, "rev-parse", "--is-inside-work-tree", check=False).strip() == "true"
     except ExilecasesError:
         return False
+
+
+def in_revision(root: Path, rev: str, rel: str) -> bool:
+    """True when the file ``rel`` (relative to ``root``) exists in revision ``rev``; False
+    also when ``rev`` names nothing yet (HEAD of a repository without a commit)."""
+    return bool(git(root, "rev-parse", "--verify", "--quiet", f"{rev}:./{rel}", check=False))
+
+
+def staged_entries(root: Path, folder: str) -> list[tuple[str, str, str]]:
+    """The files added, copied, modified or renamed in the index (what the next commit
+    holds) under ``folder`` (relative to ``root``): ``(mode, blob id, path relative to
+    root)`` each, in path order. Empty outside a git work tree."""
+    if not inside_work_tree(root):
+        return []
+    output = git(
+        root, "diff", "--cached", "--raw", "-z", "--relative", "--no-renames",
+        "--diff-filter=ACMR", "--", folder,
+    )  # fmt: skip
+    fields = output.split("\0")
+    entries = []
+    for header, path in zip(fields[0::2], fields[1::2], strict=False):
+        parts = header.lstrip(":").split()
+        if len(parts) >= 4 and path:
+            entries.append((parts[1], parts[3], path))
+    return sorted(entries, key=lambda entry: entry[2])
+
+
+def is_tracked(root: Path, rel: str) -> bool:
+    """True when git tracks the file ``rel`` (it is in the index)."""
+    if not inside_work_tree(root):
+        return False
+    return bool(git(root, "ls-files", "--", rel, check=False).strip())
+
+
+def has_uncommitted_changes(root: Path, rel: str) -> bool:
+    """True when the file ``rel`` differs from HEAD, staged or not (or HEAD lacks it)."""
+    return bool(git(root, "status", "--porcelain", "--", rel).strip())
+
+
+def remove_path(root: Path, rel: str, *, force: bool = False) -> None:
+    """``git rm`` one file: gone from the work tree, its removal staged."""
+    git(root, "rm", "--quiet", *(["--force"] if force else []), "--", rel)
+
+
+def commit_path(root: Path, rel: str, message: str) -> str:
+    """Commit what is staged for ``rel`` alone (a removal too); the new commit's id."""
+    git(root, "commit", "--quiet", "-m", message, "--", rel)
+    return git(root, "rev-parse", "HEAD").strip()
 
 
 def commit_paths(root: Path, paths: Sequence[Path], message: str) -> None:

@@ -41,10 +41,11 @@ from pathlib import Path
 from typing import Any
 
 from exilecases import __version__
+from exilecases.errors import ExilecasesError
 from exilecases.format.findings import Finding
-from exilecases.format.vocabulary import REPOSITORY_VOCABULARY, Vocabulary
+from exilecases.format.vocabulary import REPOSITORY_VOCABULARY, VOCABULARY_MAX_BYTES, Vocabulary
 from exilecases.store import place
-from exilecases.store.files import cases_dir
+from exilecases.store.files import Stray, cases_dir, describe, read_optional
 
 NO_CACHE_ENV = "EXILECASES_NO_CACHE"
 #: Bumped whenever the layout below or what a row means changes.
@@ -186,17 +187,21 @@ def vocabulary_fingerprint(root: Path) -> str:
     private fields), the tool's version or its rules (``rules_version``) change (the file
     is small: its text is the fingerprint, no hashing needed)."""
     try:
-        vocabulary = (root / REPOSITORY_VOCABULARY).read_text("utf-8", errors="replace")
-    except OSError:
-        vocabulary = ""
+        raw = read_optional(root / REPOSITORY_VOCABULARY, VOCABULARY_MAX_BYTES) or b""
+    except (OSError, ExilecasesError):  # not a regular file, or too large: never read
+        raw = b""
+    vocabulary = raw.decode("utf-8", errors="replace")
     return f"{__version__}/{LAYOUT}/{rules_version()}/{vocabulary}"
 
 
-def list_case_files(root: Path) -> dict[str, tuple[int, int, int, int]]:
-    """Every case file's name and key ``(size, mtime_ns, ctime_ns, inode)``, in one pass
-    over ``data/cases/`` (this runs on every command: keep it lean)."""
+def list_case_files(
+    root: Path, strays: list[Stray] | None = None
+) -> dict[str, tuple[int, int, int, int]]:
+    """Every regular case file's name and key ``(size, mtime_ns, ctime_ns, inode)``, in one
+    pass over ``data/cases/`` (this runs on every command: keep it lean). Anything else
+    named ``*.toml`` (a link, FIFO, socket, device, folder) is never followed; it is added
+    to ``strays`` when given."""
     folder = cases_dir(root)
-    inside: Path | None = None
     found: dict[str, tuple[int, int, int, int]] = {}
     with os.scandir(folder) as entries:
         for entry in entries:
@@ -204,17 +209,13 @@ def list_case_files(root: Path) -> dict[str, tuple[int, int, int, int]]:
             if not name.endswith(".toml") or name.startswith("."):
                 continue
             try:
-                if entry.is_symlink():
-                    inside = inside or folder.resolve()
-                    target = Path(entry.path).resolve()
-                    if target.parent != inside or not target.is_file():
-                        continue
-                    info = os.stat(entry.path)
-                elif entry.is_file(follow_symlinks=False):
-                    info = entry.stat(follow_symlinks=False)
-                else:
-                    continue
+                regular = entry.is_file(follow_symlinks=False)
+                info = entry.stat(follow_symlinks=False) if regular else None
             except OSError:
+                info = None
+            if info is None:
+                if strays is not None:
+                    strays.append(Stray(Path(entry.path), describe(Path(entry.path))))
                 continue
             found[name] = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
     return found
@@ -486,7 +487,8 @@ class CaseIndex:
         ``progress`` is called with the number of files to read before reading them.
         Returns how many files were read.
         """
-        on_disk = list_case_files(self.root)
+        self.strays: list[Stray] = []
+        on_disk = list_case_files(self.root, self.strays)
         known = dict(self.db.execute("SELECT file, stat_key FROM files"))
         stale = [name for name, key in on_disk.items() if known.get(name) != _stat_key(key)]
         gone = [name for name in known if name not in on_disk]
@@ -501,8 +503,8 @@ class CaseIndex:
             for name in gone:
                 self._delete(name)
             for row in rows:
-                if row.name in known:
-                    self._delete(row.name)
+                # Always: another process may have added the row since ``known`` was read.
+                self._delete(row.name)
                 self._insert(row, on_disk[row.name])
             self.db.execute("COMMIT")
         except BaseException:

@@ -126,6 +126,14 @@ def _make_state_dir(folder: Path, shared: bool) -> None:
             os.chmod(folder, wanted, follow_symlinks=False)
 
 
+def make_state_dir(root: Path) -> Path:
+    """The tool's state folder of ``root`` (``store/place.state_dir``), made when missing as
+    the lock needs it (group-shared in a group-shared repository); returns it."""
+    folder = place.state_dir(root)
+    _make_state_dir(folder, _group_shared(root))
+    return folder
+
+
 def _default_notice(path: Path) -> None:
     sys.stderr.write(
         f"waiting for another exilecases command that is writing to this repository "
@@ -373,16 +381,8 @@ def sync_folder(folder: Path) -> None:
 def info_exclude(root: Path) -> Path | None:
     """The ``info/exclude`` file git reads for the repository at ``root`` (in the common
     git directory of a worktree), or None outside git."""
-    found = place.git_dir(root)
-    if found is None:
-        return None
-    common = found
-    pointer = found / "commondir"
-    with contextlib.suppress(OSError):
-        if pointer.is_file():
-            target = Path(pointer.read_text("utf-8").strip())
-            common = target if target.is_absolute() else (found / target).resolve()
-    return common / "info" / "exclude"
+    common = place.common_git_dir(root)
+    return None if common is None else common / "info" / "exclude"
 
 
 def ensure_excluded(root: Path, exclude: Path | None = None) -> bool:
@@ -542,11 +542,13 @@ def _read_current(path: Path, rel: str, create_only: bool) -> tuple[bytes | None
         )
     if not stat.S_ISREG(info.st_mode):
         raise ExilecasesError(f"{rel} is not a regular file; nothing was written")
-    flags = os.O_RDONLY | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0)
-    try:
-        descriptor = os.open(path, flags)
-        with os.fdopen(descriptor, "rb") as stream:
-            raw = stream.read()
+    from exilecases.store.files import NotAFileError
+    from exilecases.store.files import read_regular as read_file
+
+    try:  # swapped for a FIFO or a link since the lstat: refused, never waited on
+        raw = read_file(path, None)
+    except NotAFileError as error:
+        raise ExilecasesError(f"{rel} is {error.kind}; nothing was written") from None
     except OSError as error:
         raise ExilecasesError(
             f"cannot read {rel}: {error.strerror or error}", kind="system"
