@@ -45,7 +45,7 @@ def add(
     status: Annotated[
         str | None,
         typer.Option(
-            help="Where the case stands now, e.g. asylum_pending.",
+            help="Where the case stands now, one of: {vocabulary:statuses}.",
             autocompletion=_completer("statuses"),
         ),
     ] = None,
@@ -74,7 +74,8 @@ def add(
     category: Annotated[
         list[str] | None,
         typer.Option(
-            help="Category, e.g. deserter (repeatable).", autocompletion=_completer("categories")
+            help="Category (repeatable), one of: {vocabulary:categories}.",
+            autocompletion=_completer("categories"),
         ),
     ] = None,
     basis: Annotated[

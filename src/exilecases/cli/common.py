@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from exilecases.cli.helptext import HelpGroup
 from exilecases.errors import ExilecasesError
 
 if TYPE_CHECKING:
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from exilecases.ops.load import LoadResult
 
 app = typer.Typer(
+    cls=HelpGroup,
     name="exilecases",
     help="A case database in plain TOML files for people at risk of being sent back to a "
     "state that persecutes them. Cases live in data/cases/<id>.toml, one file per person.",

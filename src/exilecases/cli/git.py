@@ -146,12 +146,17 @@ def event_add(
     event_type: Annotated[
         str,
         typer.Option(
-            "--type", help="Event type, e.g. detention.", autocompletion=_completer("event_types")
+            "--type",
+            help="Event type, one of: {vocabulary:event_types}.",
+            autocompletion=_completer("event_types"),
         ),
     ],
     outcome: Annotated[
         str | None,
-        typer.Option(help="The status this event produced.", autocompletion=_completer("statuses")),
+        typer.Option(
+            help="The status this event produced, one of: {vocabulary:statuses}.",
+            autocompletion=_completer("statuses"),
+        ),
     ] = None,
     place: Annotated[str | None, typer.Option(help="Where.")] = None,
     authority: Annotated[str | None, typer.Option(help="Which court or office.")] = None,
