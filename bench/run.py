@@ -33,7 +33,8 @@ sys.path.insert(0, str(BENCH))
 
 from generate import generate  # noqa: E402
 
-#: Where the index cache lives in a case repository; removed for "cold" runs.
+#: Where the first version kept its index, in the work tree; removed for "cold" runs (with
+#: the index where the current version keeps it, ``store.place.index_path``).
 CACHE_DIR = ".exilecases"
 #: Environment variables that would change what is measured: the cache switch, a root, and
 #: PYTHONDONTWRITEBYTECODE (set on some build machines), which would make Python compile the
@@ -295,7 +296,15 @@ def rows_for(root: Path, query: str) -> list[Row]:
 
 
 def drop_cache(root: Path) -> None:
+    """Delete the index of ``root``: where this version keeps it (inside ``.git/``, or the
+    user's cache folder, as the environment the commands run with says) and where older
+    versions kept it (``ROOT/.exilecases/``)."""
     shutil.rmtree(root / CACHE_DIR, ignore_errors=True)
+    try:
+        from exilecases.store.index import remove_index
+    except ImportError:  # a version from before the move
+        return
+    remove_index(root)
 
 
 def first_line(text: str) -> str:
@@ -791,9 +800,8 @@ def report(
         "",
         "Wall time of the whole process (start-up included), median, min and max over the "
         "timed runs; peak RSS is the median of the runs' peaks. Ratios divide the median by "
-        "the median of the baseline in the same table. `cold`: the index cache folder "
-        f"`{CACHE_DIR}/` removed before each run; `warm`: the cache built by an untimed run "
-        "first.",
+        "the median of the baseline in the same table. `cold`: the index deleted before each "
+        "run; `warm`: the index built by an untimed run first.",
         "",
     ]
     for n in sorted(results):

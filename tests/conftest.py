@@ -36,6 +36,13 @@ def make_repo(root: Path, *sources: Path) -> Path:
     return root
 
 
+@pytest.fixture(autouse=True)
+def _own_cache_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> None:
+    """Each test's user cache folder (where the index of a repository outside git lives) is
+    a fresh temporary one, never the real ``~/.cache``."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+
+
 @pytest.fixture
 def repo(tmp_path: Path) -> Callable[..., Path]:
     """Build a case repository in a temporary folder from fixture files or folders."""

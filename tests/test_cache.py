@@ -1,5 +1,5 @@
-"""The index cache is never wrong: every change on disk gives the same answers as a run
-without the cache."""
+"""The index is never wrong: every change on disk gives the same answers as a run without
+it. (Where it lives and what it may hold: tests/store/test_index_place.py.)"""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from exilecases.format.vocabulary import load_vocabulary
 from exilecases.ops.load import load, select
 from exilecases.ops.query import Filters
 from exilecases.ops.validate import cross_file
-from exilecases.store.index import CACHE_DIR, CACHE_FILE, open_index
+from exilecases.store.index import SIDE_FILES, open_index
+from exilecases.store.place import index_path, state_dir
 
 FILTERS = [
     Filters(),
@@ -52,14 +53,16 @@ def case_file(root: Path, name: str) -> Path:
 
 
 def test_cold_and_warm_agree_with_no_cache(bundled: Path) -> None:
-    same_answers(bundled)  # cold: builds the cache
-    assert (bundled / CACHE_DIR / CACHE_FILE).is_file()
+    same_answers(bundled)  # cold: builds the index
+    assert index_path(bundled).is_file()
     same_answers(bundled)  # warm
 
 
-def test_the_cache_folder_ignores_itself_in_git(bundled: Path) -> None:
+def test_nothing_is_written_into_the_work_tree(bundled: Path) -> None:
+    before = sorted(p.relative_to(bundled) for p in bundled.rglob("*"))
     same_answers(bundled)
-    assert (bundled / CACHE_DIR / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert sorted(p.relative_to(bundled) for p in bundled.rglob("*")) == before
+    assert not index_path(bundled).is_relative_to(bundled)
 
 
 def test_an_edit_is_seen(bundled: Path) -> None:
@@ -111,8 +114,8 @@ def test_a_file_that_breaks_is_skipped_and_reported(bundled: Path) -> None:
 @pytest.mark.parametrize("damage", [b"", b"this is not a database" * 100, b"SQLite format 3\x00"])
 def test_a_corrupt_cache_is_discarded(bundled: Path, damage: bytes) -> None:
     same_answers(bundled)
-    cache = bundled / CACHE_DIR / CACHE_FILE
-    for extra in ("-wal", "-shm"):
+    cache = index_path(bundled)
+    for extra in SIDE_FILES:
         Path(f"{cache}{extra}").unlink(missing_ok=True)
     cache.write_bytes(damage)
     same_answers(bundled)
@@ -120,7 +123,7 @@ def test_a_corrupt_cache_is_discarded(bundled: Path, damage: bytes) -> None:
 
 def test_a_cache_from_another_version_is_rebuilt(bundled: Path) -> None:
     same_answers(bundled)
-    with sqlite3.connect(bundled / CACHE_DIR / CACHE_FILE) as db:
+    with sqlite3.connect(index_path(bundled)) as db:
         db.execute("UPDATE meta SET value = 'old' WHERE key = 'fingerprint'")
         db.execute("UPDATE files SET status = 'refugee'")  # poisoned rows must not be used
     same_answers(bundled)
@@ -139,8 +142,10 @@ def test_a_vocabulary_change_rebuilds(bundled: Path) -> None:
     same_answers(bundled)
 
 
-def test_an_unwritable_cache_folder_still_answers(bundled: Path) -> None:
-    (bundled / CACHE_DIR).write_text("a file where the folder should be")
+def test_an_unusable_index_folder_still_answers(bundled: Path) -> None:
+    state = state_dir(bundled)
+    state.mkdir(parents=True)
+    index_path(bundled).parent.write_text("a file where the folder should be")
     same_answers(bundled)
 
 
@@ -155,11 +160,12 @@ def test_refresh_reads_only_what_changed(bundled: Path) -> None:
     read: list[Path] = []
 
     def parse(paths):
-        from exilecases.ops.load import check_paths
-        from exilecases.store.index import index_row
+        from exilecases.ops.load import check_paths, index_row
 
         read.extend(paths)
-        return check_paths(bundled, paths, vocabulary, prepare=index_row)
+        return check_paths(
+            bundled, paths, vocabulary, prepare=lambda check: index_row(check, vocabulary)
+        )
 
     with open_index(bundled, vocabulary) as index:
         index.refresh(parse=parse)

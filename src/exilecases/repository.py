@@ -51,17 +51,13 @@ class Repository:
         """The usable cases passing ``filters`` (every case when None), in id order: their
         public view, or the whole file's data with ``private=True``. Broken files are left
         out; ``check()`` says why."""
-        from exilecases.format.privacy import redact
         from exilecases.ops import query
-        from exilecases.ops.load import load, select
+        from exilecases.ops.load import select
 
+        # Public views (from the index, which holds nothing else), or with ``private`` the
+        # files themselves, never the index.
         filters = filters or query.Filters()
-        if private:  # the files themselves, never the index
-            every = load(self.root, self.vocabulary, use_cache=False).cases
-            chosen = query.select(every, filters, self.vocabulary)
-        else:
-            chosen = [redact(c, self.vocabulary) for c in select(self.root, self.vocabulary,
-                                                                   filters).cases]  # fmt: skip
+        chosen = select(self.root, self.vocabulary, filters, private=private).cases
         return query.sort_cases(chosen, "id", self.vocabulary)
 
     def case(self, case_id: str, *, private: bool = False) -> dict:

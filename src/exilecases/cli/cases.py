@@ -291,8 +291,11 @@ def validate(
 
     found, vocabulary = _open(root)
     files = [_inside_repository(found, p) for p in paths] if paths else None
-    # The personal-data check reads whole cases; the other rules need only each case's name.
-    result = load(found, vocabulary, files, progress=_ProgressBar(), whole=public_check)
+    # The personal-data check reads the whole files (private parts and all, never the
+    # index); the other rules need only each case's public name.
+    result = load(
+        found, vocabulary, files, progress=_ProgressBar(), whole=public_check, private=public_check
+    )
     findings = result.findings
     if files is None:
         from exilecases.ops.validate import schema_check
@@ -314,8 +317,23 @@ def validate(
             if show_source:
                 sys.stdout.write(emit.source_excerpt(found, item, sources))
         _message(emit.findings_summary(errors, len(findings) - errors, len(result.checks)))
+    _note_old_index(found)
     if errors:
         raise typer.Exit(1)
+
+
+def _note_old_index(root: Path) -> None:
+    """Say that the first version's index folder in the work tree can go (it is never read:
+    a clone could carry one)."""
+    import os
+
+    from exilecases.store.place import OLD_WORK_TREE_STATE
+
+    if os.path.lexists(root / OLD_WORK_TREE_STATE):
+        _message(
+            f"note: an old index folder {OLD_WORK_TREE_STATE}/ can be deleted (the index now "
+            "lives inside .git/, and nothing in the work tree is read as one)"
+        )
 
 
 # --- search and stats -------------------------------------------------------------------

@@ -277,12 +277,15 @@ def _load(root: Path, vocabulary: Vocabulary) -> LoadResult:
 
 
 def _select(
-    root: Path, vocabulary: Vocabulary, filters: Any, outlines: bool = False
+    root: Path, vocabulary: Vocabulary, filters: Any, outlines: bool = False, private: bool = False
 ) -> list[dict[str, Any]]:
-    """The cases passing ``filters``, warning about skipped files."""
+    """The cases passing ``filters`` (public views; whole cases from the files with
+    ``private``), warning about skipped files."""
     from exilecases.ops.load import select
 
-    selection = select(root, vocabulary, filters, progress=_ProgressBar(), outlines=outlines)
+    selection = select(
+        root, vocabulary, filters, progress=_ProgressBar(), outlines=outlines, private=private
+    )
     _warn_skipped(selection.broken)
     return selection.cases
 

@@ -103,7 +103,9 @@ def export(
         raise ExilecasesError("--format sqlite needs -o FILE", 2)
     target = _output_path(found, output, overwrite) if output is not None else None
     filters.check(vocabulary)
-    cases = sort_cases(_select(found, vocabulary, filters), "id", vocabulary)
+    # A public export is made from public views (the index's, so --as-of and --since see no
+    # private event); a full one reads the files.
+    cases = sort_cases(_select(found, vocabulary, filters, private=not public), "id", vocabulary)
     from exilecases.ops import export as exporting
 
     if output_format is ExportFormat.sqlite:

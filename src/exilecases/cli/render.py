@@ -54,8 +54,9 @@ def list_table(cases: Sequence[dict[str, Any]], vocabulary: Vocabulary) -> Table
     for row in list_rows(cases, vocabulary):
         last = f"{row[8]}\n[dim]{row[9]}[/]" if row[8] else ""
         table.add_row(
-            Text.assemble((row[0], "cyan"), "\n", row[1]),
-            status_text(row[2], vocabulary),
+            # A public view may lack a field its case marks private (private_fields).
+            Text.assemble((row[0] or "", "cyan"), "\n", row[1] or ""),
+            status_text(row[2] or "", vocabulary),
             last,
             row[6].replace("; ", "\n"),
             row[7].replace("; ", "\n"),

@@ -2,23 +2,29 @@
 
 Like beancount's loader, a load never stops at the first bad file: it returns every case it
 could read together with the checks of the files it could not. Files that changed since the
-last run are read (on every core when there are many); the rest come from the index cache.
+last run are read (on every core when there are many); the rest come from the index
+(``store.index``), which holds each case's public view only. Public commands get public
+views either way (from the index or made from the files, the same); a command asked for
+private data loads with ``private=True``, which reads the files and never the index.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from exilecases.format.findings import Finding, finding
+from exilecases.format.findings import ERROR, Finding, finding
 from exilecases.format.vocabulary import Vocabulary
-from exilecases.store.files import MAX_FILE_BYTES, case_files, relative
+from exilecases.store.files import MAX_FILE_BYTES, case_files, cases_dir, relative
 
 if TYPE_CHECKING:
     from exilecases.ops.validate import FileCheck
+    from exilecases.store.index import CaseIndex, IndexRow
 
 #: Below this many files to read, starting worker processes costs more than it saves.
 PARALLEL_FROM = 1500
@@ -138,13 +144,175 @@ def _start_methods() -> list[str]:
     return multiprocessing.get_all_start_methods()
 
 
+# --- what the index stores of a file: public text only ------------------------------------
+
+
+def public_case(case: dict[str, Any] | None, vocabulary: Vocabulary) -> dict[str, Any] | None:
+    """The public view of a parsed case (``store.index.public_view``), or None when there is
+    no case or no view can be made of it (a file too broken to tell what is private)."""
+    if case is None:
+        return None
+    from exilecases.store.index import public_view
+
+    try:
+        return public_view(case, vocabulary)
+    except Exception:  # a broken file's shape: nothing of it is stored or shown
+        return None
+
+
+def identity(public: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What the cross-file rules need of a case: its id, name and ``distinct_from``."""
+    if public is None:
+        return None
+    return {key: public[key] for key in ("id", "name", "distinct_from") if key in public}
+
+
+def public_name_keys(public: dict[str, Any] | None) -> list[str]:
+    """The folded public names of a case, for the likely-duplicate rule (W104)."""
+    if public is None:
+        return []
+    from exilecases.ops.validate import name_keys
+
+    return sorted(name_keys(public))
+
+
+def _leaves(value: Any, into: set[str]) -> set[str]:
+    if isinstance(value, dict):
+        for item in value.values():
+            _leaves(item, into)
+    elif isinstance(value, list):
+        for item in value:
+            _leaves(item, into)
+    elif not isinstance(value, bool) and value is not None:
+        text = str(value)
+        if text:
+            into.add(text)
+    return into
+
+
+def quotes_private(
+    findings: Sequence[Finding], case: dict[str, Any] | None, public: dict[str, Any] | None
+) -> bool:
+    """True when a finding's message contains a value of ``case`` that its public view
+    leaves out: such findings never enter the index (``validate`` reads the file again).
+    Errs on the safe side: a short private value met by chance in a message counts too."""
+    if not findings or case is None:
+        return False
+    secrets = _leaves(case, set()) - _leaves(public or {}, set())
+    return any(secret in item.message for item in findings for secret in secrets)
+
+
+def index_row(check: FileCheck, vocabulary: Vocabulary) -> IndexRow:
+    """The index row of a checked file: its public view, never a private value."""
+    import json
+
+    from exilecases.store.index import IndexRow, finding_row
+
+    assert check.path is not None
+    public = public_case(check.case, vocabulary)
+    usable = public is not None and check.ok
+    findings_json = (
+        None
+        if quotes_private(check.findings, check.case, public)
+        else json.dumps([finding_row(f) for f in check.findings], ensure_ascii=False)
+    )
+    who = identity(public)
+    return IndexRow(
+        name=check.path.name,
+        ok=check.ok,
+        case_id=public and public.get("id"),
+        status=public and public.get("status"),
+        origin=public and public.get("origin_country"),
+        host=public and public.get("host_country"),
+        case_json=json.dumps(public, ensure_ascii=False) if public is not None else None,
+        findings_json=findings_json,
+        name_keys="\n".join(public_name_keys(public)),
+        identity=json.dumps(who, ensure_ascii=False) if who is not None else None,
+        tags=_tags(public) if usable else [],
+        ranges=_event_ranges(public) if usable else [],
+    )
+
+
+def _tags(case: dict[str, Any]) -> list[tuple[str, str]]:
+    tags = [("category", c) for c in set(case.get("categories", []))]
+    tags += [("basis", b) for b in {c.get("basis") for c in case.get("charges", [])} if b]
+    return tags
+
+
+def _event_ranges(case: dict[str, Any]) -> list[tuple[str, str, str | None]]:
+    """Each dated event's first and last possible day (ISO) and its type."""
+    from exilecases.format.dates import DateError, parse_date
+
+    ranges = []
+    for event in case.get("events", []):
+        with suppress(DateError, KeyError):
+            date = parse_date(event["date"])
+            ranges.append((date.earliest.isoformat(), date.latest.isoformat(), event.get("type")))
+    return ranges
+
+
+def cache_enabled() -> bool:
+    """False when the index is switched off (``EXILECASES_NO_CACHE``)."""
+    from exilecases.store.index import cache_enabled as enabled
+
+    return enabled()
+
+
 def _reader(
     root: Path, vocabulary: Vocabulary, progress: Progress | None
 ) -> Callable[[list[Path]], Iterator[Any]]:
-    """How the cache reads the files that changed: checked and made into rows on every core."""
-    from exilecases.store.index import index_row
+    """How the index reads the files that changed: checked and made into rows on every core."""
+    prepare = functools.partial(index_row, vocabulary=vocabulary)
+    return lambda stale: check_paths(root, stale, vocabulary, progress, prepare=prepare)
 
-    return lambda stale: check_paths(root, stale, vocabulary, progress, prepare=index_row)
+
+def _open_fresh(root: Path, vocabulary: Vocabulary, progress: Progress | None) -> CaseIndex:
+    """The index, brought up to date. An index SQLite fails on while updating it (rows that
+    contradict each other, a damaged page) is deleted and built again; should that fail
+    too, this run works on an index in memory."""
+    import sqlite3
+
+    from exilecases.store.index import open_index
+
+    for memory in (False, False, True):
+        index = open_index(root, vocabulary, memory=memory)
+        try:
+            index.refresh(parse=_reader(root, vocabulary, progress))
+            return index
+        except sqlite3.Error:
+            index.discard()
+            if memory:
+                raise
+        except BaseException:
+            index.db.close()
+            raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _stored_findings(
+    root: Path, vocabulary: Vocabulary, name: str, text: str | None
+) -> list[Finding]:
+    """A file's findings from the index, or from the file when the index does not hold
+    them (they quote a private value)."""
+    if text is not None:
+        from exilecases.store.index import findings_of
+
+        return findings_of(text)
+    return check_path(root, cases_dir(root) / name, vocabulary).findings
+
+
+def _publish(
+    checks: list[FileCheck], vocabulary: Vocabulary, whole: bool
+) -> tuple[list[FileCheck], dict[str, list[str]]]:
+    """Checks read from the files, each case replaced by its public view (or identity), and
+    each file's folded public names: what the index would have given."""
+    keys: dict[str, list[str]] = {}
+    for check in checks:
+        public = public_case(check.case, vocabulary)
+        if public is not None:
+            keys[check.rel] = public_name_keys(public)
+        check.case = public if whole else identity(public)
+    return checks, keys
 
 
 def load(
@@ -155,26 +323,45 @@ def load(
     use_cache: bool | None = None,
     progress: Progress | None = None,
     whole: bool = True,
+    private: bool = False,
 ) -> LoadResult:
     """Check every case file of the repository (or only ``paths``).
 
-    With the cache (the default unless ``EXILECASES_NO_CACHE`` is set), only files that
-    changed since the last run are read. Without ``whole``, cases from the cache carry only
-    their id, name and ``distinct_from`` (what ``validate`` needs across files).
+    Each case is its public view, from the index (the default unless ``EXILECASES_NO_CACHE``
+    is set: only files that changed since the last run are read) or made the same way from
+    the files. Without ``whole``, each case is only its id, name and ``distinct_from`` (what
+    ``validate`` needs across files). With ``private``, the files are read and the cases
+    are whole, private parts included; the index is not touched.
     """
-    from exilecases.store.index import cache_enabled, open_index
-
-    if paths is not None:
-        return LoadResult(list(check_paths(root, list(paths), vocabulary, progress)))
+    if private or paths is not None:
+        chosen = case_files(root) if paths is None else list(paths)
+        checks = list(check_paths(root, chosen, vocabulary, progress))
+        if private:
+            keys = {c.rel: public_name_keys(public_case(c.case, vocabulary)) for c in checks}
+            return LoadResult(checks, keys)
+        return LoadResult(*_publish(checks, vocabulary, whole))
     if use_cache is None:
         use_cache = cache_enabled()
     if not use_cache:
-        return LoadResult(list(check_paths(root, case_files(root), vocabulary, progress)))
-    with open_index(root, vocabulary) as index:
-        index.refresh(parse=_reader(root, vocabulary, progress))
-        keys = {relative(root, root / "data" / "cases" / k): v for k, v in
-                index.name_keys().items()}  # fmt: skip
-        return LoadResult(index.checks(whole), keys)
+        checks = list(check_paths(root, case_files(root), vocabulary, progress))
+        return LoadResult(*_publish(checks, vocabulary, whole))
+    import json
+
+    from exilecases.ops.validate import FileCheck
+
+    folder = cases_dir(root)
+    with _open_fresh(root, vocabulary, progress) as index:
+        checks = [
+            FileCheck(
+                relative(root, folder / name),
+                json.loads(case) if case is not None else None,
+                _stored_findings(root, vocabulary, name, findings),
+                folder / name,
+            )
+            for name, case, findings in index.rows(whole)
+        ]
+        keys = {relative(root, folder / k): v for k, v in index.name_keys().items()}
+        return LoadResult(checks, keys)
 
 
 @dataclass
@@ -185,6 +372,19 @@ class Selection:
     broken: list[tuple[str, Finding | None]]
 
 
+def _broken(
+    root: Path, vocabulary: Vocabulary, index: CaseIndex
+) -> list[tuple[str, Finding | None]]:
+    """The files other commands skip, each with its first error."""
+    folder = cases_dir(root)
+    found = []
+    for name, text in index.broken():
+        findings = _stored_findings(root, vocabulary, name, text)
+        first = next((f for f in findings if f.severity == ERROR), None)
+        found.append((relative(root, folder / name), first))
+    return found
+
+
 def select(
     root: Path,
     vocabulary: Vocabulary,
@@ -193,29 +393,29 @@ def select(
     use_cache: bool | None = None,
     progress: Progress | None = None,
     outlines: bool = False,
+    private: bool = False,
 ) -> Selection:
-    """The cases that pass ``filters`` (a ``query.Filters``), by file name.
+    """The public views of the cases that pass ``filters`` (a ``query.Filters``), by file
+    name; with ``private``, the whole cases, read from the files (never the index).
 
-    With the cache, the filters run as SQL over the index, so only matching cases are
-    decoded; without it (or for ``--as-of``) every case is loaded and filtered in Python.
-    With ``outlines``, SQL-filtered cases come as the outlines ``stats`` needs (see
+    With the index, the filters run as SQL over it, so only matching cases are decoded;
+    without it (or for ``--as-of``) every case is loaded and filtered in Python. With
+    ``outlines``, SQL-filtered cases come as the outlines ``stats`` needs (see
     ``CaseIndex.outlines``) rather than whole cases.
     """
     from exilecases.ops import query
-    from exilecases.store.index import cache_enabled, open_index, sql_filter
 
     if use_cache is None:
         use_cache = cache_enabled()
-    if use_cache:
-        with open_index(root, vocabulary) as index:
-            index.refresh(parse=_reader(root, vocabulary, progress))
-            broken = index.broken()
-            clause = sql_filter(filters, vocabulary)
+    if use_cache and not private:
+        with _open_fresh(root, vocabulary, progress) as index:
+            broken = _broken(root, vocabulary, index)
+            clause = query.sql_where(filters, vocabulary)
             if clause is not None:
                 chosen = index.outlines(*clause) if outlines else index.cases(*clause)
                 return Selection(chosen, broken)
             return Selection(query.select(index.cases(), filters, vocabulary), broken)
-    result = load(root, vocabulary, use_cache=False, progress=progress)
+    result = load(root, vocabulary, use_cache=False, progress=progress, private=private)
     broken = [(check.rel, check.first_error) for check in result.broken]
     return Selection(query.select(result.cases, filters, vocabulary), broken)
 
@@ -223,31 +423,28 @@ def select(
 def select_json(
     root: Path, vocabulary: Vocabulary, filters: Any, progress: Progress | None = None
 ) -> tuple[str, list[tuple[str, Finding | None]]] | None:
-    """The JSON array of the cases passing ``filters``, in id order, straight from the
-    index cache: the fast path of ``list --format json``. None when the cache is off or
-    SQL cannot express the filters (the caller then takes the ordinary path)."""
-    from exilecases.store.index import cache_enabled, open_index, sql_filter
+    """The JSON array of the public views of the cases passing ``filters``, in id order,
+    straight from the index: the fast path of ``list --format json``. None when the index
+    is off or SQL cannot express the filters (the caller then takes the ordinary path)."""
+    from exilecases.ops import query
 
-    clause = sql_filter(filters, vocabulary)
+    clause = query.sql_where(filters, vocabulary)
     if clause is None or not cache_enabled():
         return None
-    with open_index(root, vocabulary) as index:
-        index.refresh(parse=_reader(root, vocabulary, progress))
-        return "[" + ", ".join(index.case_json(*clause)) + "]", index.broken()
+    with _open_fresh(root, vocabulary, progress) as index:
+        return "[" + ", ".join(index.case_json(*clause)) + "]", _broken(root, vocabulary, index)
 
 
 def search_documents(
     root: Path, vocabulary: Vocabulary, progress: Progress | None = None
 ) -> Selection:
-    """The searchable part of every usable case (``search.searchable``): from the cache
-    when it is on, else from reading every file."""
+    """The searchable part (``search.searchable``) of every usable case's public view: from
+    the index when it is on, else from reading every file."""
     from exilecases.ops.search import searchable
-    from exilecases.store.index import cache_enabled, open_index
 
     if not cache_enabled():
         result = load(root, vocabulary, use_cache=False, progress=progress)
         broken = [(check.rel, check.first_error) for check in result.broken]
         return Selection([searchable(case) for case in result.cases], broken)
-    with open_index(root, vocabulary) as index:
-        index.refresh(parse=_reader(root, vocabulary, progress))
-        return Selection(index.search_documents(), index.broken())
+    with _open_fresh(root, vocabulary, progress) as index:
+        return Selection(index.search_documents(searchable), _broken(root, vocabulary, index))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,22 +97,6 @@ def as_of(cases: Iterable[dict[str, Any]], day: str) -> list[dict[str, Any]]:
     return [{**case, "status": status_on(case, last_day)} for case in cases]
 
 
-def _values(case: dict[str, Any], name: str, vocabulary: Vocabulary) -> set[str]:
-    if name == "status":
-        return {case.get("status", "")}
-    if name == "outcome":
-        return {outcome_of(case, vocabulary)}
-    if name == "basis":
-        return {c.get("basis", "") for c in case.get("charges", [])}
-    if name == "category":
-        return set(case.get("categories", []))
-    if name == "origin":
-        return {case.get("origin_country", "")}
-    if name == "host":
-        return {case.get("host_country", "")}
-    raise KeyError(name)
-
-
 def _has_event_in(case: dict[str, Any], start: dt.date | None, end: dt.date | None) -> bool:
     for event in case.get("events", []):
         try:
@@ -123,31 +107,153 @@ def _has_event_in(case: dict[str, Any], start: dt.date | None, end: dt.date | No
     return False
 
 
+# --- the filters: each one's Python test and its SQL over the index, side by side ---------
+#
+# The SQL runs over the index's tables (``store.index``): ``files`` (one row per file, with
+# ``status``, ``origin`` and ``host`` columns), ``tags`` (``field`` is "basis" or "category")
+# and ``event_ranges`` (each dated event's first and last possible day). Both sides see the
+# same cases (public views), so they choose the same ones; tests/test_cache.py checks that.
+
+Sql = tuple[str, list[Any]]
+
+
+def _marks(values: Sequence[Any]) -> str:
+    return ", ".join("?" * len(values))
+
+
+def _column_in(column: str, values: set[str]) -> Sql:
+    if not values:
+        return "0", []
+    ordered = sorted(values)
+    return f"{column} IN ({_marks(ordered)})", ordered
+
+
+def _tag_in(field_name: str, values: set[str]) -> Sql:
+    ordered = sorted(values)
+    return (
+        f"file IN (SELECT file FROM tags WHERE field = ? AND value IN ({_marks(ordered)}))",
+        [field_name, *ordered],
+    )
+
+
+def _statuses_with(outcomes: set[str], vocabulary: Vocabulary) -> set[str]:
+    return set().union(*(vocabulary.statuses_with_outcome(o) for o in outcomes))
+
+
+def _events_sql(bounds: tuple[dt.date | None, dt.date | None]) -> Sql:
+    start, end = bounds
+    condition, params = "SELECT 1 FROM event_ranges e WHERE e.file = files.file", []
+    if start is not None:
+        condition += " AND e.latest >= ?"
+        params.append(start.isoformat())
+    if end is not None:
+        condition += " AND e.earliest <= ?"
+        params.append(end.isoformat())
+    return f"EXISTS ({condition})", params
+
+
+def _event_bounds(filters: Filters) -> tuple[dt.date | None, dt.date | None] | None:
+    if filters.since is None and filters.until is None:
+        return None
+    bounds = date_range(filters.since, filters.until)
+    return bounds if bounds != (None, None) else None
+
+
+@dataclass(frozen=True)
+class Filter:
+    """One filter of ``list``, ``stats`` and ``export``, defined once.
+
+    ``wanted`` reads what the user asked for from ``Filters`` (falsy: the filter is off);
+    ``test`` is its Python test of one case; ``sql`` the same test as an SQL condition on a
+    row of the index's ``files`` table, or None where SQL cannot express it.
+    """
+
+    name: str
+    wanted: Callable[[Filters], Any]
+    test: Callable[[dict[str, Any], Any, Vocabulary], bool]
+    sql: Callable[[Any, Vocabulary], Sql] | None
+
+
+FILTERS: tuple[Filter, ...] = (
+    Filter(
+        "status",
+        lambda f: set(f.status),
+        lambda case, wanted, _: case.get("status", "") in wanted,
+        lambda wanted, _: _column_in("status", wanted),
+    ),
+    Filter(
+        "outcome",
+        lambda f: set(f.outcome),
+        lambda case, wanted, vocabulary: outcome_of(case, vocabulary) in wanted,
+        lambda wanted, vocabulary: _column_in("status", _statuses_with(wanted, vocabulary)),
+    ),
+    Filter(
+        "basis",
+        lambda f: set(f.basis),
+        lambda case, wanted, _: any(c.get("basis", "") in wanted for c in case.get("charges", [])),
+        lambda wanted, _: _tag_in("basis", wanted),
+    ),
+    Filter(
+        "category",
+        lambda f: set(f.category),
+        lambda case, wanted, _: not wanted.isdisjoint(case.get("categories", [])),
+        lambda wanted, _: _tag_in("category", wanted),
+    ),
+    Filter(
+        "origin",
+        lambda f: {v.upper() for v in f.origin},
+        lambda case, wanted, _: case.get("origin_country", "") in wanted,
+        lambda wanted, _: _column_in("origin", wanted),
+    ),
+    Filter(
+        "host",
+        lambda f: {v.upper() for v in f.host},
+        lambda case, wanted, _: case.get("host_country", "") in wanted,
+        lambda wanted, _: _column_in("host", wanted),
+    ),
+    Filter(
+        # --since and --until together: an event that may fall between them.
+        "since/until",
+        _event_bounds,
+        lambda case, bounds, _: _has_event_in(case, *bounds),
+        lambda bounds, _: _events_sql(bounds),
+    ),
+    Filter(
+        # --as-of is a view more than a test: the other filters then see the status each
+        # case had on that day (``as_of``), which needs every event's outcome, so no SQL.
+        "as_of",
+        lambda f: f.as_of,
+        lambda case, day, _: True,
+        None,
+    ),
+)
+
+
+def sql_where(filters: Filters, vocabulary: Vocabulary) -> Sql | None:
+    """The ``AND ...`` clause that selects, over the index, the cases ``select`` chooses;
+    None when a filter in use has no SQL (``--as-of``: those runs filter in Python)."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    for item in FILTERS:
+        wanted = item.wanted(filters)
+        if not wanted:
+            continue
+        if item.sql is None:
+            return None
+        clause, values = item.sql(wanted, vocabulary)
+        clauses.append(f"AND {clause}")
+        params.extend(values)
+    return " ".join(clauses), params
+
+
 def select(
     cases: Iterable[dict[str, Any]], filters: Filters, vocabulary: Vocabulary
 ) -> list[dict[str, Any]]:
     """The cases that pass every filter (statuses as of ``filters.as_of`` when given)."""
     if filters.as_of:
         cases = as_of(cases, filters.as_of)
-    wanted = {
-        "status": set(filters.status),
-        "outcome": set(filters.outcome),
-        "basis": set(filters.basis),
-        "category": set(filters.category),
-        "origin": {v.upper() for v in filters.origin},
-        "host": {v.upper() for v in filters.host},
-    }
-    wanted = {name: values for name, values in wanted.items() if values}
-    start, end = date_range(filters.since, filters.until)
-    by_date = start is not None or end is not None
-    chosen = []
-    for case in cases:
-        if any(not (_values(case, name, vocabulary) & values) for name, values in wanted.items()):
-            continue
-        if by_date and not _has_event_in(case, start, end):
-            continue
-        chosen.append(case)
-    return chosen
+    tests = [(item.test, wanted) for item in FILTERS if (wanted := item.wanted(filters))]
+    return [case for case in cases if all(test(case, wanted, vocabulary) for test, wanted in tests)]
 
 
 def _event_dates(case: dict[str, Any]) -> list[tuple]:

@@ -519,7 +519,8 @@ def cross_file(
     by_id: dict[str, list[FileCheck]] = defaultdict(list)
     by_name: dict[str, list[FileCheck]] = defaultdict(list)
     for check in checks:
-        if check.case is None:
+        # A public identity may lack the id or name its case marks private.
+        if check.case is None or not isinstance(check.case.get("id"), str):
             continue
         by_id[check.case["id"]].append(check)
         folded = keys.get(check.rel, ()) if keys is not None else name_keys(check.case)
@@ -552,7 +553,8 @@ def cross_file(
                         second,
                         "name",
                         "W104",
-                        f"looks like the same person as {first.rel} ({first.case['name']!r}); "
+                        f"looks like the same person as {first.rel} "
+                        f"({first.case.get('name', first.case['id'])!r}); "
                         "merge the two files, or if they are different people add "
                         f'distinct_from = ["{first.case["id"]}"] to this file',
                     )

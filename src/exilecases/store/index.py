@@ -1,12 +1,29 @@
-"""The index cache: every case file's parsed case and findings, kept in SQLite.
+"""The index: every case file's public view and findings, kept in SQLite where no clone can
+carry it.
 
-Stored in ``<root>/.exilecases/index.sqlite`` (the folder ignores itself in git). Each file's
-row is keyed on its name, size, modification time, change time and inode, so an edit in any
-editor, a ``git checkout`` or a pull invalidates exactly the files that changed; new and
-deleted files are found by listing ``data/cases/`` on every run. The cache is never trusted
-over the files: a row whose key differs is parsed again, a row written in the same instant
-as its file's last change is checked again next time, and a cache from another version of
-the tool, another vocabulary, or that SQLite cannot read is thrown away and rebuilt.
+The index lives in ``store.place.index_path(root)``: ``.git/exilecases/<uid>/index.sqlite``
+inside the git directory (which no clone, push or ``git add`` reaches), or the user's cache
+folder when the repository is not in git. Nothing in the work tree is ever read as an
+index: a repository can carry any file, a crafted database among them.
+
+It is used only when it can be trusted: a regular file (not a symbolic link) owned by the
+current user, in a folder of that user's own (mode 0700) inside a state folder no one else
+can write to. The file is mode 0600 (SQLite gives its ``-wal``, ``-shm`` and ``-journal``
+files the same mode), ``secure_delete`` is on, and it holds only what public outputs may
+show: each case's public view (``public_view``, the one door) and per-file findings (a
+file whose findings quote one of its private values keeps them out of the index and is
+read again by ``validate``). A missing, corrupt, foreign (another user's, another version's,
+another vocabulary's, or one whose tables were tampered with), read-only or unopenable index
+is rebuilt; where it cannot be, the command works on an index in memory (correct, only
+slower next time). None of this is ever an error.
+
+Each file's row is keyed on its name, size, modification time, change time and inode, so an
+edit in any editor, a ``git checkout`` or a pull invalidates exactly the files that changed;
+new and deleted files are found by listing ``data/cases/`` on every run. A row written in
+the same instant as its file's last change is checked again next time ("racy", as git says).
+
+This module knows the tables, not what a case means: the loader (``ops.load``) makes the
+rows, and the filters' SQL lives beside their Python tests in ``ops.query``.
 """
 
 from __future__ import annotations
@@ -14,29 +31,28 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import stat
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from exilecases import __version__
 from exilecases.format.findings import Finding
 from exilecases.format.vocabulary import REPOSITORY_VOCABULARY, Vocabulary
-from exilecases.store.files import cases_dir, relative
+from exilecases.store import place
+from exilecases.store.files import cases_dir
 
-if TYPE_CHECKING:
-    from exilecases.ops.validate import FileCheck
-
-CACHE_DIR = ".exilecases"
-CACHE_FILE = "index.sqlite"
 NO_CACHE_ENV = "EXILECASES_NO_CACHE"
 #: Bumped whenever the layout below or what a row means changes.
-LAYOUT = 6
+LAYOUT = 7
 #: A file changed less than this long before its row was written may change again within
 #: the same timestamp tick; such rows are checked again ("racy" entries, as git calls them).
 RACY_NS = 2_000_000_000
+#: The files SQLite keeps beside a database.
+SIDE_FILES = ("-wal", "-shm", "-journal")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -49,9 +65,8 @@ CREATE TABLE IF NOT EXISTS files (
     identity TEXT
 );
 -- The large texts live apart, so that reading the keys of 100,000 small rows stays cheap.
-CREATE TABLE IF NOT EXISTS documents (
-    file TEXT PRIMARY KEY, case_json TEXT, findings_json TEXT NOT NULL, search_json TEXT
-);
+-- findings_json is NULL for a file whose findings quote a private value (read it again).
+CREATE TABLE IF NOT EXISTS documents (file TEXT PRIMARY KEY, case_json TEXT, findings_json TEXT);
 CREATE TABLE IF NOT EXISTS tags (file TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS tags_by_value ON tags (field, value);
 CREATE INDEX IF NOT EXISTS tags_by_file ON tags (file);
@@ -59,7 +74,32 @@ CREATE TABLE IF NOT EXISTS event_ranges (file TEXT NOT NULL, earliest TEXT NOT N
                                          latest TEXT NOT NULL, type TEXT);
 CREATE INDEX IF NOT EXISTS event_ranges_by_file ON event_ranges (file);
 CREATE INDEX IF NOT EXISTS files_by_status ON files (status);
+CREATE INDEX IF NOT EXISTS files_broken ON files (file) WHERE ok = 0;
+-- Filled only when `search` first needs it (see CaseIndex.search_documents).
+CREATE TABLE IF NOT EXISTS search (file TEXT PRIMARY KEY, search_json TEXT NOT NULL);
 """
+#: Every table and index of a sound index; anything else (a trigger, a view) means the file
+#: was made by someone else, and it is rebuilt.
+_OBJECTS = frozenset(
+    {
+        ("table", "meta"),
+        ("table", "files"),
+        ("table", "documents"),
+        ("table", "tags"),
+        ("table", "event_ranges"),
+        ("table", "search"),
+        ("index", "tags_by_value"),
+        ("index", "tags_by_file"),
+        ("index", "event_ranges_by_file"),
+        ("index", "files_by_status"),
+        ("index", "files_broken"),
+        ("index", "sqlite_autoindex_meta_1"),
+        ("index", "sqlite_autoindex_files_1"),
+        ("index", "sqlite_autoindex_documents_1"),
+        ("index", "sqlite_autoindex_search_1"),
+    }
+)
+_TABLES = ("files", "documents", "tags", "event_ranges", "search")
 
 
 def cache_enabled() -> bool:
@@ -67,9 +107,18 @@ def cache_enabled() -> bool:
     return os.environ.get(NO_CACHE_ENV, "").lower() not in ("1", "yes", "true")
 
 
+def public_view(case: dict[str, Any], vocabulary: Vocabulary) -> dict[str, Any]:
+    """The public view of a case: the only form in which a case enters the index (and every
+    public output). The one call into ``format.privacy``."""
+    from exilecases.format.privacy import redact
+
+    return redact(case, vocabulary)
+
+
 def vocabulary_fingerprint(root: Path) -> str:
-    """Changes whenever the repository's vocabulary file or the tool's version changes (the
-    vocabulary file is small: its text is the fingerprint, no hashing needed)."""
+    """Changes whenever the repository's vocabulary file (which also holds the repository's
+    private fields) or the tool's version changes (the file is small: its text is the
+    fingerprint, no hashing needed)."""
     try:
         vocabulary = (root / REPOSITORY_VOCABULARY).read_text("utf-8", errors="replace")
     except OSError:
@@ -94,21 +143,21 @@ def list_case_files(root: Path) -> dict[str, tuple[int, int, int, int]]:
                     target = Path(entry.path).resolve()
                     if target.parent != inside or not target.is_file():
                         continue
-                    stat = os.stat(entry.path)
+                    info = os.stat(entry.path)
                 elif entry.is_file(follow_symlinks=False):
-                    stat = entry.stat(follow_symlinks=False)
+                    info = entry.stat(follow_symlinks=False)
                 else:
                     continue
             except OSError:
                 continue
-            found[name] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+            found[name] = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
     return found
 
 
 @dataclass(frozen=True, slots=True)
 class IndexRow:
-    """What the cache stores of one file, computed where the file is read (in a worker
-    process when many files are read at once)."""
+    """What the index stores of one file (made by ``ops.load.index_row``, in a worker
+    process when many files are read at once). Every text here is public."""
 
     name: str
     ok: bool
@@ -116,46 +165,24 @@ class IndexRow:
     status: str | None
     origin: str | None
     host: str | None
+    #: The public view, as JSON.
     case_json: str | None
-    findings_json: str
-    search_json: str | None
+    #: The file's findings as JSON, or None when they quote a private value.
+    findings_json: str | None
     name_keys: str
     identity: str | None
     tags: list[tuple[str, str]]
     ranges: list[tuple[str, str, str | None]]
 
 
-def index_row(check: FileCheck) -> IndexRow:
-    """The cache row of a checked file (tags and event ranges only for usable cases)."""
-    assert check.path is not None
-    case = check.case
-    usable = case is not None and check.ok
-    return IndexRow(
-        name=check.path.name,
-        ok=check.ok,
-        case_id=case and case.get("id"),
-        status=case and case.get("status"),
-        origin=case and case.get("origin_country"),
-        host=case and case.get("host_country"),
-        case_json=json.dumps(case, ensure_ascii=False) if case is not None else None,
-        findings_json=json.dumps([_finding_row(f) for f in check.findings], ensure_ascii=False),
-        search_json=_search_json(case) if usable else None,
-        name_keys="\n".join(_name_keys(case)),
-        identity=json.dumps(
-            {key: case[key] for key in ("id", "name", "distinct_from") if key in case},
-            ensure_ascii=False,
-        )
-        if case is not None
-        else None,
-        tags=_tags(case) if usable else [],
-        ranges=_event_ranges(case) if usable else [],
-    )
+def finding_row(item: Finding) -> list[Any]:
+    """A finding as the index stores it (a JSON array)."""
+    return [item.path, item.line, item.col, item.severity, item.code, item.message]
 
 
-def _search_json(case: dict[str, Any]) -> str:
-    from exilecases.ops.search import searchable
-
-    return json.dumps(searchable(case), ensure_ascii=False)
+def finding_from_row(row: list[Any]) -> Finding:
+    """A finding read back from the index."""
+    return Finding(*row)
 
 
 def _stat_key(key: tuple[int, int, int, int]) -> str:
@@ -172,41 +199,104 @@ def _stored_key(key: tuple[int, int, int, int]) -> str:
     return _stat_key(key)
 
 
-def _tags(case: dict[str, Any]) -> list[tuple[str, str]]:
-    tags = [("category", c) for c in set(case.get("categories", []))]
-    tags += [("basis", b) for b in {c.get("basis") for c in case.get("charges", [])} if b]
-    return tags
+# --- where the index may live ------------------------------------------------------------
+
+#: Indirections the tests replace to simulate another owner.
+_lstat = os.lstat
 
 
-def _event_ranges(case: dict[str, Any]) -> list[tuple[str, str, str | None]]:
-    """Each dated event's first and last possible day (ISO) and its type."""
-    from exilecases.format.dates import DateError, parse_date
-
-    ranges = []
-    for event in case.get("events", []):
-        with suppress(DateError, KeyError):
-            date = parse_date(event["date"])
-            ranges.append((date.earliest.isoformat(), date.latest.isoformat(), event.get("type")))
-    return ranges
+def _uid() -> int:
+    return os.getuid()
 
 
-def _name_keys(case: dict[str, Any] | None) -> list[str]:
-    if case is None:
-        return []
-    from exilecases.ops.validate import name_keys
+def _own_folder(folder: Path) -> bool:
+    """True when ``folder`` is a real folder (no symbolic link) of the current user with
+    mode 0700, made so when it is missing or looser."""
+    try:
+        info = _lstat(folder)
+    except FileNotFoundError:
+        folder.mkdir(mode=0o700)
+        info = _lstat(folder)
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != _uid():
+        return False
+    if stat.S_IMODE(info.st_mode) != 0o700:
+        os.chmod(folder, 0o700, follow_symlinks=False)
+    return True
 
-    return sorted(name_keys(case))
+
+def _safe_parent(folder: Path, private: bool) -> bool:
+    """True when ``folder``, the state folder that holds every user's index folder (and the
+    repository's lock), is a real folder that others cannot write to. Made when missing:
+    mode 0700 in the user's cache (``private``); inside git with the default mode, as git
+    makes its own folders, so that a repository shared by a group can share its lock."""
+    try:
+        info = _lstat(folder)
+    except FileNotFoundError:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700 if private else 0o777)
+        info = _lstat(folder)
+    if not stat.S_ISDIR(info.st_mode):
+        return False
+    return not info.st_mode & stat.S_IWOTH
+
+
+def _trusted_file(path: Path) -> bool:
+    """True when ``path`` is a regular file (no symbolic link) of the current user that it
+    can write; a looser mode than 0600 is tightened."""
+    info = _lstat(path)
+    if not stat.S_ISREG(info.st_mode) or info.st_uid != _uid():
+        return False
+    if not info.st_mode & stat.S_IWUSR:
+        return False  # read-only: made anew rather than used half-way
+    if stat.S_IMODE(info.st_mode) != 0o600:
+        os.chmod(path, 0o600, follow_symlinks=False)
+    return True
+
+
+def _remove(path: Path) -> None:
+    """Delete an index and the files SQLite keeps beside it (a stale ``-wal`` must never be
+    replayed into a new file)."""
+    for name in ("", *SIDE_FILES):
+        with suppress(FileNotFoundError):
+            os.unlink(f"{path}{name}")
+
+
+def _create(path: Path) -> None:
+    """A new, empty index file of mode 0600 (never through a symbolic link)."""
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    # FileExistsError: made by another run at the same moment; checked like any other.
+    with suppress(FileExistsError):
+        os.close(os.open(path, flags, 0o600))
+
+
+def _is_busy(error: sqlite3.Error) -> bool:
+    """True for an index another process holds right now (not a damaged one)."""
+    text = str(error).lower()
+    return isinstance(error, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
+
+
+class _Untrusted(Exception):
+    """The index file cannot be used as it is."""
 
 
 class CaseIndex:
-    """The cache of one case repository. Use as a context manager; ``refresh`` first."""
+    """The index of one case repository. Use as a context manager; ``refresh`` first.
 
-    def __init__(self, root: Path, vocabulary: Vocabulary) -> None:
+    ``path`` is the file in use, or None when the index lives in memory for this run.
+    """
+
+    def __init__(self, root: Path, vocabulary: Vocabulary, *, memory: bool = False) -> None:
         self.root = root
         self.vocabulary = vocabulary
-        self.folder = root / CACHE_DIR
-        self.path = self.folder / CACHE_FILE
-        self.db = self._open()
+        self.fingerprint = vocabulary_fingerprint(root)
+        self.path: Path | None = None
+        self.db = self._in_memory() if memory else self._open()
+
+    def discard(self) -> None:
+        """Close the index and delete its file (after SQLite failed on it mid-way)."""
+        self.db.close()
+        if self.path is not None:
+            with suppress(OSError):
+                _remove(self.path)
 
     def __enter__(self) -> CaseIndex:
         return self
@@ -217,40 +307,91 @@ class CaseIndex:
     # -- opening ----------------------------------------------------------------------
 
     def _open(self) -> sqlite3.Connection:
-        """Open the cache, or make it anew when missing, unreadable or out of date."""
-        fingerprint = vocabulary_fingerprint(self.root)
+        """The index on disk when it can be trusted or made anew, else one in memory."""
         try:
-            self.folder.mkdir(exist_ok=True)
-            ignore = self.folder / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# exilecases' index cache: rebuilt when missing\n*\n")
-            db = self._connect(self.path)
-            if self._meta(db, "fingerprint") == fingerprint:
-                return db
+            path = self._place()
+        except OSError:
+            path = None
+        if path is not None:
+            for attempt in (1, 2):
+                try:
+                    db = self._connect(path)
+                    self.path = path
+                    return db
+                except _Untrusted:
+                    pass
+                except sqlite3.Error as error:
+                    if _is_busy(error):
+                        break
+                except OSError:
+                    pass
+                if attempt == 2:
+                    break
+                # Corrupt, foreign, read-only or from another version: start again.
+                try:
+                    _remove(path)
+                except OSError:
+                    break
+        return self._in_memory()
+
+    def _in_memory(self) -> sqlite3.Connection:
+        db = sqlite3.connect(":memory:", isolation_level=None)
+        self._prepare(db)
+        return db
+
+    def _place(self) -> Path | None:
+        """The index file's path once its folders are checked (made when missing), or None
+        when they cannot be trusted."""
+        state = place.state_dir(self.root)
+        if not _safe_parent(state, private=place.git_dir(self.root) is None):
+            return None
+        folder = place.user_state_dir(self.root)
+        if folder.parent != state or not _own_folder(folder):
+            return None
+        return place.index_path(self.root)
+
+    def _connect(self, path: Path) -> sqlite3.Connection:
+        """Open the index at ``path`` (made when missing) if it is sound and current."""
+        try:
+            _lstat(path)
+        except FileNotFoundError:
+            _remove(path)
+            _create(path)
+        if not _trusted_file(path):
+            raise _Untrusted(path)
+        for name in SIDE_FILES:
+            side = Path(f"{path}{name}")
+            with suppress(FileNotFoundError):
+                if not _trusted_file(side):
+                    raise _Untrusted(side)
+        db = sqlite3.connect(path, timeout=10, isolation_level=None)
+        try:
+            objects = set(db.execute("SELECT type, name FROM sqlite_master"))
+            if not objects:
+                self._prepare(db)
+            elif objects != _OBJECTS or self._meta(db, "fingerprint") != self.fingerprint:
+                raise _Untrusted(path)
+            self._settings(db)
+            db.execute("SELECT count(*) FROM files").fetchone()  # raises if damaged
+        except BaseException:
             db.close()
-        except (OSError, sqlite3.Error):
-            pass
-        # Missing, corrupt, locked for good, or from another version: start again. Where
-        # the folder cannot be written, work in memory (correct, only slower next time).
-        with suppress(OSError):
-            self.path.unlink(missing_ok=True)
-        try:
-            db = self._connect(self.path)
-        except (OSError, sqlite3.Error):
-            db = self._connect(":memory:")
-        db.executescript(_SCHEMA)
-        db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
-        db.commit()
+            raise
         return db
 
     @staticmethod
-    def _connect(path: Path | str) -> sqlite3.Connection:
-        db = sqlite3.connect(path, timeout=10, isolation_level=None)
-        db.execute("PRAGMA journal_mode=WAL")
+    def _settings(db: sqlite3.Connection) -> None:
+        db.execute("PRAGMA secure_delete=ON")
+        db.execute("PRAGMA trusted_schema=OFF")
         db.execute("PRAGMA synchronous=NORMAL")
-        db.executescript(_SCHEMA)
-        db.execute("SELECT count(*) FROM files").fetchone()  # raises if the file is corrupt
-        return db
+
+    def _prepare(self, db: sqlite3.Connection) -> None:
+        """Make the tables of a new index."""
+        self._settings(db)
+        db.execute("PRAGMA journal_mode=WAL")
+        # One transaction: another run never sees half the tables.
+        db.executescript(f"BEGIN IMMEDIATE;{_SCHEMA}")
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (self.fingerprint,))
+        db.execute("COMMIT")
 
     @staticmethod
     def _meta(db: sqlite3.Connection, key: str) -> str | None:
@@ -266,8 +407,7 @@ class CaseIndex:
     ) -> int:
         """Re-read every file whose key changed, add new files, drop deleted ones.
 
-        ``parse`` turns paths into rows (the loader reads them on every core, each through
-        ``index_row``);
+        ``parse`` turns paths into rows (the loader reads them on every core);
         ``progress`` is called with the number of files to read before reading them.
         Returns how many files were read.
         """
@@ -296,7 +436,7 @@ class CaseIndex:
         return len(stale)
 
     def _delete(self, name: str) -> None:
-        for table in ("files", "documents", "tags", "event_ranges"):
+        for table in _TABLES:
             self.db.execute(f"DELETE FROM {table} WHERE file = ?", (name,))
 
     def _insert(self, row: IndexRow, key: tuple[int, int, int, int]) -> None:
@@ -315,8 +455,7 @@ class CaseIndex:
             ),
         )
         self.db.execute(
-            "INSERT INTO documents VALUES (?, ?, ?, ?)",
-            (row.name, row.case_json, row.findings_json, row.search_json),
+            "INSERT INTO documents VALUES (?, ?, ?)", (row.name, row.case_json, row.findings_json)
         )
         if row.tags:
             self.db.executemany(
@@ -330,49 +469,54 @@ class CaseIndex:
 
     # -- reading ------------------------------------------------------------------------
 
-    def checks(self, whole: bool = True) -> list[FileCheck]:
-        """Every file's check, in file-name order (for ``validate``). Without ``whole``, each
-        case is only its identity (id, name, distinct_from): enough for the cross-file rules,
-        and far less to decode for 100,000 cases."""
-        from exilecases.ops.validate import FileCheck
-
-        folder = cases_dir(self.root)
+    def rows(self, whole: bool = True) -> list[tuple[str, str | None, str | None]]:
+        """Every file's ``(name, case JSON, findings JSON)`` in file-name order. Without
+        ``whole`` the case is only its identity (id, name, distinct_from): enough for the
+        cross-file rules, and far less to decode for 100,000 cases. Findings are None for a
+        file whose findings are not stored (they quote a private value)."""
         column = "case_json" if whole else "identity"
-        rows = self.db.execute(
-            f"SELECT file, {column}, findings_json FROM files JOIN documents USING (file) "
-            "ORDER BY file"
-        )
-        return [
-            FileCheck(
-                relative(self.root, folder / name),
-                json.loads(case) if case is not None else None,
-                [_finding_from_row(r) for r in json.loads(findings_json)],
-                folder / name,
+        return list(
+            self.db.execute(
+                f"SELECT file, {column}, findings_json FROM files JOIN documents USING (file) "
+                "ORDER BY file"
             )
-            for name, case, findings_json in rows
-        ]
+        )
 
     def name_keys(self) -> dict[str, list[str]]:
-        """Each readable file's folded names (for the likely-duplicate rule)."""
+        """Each readable file's folded public names (for the likely-duplicate rule)."""
         rows = self.db.execute("SELECT file, name_keys FROM files WHERE case_id IS NOT NULL")
         return {name: keys.split("\n") for name, keys in rows if keys}
 
-    def broken(self) -> list[tuple[str, Finding | None]]:
-        """The files other commands skip, each with its first error."""
-        folder = cases_dir(self.root)
-        found = []
-        for name, findings_json in self.db.execute(
-            "SELECT file, findings_json FROM files JOIN documents USING (file) WHERE ok = 0 "
-            "ORDER BY file"
-        ):
-            errors = [r for r in json.loads(findings_json) if r[3] == "error"]
-            first = _finding_from_row(errors[0]) if errors else None
-            found.append((relative(self.root, folder / name), first))
-        return found
+    def broken(self) -> list[tuple[str, str | None]]:
+        """The files other commands skip: ``(name, findings JSON or None)`` by name."""
+        return list(
+            self.db.execute(
+                "SELECT file, findings_json FROM files JOIN documents USING (file) "
+                "WHERE ok = 0 ORDER BY file"
+            )
+        )
 
-    def search_documents(self) -> list[dict[str, Any]]:
-        """What ``search`` reads of every file without errors (see ``search.searchable``)."""
-        sql = "SELECT search_json FROM files JOIN documents USING (file) WHERE ok = 1 ORDER BY file"
+    def search_documents(self, make: Callable[[dict[str, Any]], dict[str, Any]]) -> list[Any]:
+        """What ``search`` reads of every file without errors (``make`` turns a public case
+        into it: ``search.searchable``). The table is filled for the files that lack a row
+        the first time search needs them, so that other commands never pay for it."""
+        missing = self.db.execute(
+            "SELECT file, case_json FROM files JOIN documents USING (file) "
+            "WHERE ok = 1 AND file NOT IN (SELECT file FROM search)"
+        ).fetchall()
+        if missing:
+            made = [
+                (name, json.dumps(make(json.loads(case)), ensure_ascii=False))
+                for name, case in missing
+            ]
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                self.db.executemany("INSERT OR REPLACE INTO search VALUES (?, ?)", made)
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+        sql = "SELECT search_json FROM files JOIN search USING (file) WHERE ok = 1 ORDER BY file"
         return [json.loads(row[0]) for row in self.db.execute(sql)]
 
     def case_json(self, where: str = "", params: Sequence[Any] = ()) -> list[str]:
@@ -420,76 +564,23 @@ class CaseIndex:
         return list(outlines.values())
 
     def cases(self, where: str = "", params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        """The cases of every file without errors (optionally narrowed by SQL), by file name."""
-        sql = (
-            "SELECT case_json FROM files JOIN documents USING (file) "
-            f"WHERE ok = 1 {where} ORDER BY file"
-        )
-        return [json.loads(row[0]) for row in self.db.execute(sql, params)]
+        """The public cases of every file without errors (optionally narrowed by SQL), by
+        file name."""
+        return [json.loads(text) for text in self.case_json(where, params)]
 
 
-def _finding_row(item: Finding) -> list[Any]:
-    return [item.path, item.line, item.col, item.severity, item.code, item.message]
+def remove_index(root: Path) -> None:
+    """Delete this user's index of a repository (it is rebuilt on the next run)."""
+    with suppress(OSError):
+        _remove(place.index_path(root))
 
 
-def _finding_from_row(row: list[Any]) -> Finding:
-    return Finding(*row)
+def open_index(root: Path, vocabulary: Vocabulary, *, memory: bool = False) -> CaseIndex:
+    """Open the index of ``root`` (closing it is the caller's job: use ``with``); with
+    ``memory``, a new one in memory that lives for this run only."""
+    return CaseIndex(root, vocabulary, memory=memory)
 
 
-def sql_filter(filters: Any, vocabulary: Vocabulary) -> tuple[str, list[Any]] | None:
-    """The SQL ``AND ...`` clause for ``query.Filters``, or None when SQL cannot express
-    them (``--as-of`` needs every event's outcome: those runs filter in Python)."""
-    if filters.as_of:
-        return None
-    clauses: list[str] = []
-    params: list[Any] = []
-
-    def any_of(column: str, values: Sequence[str]) -> None:
-        clauses.append(f"AND {column} IN ({', '.join('?' * len(values))})")
-        params.extend(values)
-
-    statuses = set(filters.status)
-    if filters.outcome:
-        by_outcome = set().union(*(vocabulary.statuses_with_outcome(o) for o in filters.outcome))
-        statuses = statuses & by_outcome if statuses else by_outcome
-        if not statuses:
-            return "AND 0", []
-    if statuses:
-        any_of("status", sorted(statuses))
-    if filters.origin:
-        any_of("origin", [v.upper() for v in filters.origin])
-    if filters.host:
-        any_of("host", [v.upper() for v in filters.host])
-    for field, values in (("basis", filters.basis), ("category", filters.category)):
-        if values:
-            marks = ", ".join("?" * len(values))
-            clauses.append(
-                f"AND file IN (SELECT file FROM tags WHERE field = ? AND value IN ({marks}))"
-            )
-            params.extend([field, *values])
-    if filters.since or filters.until:
-        from exilecases.format.dates import date_range
-
-        start, end = date_range(filters.since, filters.until)
-        condition = "SELECT 1 FROM event_ranges e WHERE e.file = files.file"
-        if start is not None:
-            condition += " AND e.latest >= ?"
-            params.append(start.isoformat())
-        if end is not None:
-            condition += " AND e.earliest <= ?"
-            params.append(end.isoformat())
-        clauses.append(f"AND EXISTS ({condition})")
-    return " ".join(clauses), params
-
-
-def remove_cache(root: Path) -> None:
-    """Delete the cache of a repository (it is rebuilt on the next run)."""
-    folder = root / CACHE_DIR
-    for name in (CACHE_FILE, f"{CACHE_FILE}-wal", f"{CACHE_FILE}-shm"):
-        with suppress(OSError):
-            (folder / name).unlink()
-
-
-def open_index(root: Path, vocabulary: Vocabulary) -> CaseIndex:
-    """Open the cache of ``root`` (closing it is the caller's job: use ``with``)."""
-    return CaseIndex(root, vocabulary)
+def findings_of(text: str) -> list[Finding]:
+    """The findings stored as JSON ``text``."""
+    return [finding_from_row(row) for row in json.loads(text)]
