@@ -20,6 +20,7 @@ from exilecases.cli.common import (
     _handles_errors,
     _inside_repository,
     _message,
+    _no_such_case,
     _open,
     _ProgressBar,
     _select,
@@ -226,10 +227,7 @@ def show(
     found, vocabulary = _open(root)
     path = case_path(found, case_id)
     if not path.is_file():
-        raise ExilecasesError(
-            f"no case {case_id!r} (no file {path.relative_to(found)}); "
-            "`exilecases search NAME` finds a case by name"
-        )
+        raise _no_such_case(found, case_id)
     check = check_path(found, path, vocabulary)
     if not check.ok or check.case is None:
         for item in check.findings:
@@ -373,6 +371,8 @@ def search(
         emit.emit_csv(
             ("id", "name", "score", "matched"), ([h.id, h.name, h.score, h.matched] for h in hits)
         )
+    elif not hits:
+        _message(f"no match for {query!r}")
     else:
         from exilecases.cli import render
 

@@ -18,6 +18,7 @@ from exilecases.cli.common import (
     _handles_errors,
     _inside_repository,
     _message,
+    _no_such_case,
     _open,
     app,
 )
@@ -296,7 +297,8 @@ def fmt(
     for rel in would_change:
         sys.stdout.write(f"{rel}\n") if check else _message(f"formatted {rel}")
     if check and would_change:
-        _message(f"{len(would_change)} file(s) would change; run exilecases fmt")
+        files = "1 file" if len(would_change) == 1 else f"{len(would_change)} files"
+        _message(f"{files} would change; run exilecases fmt")
     if (check and would_change) or unreadable:
         raise typer.Exit(1)
 
@@ -319,9 +321,15 @@ def log(
 ) -> None:
     """A case's history from git: each commit with the fields it changed (following renames)."""
     from exilecases.ops.history import case_log, render_log
+    from exilecases.store.files import case_path
 
     found, _ = _open(root)
-    entries = case_log(found, case_id)
+    try:
+        entries = case_log(found, case_id)
+    except ExilecasesError:
+        if not case_path(found, case_id).exists():  # neither a file nor any history
+            raise _no_such_case(found, case_id) from None
+        raise
     if output is HistoryFormat.json:
         emit.emit_json([entry.to_dict() for entry in entries])
     else:
