@@ -205,7 +205,7 @@ def list_cases(
     else:
         from exilecases.cli import render
 
-        render.out().print(render.list_table(cases, vocabulary))
+        render.out().print(render.list_table(cases, vocabulary), crop=False)
 
 
 # --- show -----------------------------------------------------------------------------

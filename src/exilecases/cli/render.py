@@ -40,28 +40,96 @@ def status_text(status: str, vocabulary: Vocabulary) -> Text:
     return Text(status, style=OUTCOME_STYLES.get(vocabulary.outcome_of(status), ""))
 
 
-def list_table(cases: Sequence[dict[str, Any]], vocabulary: Vocabulary) -> Table:
-    """The table view of ``list``: ids and statuses never wrap, the rest folds to fit."""
+def list_table(
+    cases: Sequence[dict[str, Any]], vocabulary: Vocabulary, width: int | None = None
+) -> Table | Group:
+    """The table view of ``list``, fitted to ``width`` (default: the terminal's). An id is
+    never cut or broken (it is what the user types next); the name under it, the status, the
+    last event, the categories and the legal bases wrap where a person would break them."""
     from rich import box
 
-    count = f"{len(cases)} case{'s' if len(cases) != 1 else ''}"
-    table = Table(title=count, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("id / name", no_wrap=True)
-    table.add_column("status", no_wrap=True)
-    table.add_column("last event", no_wrap=True)
-    table.add_column("categories", no_wrap=True)
-    table.add_column("legal bases", no_wrap=True)
-    for row in list_rows(cases, vocabulary):
-        last = f"{row[8]}\n[dim]{row[9]}[/]" if row[8] else ""
-        table.add_row(
-            # A public view may lack a field its case marks private (private_fields).
-            Text.assemble((row[0] or "", "cyan"), "\n", row[1] or ""),
-            status_text(row[2] or "", vocabulary),
-            last,
+    from exilecases.cli import layout
+
+    rows = list_rows(cases, vocabulary)
+    cells = [
+        [
+            row[1] or "",
+            row[2] or "",
+            "\n".join(str(v) for v in (row[8], row[9]) if v),
             row[6].replace("; ", "\n"),
             row[7].replace("; ", "\n"),
+        ]
+        for row in rows
+    ]
+    headers = ["id / name", "status", "last event", "categories", "legal bases"]
+    longest_id = max((len(str(row[0])) for row in rows), default=0)
+    columns = list(zip(headers, *cells, strict=True))
+    natural = [max(layout.natural_width(text) for text in column) for column in columns]
+    natural[0] = max(natural[0], longest_id)
+    minimum = [max(layout.longest_piece(text) for text in column) for column in columns]
+    minimum[0] = longest_id
+    width = width or out().width
+    # Between columns: one space of padding and the divider.
+    widths = layout.fit(natural, minimum, width - 2 * (len(headers) - 1))
+    count = f"{len(cases)} case{'s' if len(cases) != 1 else ''}"
+    if widths is None:
+        return _list_blocks(count, rows, cells, vocabulary, width)
+    table = Table(
+        title=count,
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1, 0, 0),
+        pad_edge=False,
+        show_edge=False,
+    )
+    for header, column_width in zip(headers, widths, strict=True):
+        table.add_column(header, width=column_width, no_wrap=True, overflow="ignore")
+
+    def wrapped(text: str, at: int) -> str:
+        return "\n".join(layout.wrap(text, widths[at]))
+
+    for row, cell in zip(rows, cells, strict=True):
+        status = Text(wrapped(cell[1], 1), style=status_text(row[2], vocabulary).style)
+        last = Text(wrapped(str(row[8] or ""), 2))
+        if row[9]:
+            last.append("\n" + wrapped(str(row[9]), 2), style="dim")
+        table.add_row(
+            Text.assemble((str(row[0]), "cyan"), "\n", wrapped(cell[0], 0)),
+            status,
+            last,
+            wrapped(cell[3], 3),
+            wrapped(cell[4], 4),
         )
     return table
+
+
+def _list_blocks(
+    title: str,
+    rows: Sequence[Sequence[Any]],
+    cells: Sequence[Sequence[str]],
+    vocabulary: Vocabulary,
+    width: int,
+) -> Group:
+    """``list`` on a terminal too narrow for its columns: each case as a block of lines, the
+    id whole on the first (longer than the terminal if it must: printed uncropped)."""
+    from exilecases.cli import layout
+
+    blocks: list[Any] = [Text(title)]
+    inner = max(width - 2, 8)
+    for row, cell in zip(rows, cells, strict=True):
+        block = Text(str(row[0]), style="cyan", no_wrap=True, overflow="ignore")
+        details = [
+            cell[0],
+            f"{cell[1]} · {cell[2].replace(chr(10), ' ')}".strip(" ·"),
+            cell[3].replace("\n", ", "),
+            cell[4].replace("\n", ", "),
+        ]
+        for index, detail in enumerate(details):
+            for line in layout.wrap(detail, inner, breaks=False) if detail else []:
+                style = status_text(row[2], vocabulary).style if index == 1 else ""
+                block.append("\n  " + line, style=style)
+        blocks.append(block)
+    return Group(*blocks)
 
 
 # --- show -----------------------------------------------------------------------------
