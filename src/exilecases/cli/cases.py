@@ -420,9 +420,8 @@ def stats(
         hint = f" (did you mean {suggestion!r}?)" if suggestion else ""
         raise ExilecasesError(f"unknown event type {event!r}{hint}", 2)
     filters.check(vocabulary)
-    result = count(
-        _select(found, vocabulary, filters, outlines=True), by, vocabulary, event_type=event
-    )
+    cases = _select(found, vocabulary, filters, outlines=True)
+    result = count(cases, by, vocabulary, event_type=event)
     if output is TableFormat.json:
         emit.emit_json(result)
     elif output is TableFormat.csv:
@@ -436,9 +435,9 @@ def stats(
     else:
         from exilecases.cli import render
 
-        table = (
-            render.stats_table(result, shares(result))
-            if len(by) == 1
-            else render.cross_table(result)
-        )
+        if len(by) == 1:
+            table = render.stats_table(result, shares(result))
+        else:  # each row's and column's total counts cases once, however many values
+            margins = [count(cases, [field], vocabulary, event_type=event) for field in by]
+            table = render.cross_table(result, margins)
         render.out().print(table)

@@ -308,26 +308,106 @@ def stats_table(result: dict[str, Any], shares: Sequence[float]) -> Table:
     return table
 
 
-def cross_table(result: dict[str, Any]) -> Table:
-    """Two fields as a matrix: the first down, the second across, counts in the cells."""
+def _order(field: str, totals: dict[Any, int]) -> list[Any]:
+    """Values in reading order: years by time, the others by count (largest first), then by
+    name; the cases without a value (``—``) last."""
+    if field == "year":
+        return sorted(totals, key=lambda value: (value is None, value or 0))
+    return sorted(totals, key=lambda value: (value is None, -totals[value], str(value)))
+
+
+def cross_table(
+    result: dict[str, Any], margins: Sequence[dict[str, Any]], width: int | None = None
+) -> Group:
+    """Two fields as a matrix, the first down and the second across, with each row's and
+    each column's total (``margins``: the one-field counts of each, so that a case with
+    several values counts once in a total). Headers wrap where a person would break them
+    (``extradition_`` / ``approved``); no column is ever dropped: when the columns do not fit
+    the terminal, they continue in a second table under the first, with the row names
+    again."""
     from rich import box
 
+    from exilecases.cli import layout
+
     down, across = result["by"]
-    rows: dict[Any, dict[Any, int]] = {}
-    columns: dict[Any, int] = {}
-    for row in result["rows"]:
-        rows.setdefault(row[down], {})[row[across]] = row["count"]
-        columns[row[across]] = columns.get(row[across], 0) + row["count"]
-    order = sorted(columns, key=lambda value: (-columns[value], value is None, str(value)))
-    table = Table(
-        title=f"{result['total']} cases by {down} (down) and {across} (across)",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-    )
-    table.add_column(f"{down} \\ {across}", no_wrap=True)
-    for value in order:
-        table.add_column(_cell(value), justify="right", overflow="fold", min_width=3)
-    for value, cells in rows.items():
-        table.add_row(_cell(value), *(str(cells.get(c, "")) for c in order))
-    return table
+    cells: dict[tuple[Any, Any], int] = {
+        (row[down], row[across]): row["count"] for row in result["rows"]
+    }
+    row_totals = {row[down]: row["count"] for row in margins[0]["rows"]}
+    column_totals = {row[across]: row["count"] for row in margins[1]["rows"]}
+    for (value, other), number in cells.items():  # a value only the cross-table has
+        row_totals.setdefault(value, number)
+        column_totals.setdefault(other, number)
+    rows, columns = _order(down, row_totals), _order(across, column_totals)
+    digits = len(str(max([result["total"], *cells.values()], default=0)))
+    labels = [_cell(value) for value in rows] + ["total"]
+    corner = f"{down} \\ {across}"
+    label_width = max([*(len(label) for label in labels), layout.longest_piece(corner)])
+    headers = [_cell(value) for value in columns] + ["total"]
+    widths = [max(layout.longest_piece(header), digits, 3) for header in headers]
+    chunks = _chunks(widths, label_width, width or out().width)
+    title = f"{result['total']} cases by {down} (down) and {across} (across)"
+    parts: list[Any] = [Text(title)]
+    for number, chunk in enumerate(chunks):
+        if number:
+            parts.append(Text(""))
+        if len(chunks) > 1:
+            first, last = chunk[0] + 1, chunk[-1] + 1
+            where = f"column {first}" if first == last else f"columns {first}-{last}"
+            parts.append(Text(f"{where} of {len(headers)}", style="dim"))
+        table = Table(
+            box=box.SIMPLE_HEAD,
+            padding=(0, 1, 0, 0),
+            pad_edge=False,
+            show_edge=False,
+        )
+        table.add_column(
+            "\n".join(layout.wrap(corner, label_width)), width=label_width, no_wrap=True
+        )
+        for index in chunk:
+            table.add_column(
+                "\n".join(layout.wrap(headers[index], widths[index])),
+                width=widths[index],
+                justify="right",
+                no_wrap=True,
+            )
+        for position, value in enumerate(rows):
+            counts = [
+                row_totals.get(value)
+                if index == len(columns)
+                else cells.get((value, columns[index]))
+                for index in chunk
+            ]
+            table.add_row(
+                _cell(value),
+                *(str(n) if n else "" for n in counts),
+                end_section=position == len(rows) - 1,
+            )
+        totals = [
+            result["total"] if index == len(columns) else column_totals.get(columns[index])
+            for index in chunk
+        ]
+        table.add_row("total", *(str(n) if n else "" for n in totals), style="bold")
+        parts.append(table)
+    return Group(*parts)
+
+
+def _chunks(widths: Sequence[int], label_width: int, width: int) -> list[list[int]]:
+    """The columns in groups that fit beside the row names (two characters between
+    columns), as even as the fit allows: 14 columns in three tables of 5, 5 and 4, not a
+    last table holding only the total."""
+
+    def split(most: int) -> list[list[int]]:
+        chunks: list[list[int]] = [[]]
+        used = label_width
+        for index, column_width in enumerate(widths):
+            if chunks[-1] and (used + 2 + column_width > width or len(chunks[-1]) == most):
+                chunks.append([])
+                used = label_width
+            chunks[-1].append(index)
+            used += 2 + column_width
+        return chunks
+
+    greedy = split(len(widths))
+    even = split(-(-len(widths) // len(greedy)))
+    return even if len(even) == len(greedy) else greedy
