@@ -25,6 +25,19 @@ def find_taplo() -> str | None:
     return shutil.which("taplo") or (str(beside) if beside.exists() else None)
 
 
+def run_git(root: Path, *args: str) -> str:
+    """Run git in ``root`` with a throwaway identity; its standard output."""
+    import subprocess
+
+    return subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+        cwd=root,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
 def make_repo(root: Path, *sources: Path) -> Path:
     """A case repository at ``root`` holding copies of the given files or folders' files."""
     cases = root / "data" / "cases"
@@ -70,3 +83,12 @@ def cli() -> Callable[..., Result]:
         return runner.invoke(app, [str(a) for a in args], input=input, catch_exceptions=False)
 
     return invoke
+
+
+@pytest.fixture(autouse=True)
+def _cache_in_tmp(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A repository outside git keeps its lock and index in the user's cache folder: the
+    tests' repositories keep theirs in a temporary one, not in the real ``~/.cache``."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-cache"))

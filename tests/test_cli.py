@@ -380,12 +380,12 @@ def test_readme_commands_match_ci() -> None:
 
 
 def test_a_system_error_is_a_message_not_a_traceback(bundled, cli, monkeypatch) -> None:
-    import exilecases.store.files
+    import exilecases.store.write
 
     def full_disk(*args, **kwargs):
         raise OSError(28, "No space left on device", str(bundled / "data/cases"))
 
-    monkeypatch.setattr(exilecases.store.files.tempfile, "mkstemp", full_disk)
+    monkeypatch.setattr(exilecases.store.write, "_open_temporary", full_disk)
     result = cli(
         "add",
         "--root",

@@ -69,9 +69,12 @@ def test_public_exports_leak_no_private_byte(secret_repo: Path, cli, args) -> No
     public = cli("export", *args, "--public", "--root", secret_repo)
     assert public.exit_code == 0, public.stderr
     assert_no_secret(public.stdout.encode())
-    everything = cli("export", *args, "--root", secret_repo).stdout.encode()
+    plain = cli("export", *args, "--root", secret_repo)  # public by default
+    assert plain.stdout == public.stdout
+    private = cli("export", *args, "--private", "--root", secret_repo)
+    assert "--private" in private.stderr and "do not publish" in private.stderr
     if "contacts" in args or args == ["--format", "json"]:
-        assert b"Ivan the Brother" in everything  # the test can see a leak
+        assert b"Ivan the Brother" in private.stdout.encode()  # the test can see a leak
 
 
 def test_public_sqlite_leaks_no_private_byte(secret_repo: Path, cli, tmp_path: Path) -> None:
@@ -174,7 +177,7 @@ def test_schema_command_lists_the_repository_vocabulary(bundled: Path, cli) -> N
 WRITER = """
 import sys
 from pathlib import Path
-from exilecases.store.files import atomic_write
+from exilecases.store.write import replace_file as atomic_write
 target = Path(sys.argv[1])
 versions = [("A" * 400_000) + "\\n", ("B" * 900_000) + "\\n"]
 i = 0
@@ -195,7 +198,9 @@ def test_a_killed_writer_leaves_the_old_or_the_new_file(tmp_path: Path) -> None:
         content = target.read_text()
         assert content in ("A" * 400_000 + "\n", "B" * 900_000 + "\n"), len(content)
     leftovers = [p.name for p in tmp_path.iterdir() if p.name != "case.toml"]
-    assert all(name.startswith(".case.toml.") and name.endswith(".tmp") for name in leftovers)
+    from exilecases.store.place import is_temporary
+
+    assert all(name.startswith(".case.toml.") and is_temporary(name) for name in leftovers)
 
 
 def test_leftover_temporary_files_are_not_read_as_cases(bundled: Path, cli) -> None:

@@ -9,7 +9,8 @@ import pytest
 
 from exilecases.errors import ExilecasesError
 from exilecases.ops.newcase import id_from_name
-from exilecases.store.files import atomic_write, case_files, case_path, check_id, find_root
+from exilecases.store.files import case_files, case_path, check_id, find_root
+from exilecases.store.write import replace_file as atomic_write
 
 
 def test_find_root_walks_up(tmp_path: Path) -> None:

@@ -81,7 +81,12 @@ def test_unknown_keys_are_allowed_and_toml_has_no_null(schema) -> None:
     assert schema["additionalProperties"] is True
     for name in ("Charge", "Event", "Source", "Contact"):
         assert schema["$defs"][name]["additionalProperties"] is True
-    assert schema["properties"]["private"]["type"] == "object"
+    private = schema["$defs"]["Private"]
+    assert private["type"] == "object" and private["additionalProperties"] is True
+    assert schema["properties"]["private"]["$ref"] == "#/$defs/Private"
+    for table in ("contacts", "events", "sources"):
+        assert private["properties"][table]["type"] == "array"
+    assert "deported" in private["properties"]["status"]["enum"]
     for node in _walk(schema):
         if isinstance(node, dict):
             assert node.get("type") != "null"

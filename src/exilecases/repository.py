@@ -118,18 +118,22 @@ class Repository:
         case = build_case(required, case_id=case_id, **fields)
         return write_new_case(self.root, case, self.vocabulary)
 
-    def edit(self, case_id: str, change: Callable[[str], str]) -> EditResult:
-        """Apply ``change`` (the file's text in, the new text out) to one case through the
-        one write path: checked before it is written, comments kept, never half-written."""
+    def edit(self, case_id: str, change: Callable[[str], Any]) -> EditResult:
+        """Apply ``change`` (the file's text in, the new text out, or a
+        ``store.write.Update`` that also says what data the text must hold) to one case
+        through the one write path: applied under the lock to the file as it is then,
+        checked before it is written, comments kept, never half-written."""
         from exilecases.ops.update import edit_case
 
         return edit_case(self.root, case_id, change, self.vocabulary)
 
     def set(self, case_id: str, field: str, *values: str) -> EditResult:
         """Set one field (``set ID FIELD VALUE`` on the command line)."""
-        from exilecases.ops.edit import set_field
+        from exilecases.ops.edit import set_field_update
+        from exilecases.ops.update import edit_case
 
-        return self.edit(case_id, lambda text: set_field(text, field, list(values)))
+        change = lambda text: set_field_update(text, field, list(values))  # noqa: E731
+        return edit_case(self.root, case_id, change, self.vocabulary)
 
     def export(
         self,

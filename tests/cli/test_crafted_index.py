@@ -69,7 +69,7 @@ COMMANDS = [
     ["stats", "--by", "basis"],
     ["validate"],
     ["validate", "--format", "json"],
-    ["export", "--format", "json"],
+    ["export", "--private", "--format", "json"],  # the full export (public is the default)
     ["export", "--public", "--format", "json"],
     ["export", "--public", "--format", "csv"],
     ["export", "--public", "--format", "csv", "--table", "events"],

@@ -12,6 +12,7 @@ from exilecases.cli import emit
 from exilecases.cli.common import (
     CaseIdArgument,
     FindingFormat,
+    PrivateOption,
     RootOption,
     ShowFormat,
     TableFormat,
@@ -22,6 +23,7 @@ from exilecases.cli.common import (
     _message,
     _no_such_case,
     _open,
+    _private_note,
     _ProgressBar,
     _select,
     _warn_skipped,
@@ -177,15 +179,18 @@ def list_cases(
     output: Annotated[TableFormat, typer.Option("--format", help="table, json or csv.")] = (
         TableFormat.table
     ),
+    private: PrivateOption = False,
     filters: Any = None,
     root: RootOption = None,
 ) -> None:
-    """List cases, one row each. Filters combine with AND; a repeated filter with OR."""
+    """List cases, one row each. Filters combine with AND; a repeated filter with OR.
+    Public data only unless --private."""
     from exilecases.ops.query import sort_cases
 
     found, vocabulary = _open(root)
     filters.check(vocabulary)
-    if output is TableFormat.json and sort == "id" and not reverse and not sys.stdout.isatty():
+    fast = output is TableFormat.json and sort == "id" and not reverse and not private
+    if fast and not sys.stdout.isatty():
         # The index cache holds each case's JSON already: a script asking for every match
         # gets it without decoding and encoding thousands of cases again.
         from exilecases.ops.load import select_json
@@ -195,7 +200,8 @@ def list_cases(
             _warn_skipped(fast[1])
             sys.stdout.write(fast[0] + "\n")
             return
-    cases = sort_cases(_select(found, vocabulary, filters), sort, vocabulary, reverse)
+    cases = _select(found, vocabulary, filters, private=private)
+    cases = sort_cases(cases, sort, vocabulary, reverse)
     if output is TableFormat.json:
         emit.emit_json(cases)
     elif output is TableFormat.csv:
@@ -218,12 +224,21 @@ def show(
     output: Annotated[ShowFormat, typer.Option("--format", help="table, json or toml.")] = (
         ShowFormat.table
     ),
+    public: Annotated[
+        bool,
+        typer.Option("--public", help="Show only what a public output holds (a preview)."),
+    ] = False,
+    private: PrivateOption = False,
     root: RootOption = None,
 ) -> None:
-    """Show one case in full, its timeline in date order."""
+    """Show one case in full, its timeline in date order. The table on your screen shows
+    everything, private parts marked; --format json|toml is public unless --private."""
+    from exilecases.format.privacy import public_view
     from exilecases.ops.load import check_path
     from exilecases.store.files import case_path
 
+    if public and private:
+        raise ExilecasesError("--public and --private exclude each other", 2)
     found, vocabulary = _open(root)
     path = case_path(found, case_id)
     if not path.is_file():
@@ -233,16 +248,20 @@ def show(
         for item in check.findings:
             _message(item.format())
         raise ExilecasesError(f"{check.rel} has errors; fix them, then run exilecases validate")
-    from exilecases.cli import render
-
+    whole = private or (output is ShowFormat.table and not public)
+    case = check.case if whole else public_view(check.case, vocabulary)
+    if private:
+        _private_note()
     if output is ShowFormat.json:
-        emit.emit_json(check.case)
+        emit.emit_json(case)
     elif output is ShowFormat.toml:
         from exilecases.format.canonical import canonical_text
 
-        sys.stdout.write(canonical_text(check.case))
+        sys.stdout.write(canonical_text(case))
     else:
-        render.out().print(render.case_panel(check.case, vocabulary))
+        from exilecases.cli import render
+
+        render.out().print(render.case_panel(case, vocabulary, preview=public))
 
 
 # --- validate -------------------------------------------------------------------------
@@ -355,14 +374,18 @@ def search(
     output: Annotated[TableFormat, typer.Option("--format", help="table, json or csv.")] = (
         TableFormat.table
     ),
+    private: PrivateOption = False,
     root: RootOption = None,
 ) -> None:
-    """Find cases by name, in Cyrillic or Latin, in any spelling, best match first."""
+    """Find cases by name, in Cyrillic or Latin, in any spelling, best match first. Searches
+    public data only unless --private."""
     from exilecases.ops.load import search_documents
     from exilecases.ops.search import search as rank
 
     found, vocabulary = _open(root)
-    documents = search_documents(found, vocabulary, _ProgressBar())
+    if private:
+        _private_note()
+    documents = search_documents(found, vocabulary, _ProgressBar(), private=private)
     _warn_skipped(documents.broken)
     hits = rank(documents.cases, query, limit=limit, min_score=min_score)
     if output is TableFormat.json:
@@ -403,11 +426,12 @@ def stats(
     output: Annotated[TableFormat, typer.Option("--format", help="table, json or csv.")] = (
         TableFormat.table
     ),
+    private: PrivateOption = False,
     filters: Any = None,
     root: RootOption = None,
 ) -> None:
     """Count cases by a field, or cross-tabulate two. Every filter of list applies first; a
-    case with several values counts once under each."""
+    case with several values counts once under each. Public data only unless --private."""
     from exilecases.ops.stats import check_fields, count, shares
 
     found, vocabulary = _open(root)
@@ -420,7 +444,15 @@ def stats(
         hint = f" (did you mean {suggestion!r}?)" if suggestion else ""
         raise ExilecasesError(f"unknown event type {event!r}{hint}", 2)
     filters.check(vocabulary)
-    cases = _select(found, vocabulary, filters, outlines=True)
+    cases = _select(found, vocabulary, filters, outlines=not private, private=private)
+    if private:
+        from exilecases.format.privacy import private_view
+
+        # Count private events and private.status too (an --as-of status stays as it is).
+        views = [private_view(case) for case in cases]
+        if filters.as_of:
+            views = [{**v, "status": c["status"]} for v, c in zip(views, cases, strict=True)]
+        cases = views
     result = count(cases, by, vocabulary, event_type=event)
     if output is TableFormat.json:
         emit.emit_json(result)

@@ -183,6 +183,15 @@ AsOfOption = Annotated[
     ),
 ]
 
+PrivateOption = Annotated[
+    bool,
+    typer.Option(
+        "--private",
+        help="Include private data ([private], private entries and fields): for your own "
+        "screen, never to publish. Reads the case files, not the index.",
+    ),
+]
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -277,17 +286,31 @@ def _load(root: Path, vocabulary: Vocabulary) -> LoadResult:
 
 
 def _select(
-    root: Path, vocabulary: Vocabulary, filters: Any, outlines: bool = False, private: bool = False
+    root: Path,
+    vocabulary: Vocabulary,
+    filters: Any,
+    outlines: bool = False,
+    private: bool = False,
 ) -> list[dict[str, Any]]:
-    """The cases passing ``filters`` (public views; whole cases from the files with
-    ``private``), warning about skipped files."""
+    """The cases passing ``filters`` (public views unless ``private``), warning about
+    skipped files."""
     from exilecases.ops.load import select
 
+    if private:
+        _private_note()
     selection = select(
         root, vocabulary, filters, progress=_ProgressBar(), outlines=outlines, private=private
     )
     _warn_skipped(selection.broken)
     return selection.cases
+
+
+def _private_note() -> None:
+    """What ``--private`` says on standard error, every time."""
+    _message(
+        "note: --private: reading the case files, not the index; this output holds "
+        "private data: do not publish it"
+    )
 
 
 #: The filter options shared by list, stats and export, declared once.

@@ -49,7 +49,7 @@ def init(
     _message(f"case repository ready at {report.root}; add a case with `exilecases add`")
 
 
-def _edit(root: Path | None, case_id: str, transform: Callable[[str], str], commit: bool) -> None:
+def _edit(root: Path | None, case_id: str, transform: Callable[[str], Any], commit: bool) -> None:
     """Apply one edit through ``update.edit_case``, say what changed, commit on request."""
     from exilecases.ops.update import edit_case
 
@@ -65,11 +65,14 @@ def _edit(root: Path | None, case_id: str, transform: Callable[[str], str], comm
         f"wrote {rel} ({result.changed_lines} line{'s' * (result.changed_lines != 1)} changed)"
     )
     if commit:
-        from exilecases.ops.history import field_changes, read_case_at
+        from exilecases.ops.changes import public_changes
+        from exilecases.ops.history import read_case_at
         from exilecases.store.git import commit_paths
 
-        # The commit holds every change to the file since HEAD, not only this edit's.
-        result.changes = field_changes(read_case_at(found, "HEAD", rel), result.new)
+        # The commit holds every change to the file since HEAD, not only this edit's; only
+        # public ones are named (a commit message travels with every clone).
+        old = read_case_at(found, "HEAD", rel)
+        result.changes = public_changes(old, result.new, vocabulary)
         commit_paths(found, [result.path], result.commit_message())
         _message(f"committed: {result.commit_message()}")
 
@@ -102,10 +105,13 @@ def set_command(
     root: RootOption = None,
 ) -> None:
     """Set one field of a case, changing only its line and keeping every comment."""
-    from exilecases.ops.edit import set_field
+    from exilecases.ops.edit import set_field_update
 
     _edit(
-        root, case_id, lambda text: set_field(text, field, values, add=add, remove=remove), commit
+        root,
+        case_id,
+        lambda text: set_field_update(text, field, values, add=add, remove=remove),
+        commit,
     )
 
 
@@ -113,10 +119,10 @@ def _entry_command(table: str) -> Callable[..., None]:
     """The body shared by ``event add``, ``charge add``, ``source add`` and ``contact add``."""
 
     def add_entry_to(root: Path | None, case_id: str, entry: dict[str, Any], commit: bool) -> None:
-        from exilecases.ops.edit import add_entry
+        from exilecases.ops.edit import add_entry_update
 
         cleaned = {key: value for key, value in entry.items() if value not in (None, [], "")}
-        _edit(root, case_id, lambda text: add_entry(text, table, cleaned), commit)
+        _edit(root, case_id, lambda text: add_entry_update(text, table, cleaned), commit)
 
     return add_entry_to
 
@@ -272,34 +278,43 @@ def fmt(
     root: RootOption = None,
 ) -> None:
     """Rewrite case files in canonical form, keeping every comment. Formatting twice changes
-    nothing."""
-    from exilecases.ops.edit import format_text
-    from exilecases.store.files import atomic_write, case_files
+    nothing. Entries marked private = true (format 1) move into [private], a line each. A
+    file fmt cannot rewrite without losing data is left as it is, with the finding."""
+    import exilecases.format.model  # noqa: F401  (pydantic, imported before any lock)
+    from exilecases.ops.fmt import fmt_file
+    from exilecases.store.files import case_files
+    from exilecases.store.write import CaseWriter
 
-    found, _ = _open(root)
+    found, vocabulary = _open(root)
     files = [_inside_repository(found, p) for p in paths] if paths else case_files(found)
-    would_change, unreadable = [], []
+    writer = CaseWriter(found)
+    would_change, left = [], 0
     for path in files:
         rel = path.relative_to(found).as_posix() if path.is_relative_to(found) else str(path)
-        try:
-            text = path.read_text("utf-8")
-            formatted = format_text(text)
-        except (UnicodeDecodeError, ExilecasesError):
-            unreadable.append(rel)
+        result = fmt_file(found, path, rel, vocabulary, check=check, writer=writer)
+        for item in result.refused:
+            _message(item.format())
+        if not result.ok:
+            left += 1
+            why = (
+                result.reason or "fmt does not rewrite a file with this error (it could lose data)"
+            )
+            _message(f"{rel}: left as it is: {why}; fix it by hand (exilecases validate {rel})")
             continue
-        if formatted == text:
-            continue
-        would_change.append(rel)
-        if not check:
-            atomic_write(path, formatted)
-    for rel in unreadable:
-        _message(f"{rel}: not valid TOML, left as it is (run exilecases validate)")
-    for rel in would_change:
-        sys.stdout.write(f"{rel}\n") if check else _message(f"formatted {rel}")
+        for text in result.messages if not check else []:  # what moved where, no value
+            _message(f"{rel}: {text}")
+        if result.had_bom:
+            done = "fmt would remove it" if check else "removed it"
+            _message(f"warning: {rel} started with a byte-order mark; {done} (UTF-8 needs none)")
+        if result.changed:
+            would_change.append(rel)
+            sys.stdout.write(f"{rel}\n") if check else _message(f"formatted {rel}")
+    for name in writer.removed:
+        _message(f"removed {name}, a temporary file left by an interrupted run")
     if check and would_change:
         files = "1 file" if len(would_change) == 1 else f"{len(would_change)} files"
         _message(f"{files} would change; run exilecases fmt")
-    if (check and would_change) or unreadable:
+    if (check and would_change) or left:
         raise typer.Exit(1)
 
 
@@ -378,7 +393,21 @@ def git_diff_driver(
     path: Annotated[Path, typer.Argument(metavar="FILE", help="The file git passes.")],
 ) -> None:
     """For git (installed by init): print a case file one field per line, so that `git diff`
-    and `git log -p` show field-level changes."""
+    and `git log -p` show field-level changes. Private values are never printed."""
+    from exilecases.format.vocabulary import VocabularyError, load_vocabulary
     from exilecases.ops.history import textconv_file
+    from exilecases.store.files import find_root
 
-    sys.stdout.write(textconv_file(path))
+    # git runs the driver at the top of the work tree: the repository's redaction rules
+    # ([fields] private) come from there. Unreadable rules print nothing of the file.
+    try:
+        vocabulary = load_vocabulary(find_root(None))
+    except ExilecasesError:
+        vocabulary = None
+    except VocabularyError:
+        sys.stdout.write(
+            "(data/vocabulary.toml is broken, so which fields are private is unknown: "
+            "fix it to see this file's fields)\n"
+        )
+        return
+    sys.stdout.write(textconv_file(path, vocabulary))

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from exilecases.cli.common import (
+    PrivateOption,
     RootOption,
     _handles_errors,
     _message,
@@ -74,10 +75,11 @@ def export(
         bool,
         typer.Option(
             "--public",
-            help="Leave out [private], private "
-            "contacts and every field marked private: safe to publish.",
+            help="The default, accepted for old scripts: leave out [private], private "
+            "entries and every field marked private: safe to publish.",
         ),
     ] = False,
+    private: PrivateOption = False,
     table: Annotated[
         ExportTable | None,
         typer.Option(
@@ -92,20 +94,21 @@ def export(
     root: RootOption = None,
 ) -> None:
     """Export cases as JSON, CSV or an SQLite database (every filter of list applies).
-    Nothing leaves the machine except the file you write."""
+    Public unless --private. Nothing leaves the machine except the file you write."""
     from exilecases.ops.query import sort_cases
-    from exilecases.store.files import atomic_write
+    from exilecases.store.write import replace_file
 
     found, vocabulary = _open(root)
+    if public and private:
+        raise ExilecasesError("--public and --private exclude each other", 2)
+    public = not private
     if table is not None and output_format is not ExportFormat.csv:
         raise ExilecasesError("--table goes with --format csv", 2)
     if output_format is ExportFormat.sqlite and output is None:
         raise ExilecasesError("--format sqlite needs -o FILE", 2)
     target = _output_path(found, output, overwrite) if output is not None else None
     filters.check(vocabulary)
-    # A public export is made from public views (the index's, so --as-of and --since see no
-    # private event); a full one reads the files.
-    cases = sort_cases(_select(found, vocabulary, filters, private=not public), "id", vocabulary)
+    cases = sort_cases(_select(found, vocabulary, filters, private=private), "id", vocabulary)
     from exilecases.ops import export as exporting
 
     if output_format is ExportFormat.sqlite:
@@ -123,8 +126,8 @@ def export(
         return
     if text is not None:
         assert target is not None
-        atomic_write(target, text)
-    kind = "public " if public else ""
+        replace_file(target, text, mode=0o600)  # readable by you alone, until you share it
+    kind = "public " if public else "private, do not publish: "
     if table is not None and text is not None:
         import csv
         import io
@@ -149,14 +152,14 @@ def schema(
     values: for editors (taplo, VS Code's Even Better TOML) to check files as you type."""
     from exilecases.format.schema import schema_text
     from exilecases.format.vocabulary import load_vocabulary
-    from exilecases.store.files import atomic_write
+    from exilecases.store.write import replace_file
 
     # Outside a case repository the schema has the default vocabularies.
     text = schema_text(load_vocabulary(_find_root_or_none(root)))
     if output is None:
         sys.stdout.write(text)
     else:
-        atomic_write(output, text)
+        replace_file(output, text)
         _message(f"wrote {output}")
 
 

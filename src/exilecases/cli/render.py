@@ -135,10 +135,21 @@ def _list_blocks(
 # --- show -----------------------------------------------------------------------------
 
 
-def _field_lines(case: dict[str, Any], vocabulary: Vocabulary) -> Table:
+PRIVATE_MARK = "  (private)"
+
+
+def _field_lines(case: dict[str, Any], vocabulary: Vocabulary, hidden: set[str]) -> Table:
+    """The top-level fields; those a redaction rule names (``hidden``) marked private."""
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
     grid.add_column()
+
+    def row(key: str, label: str, value: Any) -> None:
+        text = Text(str(value))
+        if key in hidden:
+            text.append(PRIVATE_MARK, style="bold red")
+        grid.add_row(label, text)
+
     status = case.get("status", "")
     outcome = vocabulary.outcome_of(status)
     grid.add_row(
@@ -148,22 +159,29 @@ def _field_lines(case: dict[str, Any], vocabulary: Vocabulary) -> Table:
             f"  ({vocabulary.label('statuses', status)}; outcome: {outcome})",
         ),
     )
+    room = case.get("private")
+    real = room.get("status") if isinstance(room, dict) else None
+    if isinstance(real, str) and real:
+        grid.add_row(
+            "real status",
+            Text.assemble(status_text(real, vocabulary), (PRIVATE_MARK, "bold red")),
+        )
     if case.get("name_original"):
-        grid.add_row("original name", case["name_original"])
+        row("name_original", "original name", case["name_original"])
     if case.get("aliases"):
-        grid.add_row("also spelt", ", ".join(case["aliases"]))
+        row("aliases", "also spelt", ", ".join(case["aliases"]))
     if case.get("born"):
-        grid.add_row("born", case["born"])
+        row("born", "born", case["born"])
     if case.get("citizenship"):
-        grid.add_row("citizenship", ", ".join(case["citizenship"]))
+        row("citizenship", "citizenship", ", ".join(case["citizenship"]))
     grid.add_row("from → in", f"{case.get('origin_country')} → {case.get('host_country')}")
     if case.get("categories"):
         labels = [vocabulary.label("categories", c) for c in case["categories"]]
-        grid.add_row("categories", ", ".join(labels))
+        row("categories", "categories", ", ".join(labels))
     if case.get("risk"):
-        grid.add_row("risk", case["risk"])
+        row("risk", "risk", case["risk"])
     if case.get("summary"):
-        grid.add_row("summary", paragraphs(case["summary"]))
+        row("summary", "summary", paragraphs(case["summary"]))
     return grid
 
 
@@ -190,6 +208,8 @@ def timeline(case: dict[str, Any], vocabulary: Vocabulary) -> Table:
         if outcome:
             line.append("  → ")
             line.append_text(status_text(outcome, vocabulary))
+        if event.get("private"):
+            line.append(PRIVATE_MARK, style="bold red")
         details = [event[key] for key in ("place", "authority") if event.get(key)]
         if details:
             line.append("\n" + ", ".join(details), style="dim")
@@ -203,50 +223,64 @@ def timeline(case: dict[str, Any], vocabulary: Vocabulary) -> Table:
     return grid
 
 
-def case_panel(case: dict[str, Any], vocabulary: Vocabulary) -> Panel:
-    """Everything about one case: fields, charges, timeline, sources, contacts, private."""
-    parts: list[Any] = [_field_lines(case, vocabulary)]
-    if case.get("charges"):
+def case_panel(case: dict[str, Any], vocabulary: Vocabulary, *, preview: bool = False) -> Panel:
+    """Everything about one case: fields, charges, timeline, sources, contacts, private.
+
+    The entries of ``[[private.events]]`` and the other private sub-tables are shown in
+    their place, each marked private, as are the fields a redaction rule names. With
+    ``preview`` the panel says it shows a public view.
+    """
+    from exilecases.format.privacy import PRIVATE_SUBTABLES, private_fields, private_view
+
+    hidden = {p for p in private_fields(vocabulary, case=case) if "." not in p}
+    shown = private_view({**case, "private": {**(case.get("private") or {}), "status": None}})
+    parts: list[Any] = [_field_lines(case, vocabulary, hidden)]
+    if shown.get("charges"):
         charges = Table(title="Charges", title_justify="left", expand=False)
         for column in ("basis", "what", "max penalty", "date", "note"):
             charges.add_column(column, overflow="fold")
-        for charge in case["charges"]:
+        for charge in shown["charges"]:
             entry = vocabulary.entries["legal_bases"].get(charge.get("basis", ""), {})
             charges.add_row(
-                charge.get("basis"),
+                str(charge.get("basis")) + (PRIVATE_MARK if charge.get("private") else ""),
                 entry.get("label", ""),
                 entry.get("max_penalty", ""),
                 charge.get("date", ""),
                 charge.get("note", ""),
             )
         parts.append(charges)
-    if case.get("events"):
-        parts.extend([Text("\nTimeline", style="bold italic"), timeline(case, vocabulary)])
-    if case.get("sources"):
+    if shown.get("events"):
+        parts.extend([Text("\nTimeline", style="bold italic"), timeline(shown, vocabulary)])
+    if shown.get("sources"):
         sources = Text("\nSources", style="bold italic")
-        for source in case["sources"]:
+        for source in shown["sources"]:
             bits = [source.get(k) for k in ("outlet", "published", "title") if source.get(k)]
             sources.append(f"\n[{source.get('id')}] " + ", ".join(bits))
+            if source.get("private"):
+                sources.append(PRIVATE_MARK, style="bold red")
             if source.get("url"):
                 sources.append(f"\n    {source['url']}", style="blue")
         parts.append(sources)
-    if case.get("contacts"):
+    if shown.get("contacts"):
         contacts = Text("\nContacts", style="bold italic")
-        for contact in case["contacts"]:
+        for contact in shown["contacts"]:
             bits = [contact.get(k) for k in ("name", "role", "organisation") if contact.get(k)]
-            flag = "  (private)" if contact.get("private") else ""
-            contacts.append("\n" + ", ".join(bits) + flag)
+            contacts.append("\n" + ", ".join(bits))
+            if contact.get("private"):
+                contacts.append(PRIVATE_MARK, style="bold red")
         parts.append(contacts)
-    if case.get("private"):
-        private = Text("\nPrivate (never in a public export)", style="bold red")
-        for key, value in case["private"].items():
-            private.append(f"\n{key}: {value}")
-        parts.append(private)
-    return Panel(
-        Group(*parts),
-        title=f"[bold]{case.get('name')}[/]  [dim]{case.get('id')}[/]",
-        title_align="left",
-    )
+    room = case.get("private")
+    if isinstance(room, dict):
+        free = {k: v for k, v in room.items() if k not in (*PRIVATE_SUBTABLES, "status")}
+        if free:
+            private = Text("\nPrivate (never in a public output)", style="bold red")
+            for key, value in free.items():
+                private.append(f"\n{key}: {value}")
+            parts.append(private)
+    title = f"[bold]{case.get('name')}[/]  [dim]{case.get('id')}[/]"
+    if preview:
+        title += "  [dim](public view: what a public output holds)[/]"
+    return Panel(Group(*parts), title=title, title_align="left")
 
 
 # --- search and stats -----------------------------------------------------------------

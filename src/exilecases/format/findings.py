@@ -32,6 +32,7 @@ CODES: dict[str, tuple[str, str]] = {
     "E050": ("unknown-source", "a cited source id is not defined in the file"),
     "E051": ("duplicate-source", "two sources in one file have the same id"),
     "E060": ("vocabulary", "the repository's data/vocabulary.toml is broken"),
+    "E061": ("unknown-private-field", "a private field path names no field of the format"),
     "W101": ("unknown-key", "a key the format does not define (kept, but likely a typo)"),
     "W102": ("status-disagrees", "the status disagrees with the latest event outcome"),
     "W103": ("outcome-unsourced", "an event that changes the status cites no source"),

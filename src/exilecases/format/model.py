@@ -78,6 +78,10 @@ class Event(_Table):
     )
     note: Text | None = None
     sources: SourceIds = Field(default_factory=list)
+    private: bool = Field(
+        default=False,
+        description="Format 1: never published; `exilecases fmt` moves it to [[private.events]]",
+    )
 
 
 class Source(_Table):
@@ -96,6 +100,10 @@ class Source(_Table):
         default=None, description="How far the claim is established"
     )
     note: Text | None = None
+    private: bool = Field(
+        default=False,
+        description="Format 1: never published; `exilecases fmt` moves it to [[private.sources]]",
+    )
 
 
 class Contact(_Table):
@@ -105,7 +113,23 @@ class Contact(_Table):
     role: Text | None = Field(default=None, description="lawyer, organisation, relative, ...")
     organisation: Text | None = None
     note: Text | None = None
-    private: bool = Field(default=False, description="Never published by a public export")
+    private: bool = Field(
+        default=False,
+        description="Format 1: never published; `exilecases fmt` moves it to [[private.contacts]]",
+    )
+
+
+class Private(_Table):
+    """The one room for secrets: never in a public output. Free keys (``notes``, ``phone``,
+    ``born``, ...) are allowed beside the fields below."""
+
+    status: str | None = Field(
+        default=None,
+        description="The real status when it differs from the public one (vocabulary: statuses)",
+    )
+    contacts: list[Contact] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)
+    sources: list[Source] = Field(default_factory=list)
 
 
 class Case(_Table):
@@ -135,8 +159,9 @@ class Case(_Table):
     events: list[Event] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
     contacts: list[Contact] = Field(default_factory=list)
-    private: dict[str, Any] = Field(
-        default_factory=dict, description="Never leaves the repository through a public export"
+    private: Private = Field(
+        default_factory=Private,
+        description="The one room for secrets: never in a public output unless --private",
     )
 
 
@@ -147,6 +172,12 @@ KEY_ORDER: dict[str, list[str]] = {
     "events": list(Event.model_fields),
     "sources": list(Source.model_fields),
     "contacts": list(Contact.model_fields),
+}
+#: The arrays of tables inside ``[private]`` (``[[private.events]]``), with their model.
+PRIVATE_TABLES: dict[str, type[_Table]] = {
+    "contacts": Contact,
+    "events": Event,
+    "sources": Source,
 }
 #: The tables that are arrays of tables, with their model.
 TABLE_MODELS: dict[str, type[_Table]] = {

@@ -1,10 +1,19 @@
-"""What never leaves the repository through a public export, and what looks like it should not.
+"""The one privacy rule: what a public output may hold, made in one place.
 
-``redact`` makes the public copy of a case: it is the only door between a case and
-``export --public``. It works as an allow-list: besides dropping everything marked private
-(the ``[private]`` table, contacts with ``private = true``, fields named private by default,
-by the repository or by the case itself), it drops every key the format does not define,
-because an unknown key may hold anything (a ``phone = ...`` typed at the top level).
+``public_view`` makes the public copy of a case, and every public output and every
+computation for one (exports, ``list``, ``search``, ``stats``, ``--as-of`` and ``--since``,
+commit messages, ``log``, ``diff``, the git diff driver, the index) is made from it. It works
+as an allow-list: it leaves out ``[private]`` (the one room for secrets, with its
+``[[private.contacts]]``, ``[[private.events]]`` and ``[[private.sources]]``), every entry
+marked ``private = true`` (format 1) with the citations of private sources, the fields a
+redaction rule names (``born`` and any ``phone``, ``email``, ``address`` or ``passport`` key
+by default, a repository's ``[fields] private``, a case's own ``private_fields``), and every
+key the format does not define, because an unknown key may hold anything.
+
+``private_part`` is what the public view leaves out, by top-level field: what a history may
+say *changed* without showing it. ``private_view`` is the whole case for the user's own
+computations (``--private``): private entries joined to their tables, ``private.status`` as
+the status. ``check_private_paths`` checks redaction rules against the schema.
 
 ``personal_data_findings`` is the W105 check: public free-text fields that look like they
 hold a phone number, an e-mail address or a street address.
@@ -13,40 +22,44 @@ hold a phone number, an e-mail address or a street address.
 from __future__ import annotations
 
 import copy
+import difflib
 import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from exilecases.format.findings import Finding, finding
-from exilecases.format.model import KEY_ORDER, TABLE_MODELS
+from exilecases.format.model import KEY_ORDER, PRIVATE_TABLES, TABLE_MODELS
 
-#: Fields no public export carries, whatever the repository says. A path is a top-level key
+#: Keys that are private wherever they stand (at the top level or in any entry).
+PERSONAL_KEYS: tuple[str, ...] = ("phone", "email", "address", "passport")
+#: Fields no public output carries, whatever the repository says. A path is a top-level key
 #: (``born``) or ``TABLE.KEY`` for a key of every entry of an array of tables
 #: (``contacts.phone``). Unknown keys are dropped anyway; they are listed so that a call
 #: with ``keep_unknown=True`` still leaves them out.
 DEFAULT_PRIVATE_FIELDS: tuple[str, ...] = (
     "born",
     "private",
-    "phone",
-    "email",
-    "address",
-    "passport",
-    "contacts.phone",
-    "contacts.email",
-    "contacts.address",
+    *PERSONAL_KEYS,
+    *(f"{table}.{key}" for table in TABLE_MODELS for key in PERSONAL_KEYS),
 )
 
 #: A top-level key by which a case names more of its own fields private:
-#: ``private_fields = ["risk", "events.place"]``. It is itself never exported publicly.
+#: ``private_fields = ["risk", "events.place"]``. It is itself never published.
 CASE_PRIVATE_FIELDS_KEY = "private_fields"
+#: The top-level key of the private room.
+PRIVATE_KEY = "private"
 
 #: The arrays of tables of a case.
 TABLES: tuple[str, ...] = tuple(TABLE_MODELS)
+#: The arrays of tables inside ``[private]``.
+PRIVATE_SUBTABLES: tuple[str, ...] = tuple(PRIVATE_TABLES)
+#: Fields a redaction rule may not name: the id is the file's name, published with it.
+NEVER_PRIVATE: frozenset[str] = frozenset({"id"})
 
 PositionLocator = Callable[[Sequence[str | int]], tuple[int, int]]
 
 
-# --- redaction --------------------------------------------------------------------------
+# --- the redaction rules ------------------------------------------------------------------
 
 
 def private_fields(
@@ -72,7 +85,7 @@ def _vocabulary_private_fields(vocabulary: Any) -> list[str]:
     if vocabulary is None:
         return []
     declared = getattr(vocabulary, "private_fields", None)
-    if declared is None:
+    if not declared:
         entries = getattr(vocabulary, "entries", {}) or {}
         fields = entries.get("fields", {}) if isinstance(entries, dict) else {}
         declared = fields.get("private") if isinstance(fields, dict) else None
@@ -93,60 +106,123 @@ def case_private_fields(case: dict[str, Any]) -> list[str]:
     return []
 
 
-def redact(
+def known_field_paths() -> list[str]:
+    """Every path a redaction rule may name: the schema's top-level fields, ``TABLE.KEY``
+    for the fields of each array of tables, and the personal keys anywhere."""
+    paths = [key for key in KEY_ORDER["case"] if key not in NEVER_PRIVATE]
+    paths += [f"{table}.{key}" for table in TABLES for key in KEY_ORDER[table]]
+    paths += list(PERSONAL_KEYS)
+    paths += [f"{table}.{key}" for table in TABLES for key in PERSONAL_KEYS]
+    return list(dict.fromkeys(paths))
+
+
+def check_private_paths(paths: Iterable[Any]) -> list[tuple[int, str]]:
+    """The problems of a list of redaction rules: ``(position in the list, message)`` for
+    each path the schema does not define (with the nearest known path) and for ``id``.
+
+    A typo must not publish a field: ``event.place`` for ``events.place`` is an error.
+    """
+    known = known_field_paths()
+    problems = []
+    for position, path in enumerate(paths):
+        if not isinstance(path, str):
+            problems.append((position, f"item {position + 1} must be a field path in quotes"))
+            continue
+        name = path.strip()
+        if name in NEVER_PRIVATE:
+            problems.append(
+                (position, f"{name!r} cannot be private: the id is the file name, published "
+                           "with every case; give the case a neutral id instead")
+            )  # fmt: skip
+        elif name not in known:
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            problems.append(
+                (position, f"{path!r} is not a field of a case file; {hint}a path is a "
+                           "top-level field (risk) or TABLE.FIELD (events.place), and a "
+                           "typo would publish the field it meant")
+            )  # fmt: skip
+    return problems
+
+
+# --- the public view ------------------------------------------------------------------------
+
+
+def public_view(
     case: dict[str, Any],
     vocabulary: Any = None,
     *,
     extra_private_fields: Iterable[str] = (),
     keep_unknown: bool = False,
 ) -> dict[str, Any]:
-    """The public copy of a case (a deep copy; ``case`` is not changed).
+    """The public copy of a case (a deep copy; ``case`` is not changed): what any public
+    output and any computation for one may see.
 
-    Leaves out the ``[private]`` table, every entry of an array of tables marked
-    ``private = true`` (contacts, and any other entry so marked), the citations of sources
-    left out that way, every field in ``DEFAULT_PRIVATE_FIELDS``, in the vocabulary's
-    private list, in ``extra_private_fields`` or in the case's own ``private_fields``, and,
-    unless ``keep_unknown``, every key the format does not define.
+    Leaves out ``[private]`` and its sub-tables, ``private_fields``, every entry of an array
+    of tables marked ``private = true``, the citations of private sources, every field in
+    ``DEFAULT_PRIVATE_FIELDS``, in the vocabulary's private list, in
+    ``extra_private_fields`` or in the case's own ``private_fields``, and, unless
+    ``keep_unknown``, every key the format does not define. Survives any shape of input.
     """
     paths = private_fields(vocabulary, extra_private_fields, case)
+    hidden_sources = _private_source_ids(case)
     public = copy.deepcopy(case)
-    public.pop("private", None)
+    public.pop(PRIVATE_KEY, None)
     public.pop(CASE_PRIVATE_FIELDS_KEY, None)
     _drop_private_entries(public)
+    if hidden_sources:
+        _drop_citations(public, hidden_sources)
     for path in paths:
-        _drop_path(public, path.split("."))
+        if path not in NEVER_PRIVATE:
+            _drop_path(public, path.split("."))
     if not keep_unknown:
         _drop_unknown_keys(public)
     return public
 
 
-def _is_marked_private(entry: Any) -> bool:
-    """True unless the entry is plainly public: anything but false/absent counts as private."""
+#: The name the first version had; tests and scripts may still call it.
+redact = public_view
+
+
+def is_marked_private(entry: Any) -> bool:
+    """True for an entry marked ``private`` (format 1): anything but false/absent counts."""
     if not isinstance(entry, dict):
         return False
     marker = entry.get("private", False)
     return marker is not None and marker is not False
 
 
+_is_marked_private = is_marked_private
+
+
+def private_entries(case: dict[str, Any], table: str) -> list[dict[str, Any]]:
+    """The private entries of one table: ``[[private.TABLE]]`` and, in format 1, the
+    entries of ``[[TABLE]]`` marked ``private = true``."""
+    found = [e for e in _list(case.get(table)) if is_marked_private(e)]
+    room = case.get(PRIVATE_KEY)
+    if isinstance(room, dict):
+        found += [e for e in _list(room.get(table)) if isinstance(e, dict)]
+    return found
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _private_source_ids(case: dict[str, Any]) -> set[str]:
+    return {str(s.get("id")) for s in private_entries(case, "sources") if "id" in s}
+
+
 def _drop_private_entries(case: dict[str, Any]) -> None:
-    dropped_sources: set[str] = set()
     for table in TABLES:
         entries = case.get(table)
-        if not isinstance(entries, list):
-            continue
-        kept = [entry for entry in entries if not _is_marked_private(entry)]
-        if table == "sources":
-            dropped_sources = {
-                str(entry.get("id")) for entry in entries if _is_marked_private(entry)
-            }
-        case[table] = kept
-    if dropped_sources:
-        _drop_citations(case, dropped_sources)
+        if isinstance(entries, list):
+            case[table] = [entry for entry in entries if not is_marked_private(entry)]
 
 
 def _drop_citations(case: dict[str, Any], source_ids: set[str]) -> None:
     for table in TABLES:
-        for entry in case.get(table) or []:
+        for entry in _list(case.get(table)):
             cited = entry.get("sources") if isinstance(entry, dict) else None
             if isinstance(cited, list):
                 entry["sources"] = [s for s in cited if s not in source_ids]
@@ -175,12 +251,54 @@ def _drop_unknown_keys(case: dict[str, Any]) -> None:
         entries = case.get(table)
         if not isinstance(entries, list):
             continue
-        allowed = set(KEY_ORDER[table])
+        allowed = set(KEY_ORDER[table]) - {"private"}
         case[table] = [
             {k: v for k, v in entry.items() if k in allowed}
             for entry in entries
             if isinstance(entry, dict)
         ]
+
+
+def private_part(case: dict[str, Any], vocabulary: Any = None) -> dict[str, Any]:
+    """What ``public_view`` leaves out, by top-level field: the value of a field left out
+    whole (``born``, ``private``), and for an array of tables its private entries and the
+    fields left out of its public ones. Two versions of a case whose private parts are equal
+    differ only in public data."""
+    public = public_view(case, vocabulary)
+    rest: dict[str, Any] = {}
+    for key, value in case.items():
+        if key not in public:
+            rest[key] = value
+        elif key in TABLES and isinstance(value, list):
+            shown = [e for e in value if isinstance(e, dict) and not is_marked_private(e)]
+            left_out = [
+                {k: v for k, v in full.items() if k not in part or part[k] != v}
+                for full, part in zip(shown, public[key], strict=False)
+            ]
+            marked = [e for e in value if is_marked_private(e)]
+            odd = [e for e in value if not isinstance(e, dict)]
+            if marked or odd or any(left_out):
+                rest[key] = {"entries": marked + odd, "fields": left_out}
+        elif value != public[key]:
+            rest[key] = value
+    return rest
+
+
+def private_view(case: dict[str, Any]) -> dict[str, Any]:
+    """The whole case for the user's own computations (``--private``): the entries of
+    ``[[private.TABLE]]`` joined to ``TABLE`` (marked ``private = true``) and
+    ``private.status``, when set, as the status. Never for a public output."""
+    room = case.get(PRIVATE_KEY)
+    if not isinstance(room, dict):
+        return case
+    view = dict(case)
+    for table in PRIVATE_SUBTABLES:
+        extra = [{**e, "private": True} for e in _list(room.get(table)) if isinstance(e, dict)]
+        if extra:
+            view[table] = [*_list(case.get(table)), *extra]
+    if isinstance(room.get("status"), str) and room["status"]:
+        view["status"] = room["status"]
+    return view
 
 
 # --- W105: personal data in public fields -------------------------------------------------
@@ -277,7 +395,7 @@ def _public_texts(case: dict[str, Any]) -> Iterable[tuple[tuple[str | int, ...],
         if not isinstance(entries, list):
             continue
         for index, entry in enumerate(entries):
-            if not isinstance(entry, dict) or _is_marked_private(entry):
+            if not isinstance(entry, dict) or is_marked_private(entry):
                 continue
             for key in PUBLIC_TEXT_FIELDS.get(table, ()):
                 value = entry.get(key)

@@ -18,6 +18,8 @@ from typing import Any
 Path = tuple[str | int, ...]
 
 _BARE = re.compile(r"[A-Za-z0-9_-]+")
+#: A key of bare names only (``a``, ``a.b``, ``a . b``), read without the TOML parser.
+_BARE_DOTTED = re.compile(r"[ \t]*[A-Za-z0-9_-]+(?:[ \t]*\.[ \t]*[A-Za-z0-9_-]+)*[ \t]*")
 
 
 @dataclass(eq=False)
@@ -49,12 +51,15 @@ class Scanner:
         self.arrays: dict[Path, int] = {}  # arrays of tables: entries seen so far
         self.table: Path = ()  # the table the following pairs belong to
 
-    def statements(self) -> list[Statement]:
-        """Every statement of the text, in order."""
+    def statements(self, *, top_level: bool = False) -> list[Statement]:
+        """Every statement of the text, in order; with ``top_level``, only those up to and
+        including the first table header (what an edit of a top-level field needs)."""
         pos, found = 0, []
         while pos < len(self.text):
             statement, pos = self._statement(pos)
             found.append(statement)
+            if top_level and statement.kind in ("table", "array"):
+                break
         return found
 
     def _line(self, pos: int) -> int:
@@ -195,6 +200,8 @@ class Scanner:
 
 def _key_names(raw: str) -> tuple[str, ...]:
     """The names of a dotted key as TOML reads them (quotes and escapes resolved)."""
+    if _BARE_DOTTED.fullmatch(raw):  # the usual key, without a parser call per line
+        return tuple(name.strip(" \t") for name in raw.split("."))
     data: Any = tomllib.loads(raw.strip() + " = 0")
     names = []
     while isinstance(data, dict):

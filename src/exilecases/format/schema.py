@@ -26,6 +26,7 @@ CASE_GLOBS: tuple[str, ...] = ("data/cases/*.toml", "**/data/cases/*.toml")
 #: ``"[]"`` stands for the items of a list.
 _VOCABULARY_PROPERTIES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("Case", "status"), "statuses"),
+    (("Private", "status"), "statuses"),
     (("Case", "categories", "[]"), "categories"),
     (("Event", "type"), "event_types"),
     (("Event", "outcome"), "statuses"),
@@ -42,7 +43,8 @@ def case_json_schema(vocabulary: Any, *, schema_id: str = SCHEMA_ID) -> dict[str
         _add_enum(_property(definitions, path), vocabulary, kind)
     case = definitions.pop("Case")
     case["properties"]["id"]["pattern"] = f"^{ID_REGEX}$"  # ECMA-262: $ is the end
-    case["properties"]["private"]["additionalProperties"] = True
+    # ``[private]`` takes free keys beside its sub-tables (``notes``, ``phone``, ...).
+    definitions["Private"]["additionalProperties"] = True
     return {
         "$schema": SCHEMA_DIALECT,
         "$id": schema_id,

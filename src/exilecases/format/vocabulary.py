@@ -106,6 +106,7 @@ def _check_shape(data: dict, path: Path, text: str) -> None:
                     "field paths a public export leaves out",
                     _line_of(text, "fields"),
                 )
+            _check_private_paths(private, path, text)
             continue
         if kind not in KINDS:
             raise VocabularyError(
@@ -133,6 +134,21 @@ def _check_shape(data: dict, path: Path, text: str) -> None:
                     f"status {key!r} needs outcome = one of returned, pending, protected, unknown",
                     _line_of(text, key),
                 )
+
+
+def _check_private_paths(paths: list[str], path: Path, text: str) -> None:
+    """Refuse ``[fields] private`` paths the format does not define: a typo
+    (``event.place``) would publish the field it meant, so every command stops here."""
+    if not paths:
+        return
+    from exilecases.format.privacy import check_private_paths
+
+    problems = check_private_paths(paths)
+    if problems:
+        position, message = problems[0]
+        quoted = [f'"{paths[position]}"', f"'{paths[position]}'"]
+        line = next((_line_of(text, q) for q in quoted if q in text), _line_of(text, "private"))
+        raise VocabularyError(path, f"E061 [fields] private: {message}", line)
 
 
 def _line_of(text: str, word: str) -> int:

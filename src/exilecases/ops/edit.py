@@ -37,6 +37,7 @@ from exilecases.format.canonical import (
 )
 from exilecases.format.model import KEY_ORDER, REQUIRED_FIELDS, TABLE_MODELS, Case
 from exilecases.format.scan import Path, Scanner, Statement
+from exilecases.store.write import Update
 
 #: Top-level fields that are tables, not values: edited with ``add_entry`` or by hand.
 TABLE_FIELDS = (*TABLE_MODELS, "private")
@@ -192,16 +193,24 @@ def _with_comment(code: str, trailing: tuple[str, str, str]) -> str:
 # --- format ------------------------------------------------------------------------------
 
 
-def format_text(text: str) -> str:
+def format_text(
+    text: str, data: dict[str, Any] | None = None, moves: dict[Path, Path] | None = None
+) -> str:
     """The canonical form of a case text, with every comment kept.
 
     Keys and tables are ordered and values written exactly as ``canonical_text`` does (for a
     text without comments the result is ``canonical_text(tomllib.loads(text))``); comments
     move with the key or table they belong to (see the module docstring). Idempotent.
     Raises ``ExilecasesError`` when the text is not valid TOML.
+
+    ``data`` (with ``moves``, from ``migrate.migrate_private``) writes other data than the
+    text holds: the comments of an entry that moved go to its new place.
     """
-    data = _load(text)
+    if data is None:
+        data = _load(text)
     comments = _collect(_scan(text))
+    if moves:
+        _move_comments(comments, moves)
     canonical = canonical_text(data)
     output = _scan(canonical)
     placed = _relocate(comments, [s.path for s in output if s.real])
@@ -216,6 +225,28 @@ def format_text(text: str) -> str:
     if comments.end:
         lines.extend(["", *comments.end] if comments.blank_before_end and lines else comments.end)
     return "".join(line + "\n" for line in lines)
+
+
+def _move_comments(comments: _Comments, moves: dict[Path, Path]) -> None:
+    """Re-key the comments of entries that moved (``(TABLE, i)`` -> their new path)."""
+
+    def moved(path: Path) -> Path:
+        target = moves.get(path[:2])
+        return path if target is None else (*target, *path[2:])
+
+    comments.notes = {moved(path): notes for path, notes in comments.notes.items()}
+    comments.tails = {moved(path): lines for path, lines in comments.tails.items()}
+
+
+def migrate_and_format(text: str) -> tuple[str, list[str]]:
+    """``format_text`` after ``migrate.migrate_private``: the new text and what moved where.
+    Raises ``ExilecasesError`` when the text is not valid TOML."""
+    from exilecases.format.migrate import migrate_private
+
+    migration = migrate_private(_load(text))
+    if not migration.messages:
+        return format_text(text), []
+    return format_text(text, migration.data, migration.moves), migration.messages
 
 
 def _tails(comments: _Comments, output: list[Statement]) -> dict[int, list[str]]:
@@ -249,7 +280,18 @@ def _render(statement: Statement, source: list[str], notes: _Notes | None) -> li
 def set_field(
     text: str, field: str, values: list[str], *, add: bool = False, remove: bool = False
 ) -> str:
-    """The case text with one top-level field set, changing only that field's lines.
+    """The case text with one top-level field set (see ``set_field_update``), checked to
+    hold exactly the intended data."""
+    update = set_field_update(text, field, values, add=add, remove=remove)
+    _verify(update.text, update.data)
+    return update.text
+
+
+def set_field_update(
+    text: str, field: str, values: list[str], *, add: bool = False, remove: bool = False
+) -> Update:
+    """The change of ``set``: the case text with one top-level field set, changing only that
+    field's lines, and the data it must parse to (for ``store/write``).
 
     A scalar field takes exactly one value; an empty value removes an optional field. A list
     field (``aliases``, ``citizenship``, ``categories``, ``distinct_from``) takes the values
@@ -266,8 +308,8 @@ def set_field(
     data = _load(text)
     new = _new_value(data, field, values, add, remove)
     if new == data.get(field) or (new is None and field not in data):
-        return text
-    statements = _scan(text)
+        return Update(text, data, before=data)
+    statements = Scanner(text).statements(top_level=True)  # the tables need no scan
     lines = _split_lines(text)
     newline = _newline(text)
     current = _top_level_pair(statements, field)
@@ -275,12 +317,10 @@ def set_field(
         _replace_pair(lines, current, field, new, newline)
     else:
         _insert_pair(lines, statements, field, new, newline)
-    result = "".join(lines)
     expected = {key: value for key, value in data.items() if key != field}
     if new is not None:
         expected[field] = new
-    _verify(result, expected)
-    return result
+    return Update("".join(lines), expected, before=data)
 
 
 def _check_request(field: str, values: list[str], add: bool, remove: bool) -> None:
@@ -402,7 +442,16 @@ def _insert_pair(
 
 
 def add_entry(text: str, table: str, entry: dict[str, Any]) -> str:
-    """The case text with one ``[[table]]`` entry appended, every other line unchanged.
+    """The case text with one ``[[table]]`` entry appended (see ``add_entry_update``),
+    checked to hold exactly the intended data."""
+    update = add_entry_update(text, table, entry)
+    _verify(update.text, update.data)
+    return update.text
+
+
+def add_entry_update(text: str, table: str, entry: dict[str, Any]) -> Update:
+    """The change of the ``add`` commands: the case text with one ``[[table]]`` entry
+    appended, every other line unchanged, and the data it must parse to.
 
     ``table`` is ``charges``, ``events``, ``sources`` or ``contacts``; keys of ``entry``
     with the value ``None`` are left out, the others are written in canonical order as
@@ -424,11 +473,9 @@ def add_entry(text: str, table: str, entry: dict[str, Any]) -> str:
     new = [line + newline for line in block.split("\n")[:-1]]
     lines = _split_lines(text)
     _insert_entry(lines, statements, table, new, newline)
-    result = "".join(lines)
     expected = dict(data)
     expected[table] = [*data.get(table, []), tomllib.loads(block)[table][0]]
-    _verify(result, expected)
-    return result
+    return Update("".join(lines), expected, before=data)
 
 
 def _check_entry(table: str, entry: dict[str, Any]) -> dict[str, Any]:
@@ -547,8 +594,24 @@ def _verify(text: str, expected: dict[str, Any]) -> None:
 
 
 def changed_lines(old: str, new: str) -> int:
-    """How many lines differ between two texts (a replaced line counts once)."""
-    matcher = difflib.SequenceMatcher(None, old.splitlines(), new.splitlines(), autojunk=False)
+    """How many lines differ between two texts (a replaced line counts once).
+
+    The lines both texts start and end with are set aside first: an edit changes one place,
+    so what is left to compare is small and the count takes time linear in the file's size
+    (``difflib`` alone is quadratic on a case with thousands of alike events).
+    """
+    before, after = old.splitlines(), new.splitlines()
+    start = 0
+    limit = min(len(before), len(after))
+    while start < limit and before[start] == after[start]:
+        start += 1
+    end = 0
+    while end < limit - start and before[-1 - end] == after[-1 - end]:
+        end += 1
+    before, after = before[start : len(before) - end], after[start : len(after) - end]
+    if not before or not after:
+        return max(len(before), len(after))
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
     count = 0
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag != "equal":

@@ -1,9 +1,11 @@
-"""Exports: JSON, CSV and SQLite, each optionally public (through ``privacy.redact``).
+"""Exports: JSON, CSV and SQLite, public unless asked otherwise (``privacy.public_view``).
 
 Dates stay the EDTF strings of the files (``2024`` is exported as ``2024``, never as a day);
 the tabular formats add ``*_earliest`` / ``*_latest`` ISO days beside each date, for range
-queries. With ``public=True`` every case goes through ``redact`` before anything is written:
-private data never reaches the output, not even as deleted bytes in a SQLite file.
+queries. By default (``public=True``) every case goes through ``public_view`` before
+anything is written: private data never reaches the output, not even as deleted bytes in a
+SQLite file. ``public=False`` (``--private``) exports everything, the entries of
+``[[private.TABLE]]`` joined to their tables with ``private = true``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ import io
 import json
 import os
 import sqlite3
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,9 +23,9 @@ from typing import Any
 from exilecases.errors import ExilecasesError
 from exilecases.format.dates import DateError, parse_date, sort_key_or_last
 from exilecases.format.model import KEY_ORDER
-from exilecases.format.privacy import redact
+from exilecases.format.privacy import private_view, public_view
 from exilecases.format.vocabulary import Vocabulary
-from exilecases.store.files import sync_folder
+from exilecases.store.write import sync_folder, temporary_name
 
 #: The arrays of tables, each exported as its own table.
 ENTRY_TABLES: tuple[str, ...] = ("events", "charges", "sources", "contacts")
@@ -44,14 +45,14 @@ def public_cases(
     cases: Iterable[Case],
     vocabulary: Vocabulary,
     *,
-    public: bool,
+    public: bool = True,
     extra_private_fields: Iterable[str] = (),
 ) -> list[Case]:
-    """The cases as they are exported: redacted copies when ``public``."""
+    """The cases as they are exported: their public views unless ``public`` is False."""
     extra = tuple(extra_private_fields)
     if not public:
         return list(cases)
-    return [redact(case, vocabulary, extra_private_fields=extra) for case in cases]
+    return [public_view(case, vocabulary, extra_private_fields=extra) for case in cases]
 
 
 # --- JSON -------------------------------------------------------------------------------
@@ -61,7 +62,7 @@ def export_json(
     cases: Iterable[Case],
     vocabulary: Vocabulary,
     *,
-    public: bool,
+    public: bool = True,
     extra_private_fields: Iterable[str] = (),
 ) -> str:
     """A JSON array of case objects with the same keys as the files (one final newline)."""
@@ -90,12 +91,15 @@ def _with_bounds(row: dict[str, Any], field: str, value: Any, prefix: str) -> No
     row[f"{prefix}_earliest"], row[f"{prefix}_latest"] = date_bounds(value)
 
 
-def entry_columns(table: str) -> list[str]:
+def entry_columns(table: str, *, public: bool = True) -> list[str]:
     """The columns of one entry table: ``case_id``, ``position``, the fields in canonical
-    order (dates followed by their ISO bounds), then ``extra`` (unknown keys, as JSON)."""
+    order (dates followed by their ISO bounds), then ``extra`` (unknown keys, as JSON). A
+    public table has no ``private`` column: it holds no private entry."""
     columns = ["case_id", "position"]
     date_field = DATE_FIELDS.get(table)
     for key in KEY_ORDER[table]:
+        if public and key == "private":
+            continue
         columns.append(RENAMED.get(table, {}).get(key, key))
         if key == date_field:
             prefix = "date" if key == "date" else key
@@ -104,7 +108,10 @@ def entry_columns(table: str) -> list[str]:
 
 
 def entry_rows(case: Case, table: str) -> list[dict[str, Any]]:
-    """One row per entry of ``case[table]`` (lists kept as lists), ``position`` from 1."""
+    """One row per entry of ``case[table]`` (lists kept as lists), ``position`` from 1; the
+    entries of ``[[private.TABLE]]`` follow those of ``[[TABLE]]``, marked private (a public
+    view has none)."""
+    case = private_view(case)
     rows = []
     known = KEY_ORDER[table]
     renamed = RENAMED.get(table, {})
@@ -223,7 +230,7 @@ def export_csv(
     cases: Iterable[Case],
     vocabulary: Vocabulary,
     *,
-    public: bool,
+    public: bool = True,
     table: str | None = None,
     formula_guard: bool = True,
     extra_private_fields: Iterable[str] = (),
@@ -246,7 +253,7 @@ def export_csv(
             f"no table {table!r} to export; choose one of {', '.join(ENTRY_TABLES)}", 2
         )
     rows = (row for case in chosen for row in entry_rows(case, table))
-    return _csv_text(entry_columns(table), rows, formula_guard)
+    return _csv_text(entry_columns(table, public=public), rows, formula_guard)
 
 
 # --- SQLite -----------------------------------------------------------------------------
@@ -389,7 +396,7 @@ def build_database(
     _create_table(db, "cases", columns, ["id"])
     _insert(db, "cases", columns, (case_row(case, vocabulary) for case in cases))
     for table in ENTRY_TABLES:
-        columns = entry_columns(table)
+        columns = entry_columns(table, public=public)
         _create_table(db, table, columns, ["case_id", "position"])
         _insert(db, table, columns, (r for case in cases for r in entry_rows(case, table)))
     for table, field, column in (
@@ -425,7 +432,7 @@ def export_sqlite(
     vocabulary: Vocabulary,
     path: Path,
     *,
-    public: bool,
+    public: bool = True,
     overwrite: bool = False,
     extra_private_fields: Iterable[str] = (),
 ) -> None:
@@ -445,9 +452,8 @@ def export_sqlite(
     folder = path.parent
     if not folder.is_dir():
         raise ExilecasesError(f"cannot write {path}: the folder {folder} does not exist", 2)
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    os.close(handle)
-    temporary = Path(name)
+    temporary = folder / temporary_name(path.name)  # a name git ignores (store/write)
+    os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600))
     try:
         _write_database(temporary, chosen, vocabulary, public=public)
         _move_into_place(temporary, path, overwrite=overwrite)

@@ -10,6 +10,7 @@ from pathlib import Path
 from exilecases.format.vocabulary import REPOSITORY_VOCABULARY
 from exilecases.store.files import CASES_DIR
 from exilecases.store.git import git, inside_work_tree
+from exilecases.store.write import default_mode_mask, ensure_excluded, replace_file
 
 ATTRIBUTES_LINE = "data/cases/*.toml diff=exilecases"
 
@@ -69,9 +70,8 @@ def _write_new(path: Path, text: str, report: InitReport, executable: bool = Fal
         report.kept.append(rel)
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    if executable:
-        path.chmod(0o755)
+    mode = (0o777 & ~default_mode_mask()) if executable else None
+    replace_file(path, text, create_only=True, mode=mode)
     report.created.append(rel)
 
 
@@ -111,8 +111,13 @@ def init_repository(folder: Path) -> InitReport:
         report.kept.append(".gitattributes")
     else:
         separator = "" if not existing or existing.endswith("\n") else "\n"
-        attributes.write_text(existing + separator + ATTRIBUTES_LINE + "\n", encoding="utf-8")
+        replace_file(attributes, existing + separator + ATTRIBUTES_LINE + "\n")
         report.created.append(".gitattributes (diff driver line)")
+    exclude = Path(git(root, "rev-parse", "--git-path", "info/exclude").strip())
+    if ensure_excluded(root, exclude if exclude.is_absolute() else root / exclude):
+        report.created.append(".git/info/exclude (temporary files of the write path)")
+    else:
+        report.kept.append(".git/info/exclude")
     git(root, "config", "diff.exilecases.textconv", f"{_command()} git-diff-driver")
     git(root, "config", "diff.exilecases.cachetextconv", "false")
     hooks = Path(git(root, "rev-parse", "--git-path", "hooks").strip())

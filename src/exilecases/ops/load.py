@@ -405,9 +405,11 @@ def select(
     """
     from exilecases.ops import query
 
+    if private:
+        return _select_private(root, vocabulary, filters, progress)
     if use_cache is None:
         use_cache = cache_enabled()
-    if use_cache and not private:
+    if use_cache:
         with _open_fresh(root, vocabulary, progress) as index:
             broken = _broken(root, vocabulary, index)
             clause = query.sql_where(filters, vocabulary)
@@ -415,9 +417,28 @@ def select(
                 chosen = index.outlines(*clause) if outlines else index.cases(*clause)
                 return Selection(chosen, broken)
             return Selection(query.select(index.cases(), filters, vocabulary), broken)
-    result = load(root, vocabulary, use_cache=False, progress=progress, private=private)
+    result = load(root, vocabulary, use_cache=False, progress=progress)
     broken = [(check.rel, check.first_error) for check in result.broken]
     return Selection(query.select(result.cases, filters, vocabulary), broken)
+
+
+def _select_private(
+    root: Path, vocabulary: Vocabulary, filters: Any, progress: Progress | None
+) -> Selection:
+    """``select`` for ``--private``: whole cases from the files; the filters see the private
+    entries too (``privacy.private_view``), the cases come back as the files hold them (with
+    the ``--as-of`` status, when asked for)."""
+    from exilecases.format.privacy import private_view
+    from exilecases.ops import query
+
+    result = load(root, vocabulary, progress=progress, private=True)
+    broken = [(check.rel, check.first_error) for check in result.broken]
+    by_id = {case["id"]: case for case in result.cases}
+    chosen = []
+    for view in query.select([private_view(c) for c in result.cases], filters, vocabulary):
+        case = by_id[view["id"]]
+        chosen.append({**case, "status": view["status"]} if filters.as_of else case)
+    return Selection(chosen, broken)
 
 
 def select_json(
@@ -436,15 +457,18 @@ def select_json(
 
 
 def search_documents(
-    root: Path, vocabulary: Vocabulary, progress: Progress | None = None
+    root: Path, vocabulary: Vocabulary, progress: Progress | None = None, *, private: bool = False
 ) -> Selection:
     """The searchable part (``search.searchable``) of every usable case's public view: from
-    the index when it is on, else from reading every file."""
+    the index when it is on, else from reading every file. ``private`` searches whole cases
+    (the entries of ``[private]`` too), read from the files, never from the index."""
+    from exilecases.format.privacy import private_view
     from exilecases.ops.search import searchable
 
-    if not cache_enabled():
-        result = load(root, vocabulary, use_cache=False, progress=progress)
+    if private or not cache_enabled():
+        result = load(root, vocabulary, use_cache=False, progress=progress, private=private)
         broken = [(check.rel, check.first_error) for check in result.broken]
-        return Selection([searchable(case) for case in result.cases], broken)
+        cases = [private_view(case) for case in result.cases] if private else result.cases
+        return Selection([searchable(case) for case in cases], broken)
     with _open_fresh(root, vocabulary, progress) as index:
         return Selection(index.search_documents(searchable), _broken(root, vocabulary, index))

@@ -10,7 +10,7 @@ from typing import Any
 from exilecases.errors import ExilecasesError
 from exilecases.format.canonical import canonical_text
 from exilecases.format.vocabulary import Vocabulary
-from exilecases.store.files import atomic_write, case_path, check_id
+from exilecases.store.files import check_id
 
 REQUIRED = ("name", "status", "origin_country", "host_country")
 
@@ -66,24 +66,12 @@ def build_case(
 
 
 def write_new_case(root: Path, case: dict[str, Any], vocabulary: Vocabulary) -> Path:
-    """Check the new case as if it were on disk, then write it; never overwrite a file.
+    """Check the new case as if it were on disk, then write it through the one write path
+    (``ops/update.create_case``); never overwrite a file.
 
-    Raises ``ExilecasesError`` listing the findings when the case would be invalid.
+    Raises ``ExilecasesError`` listing the findings when the case would be invalid, or when
+    a file of that id exists.
     """
-    from exilecases.ops.validate import check_file
+    from exilecases.ops.update import create_case
 
-    path = case_path(root, case["id"])
-    if path.exists():
-        raise ExilecasesError(
-            f"{path.relative_to(root).as_posix()} already exists; nothing was written. Pass "
-            "another --id if this is a different person, or edit the existing case",
-            1,
-        )
-    text = canonical_text(case)
-    check = check_file(text.encode("utf-8"), path.name, case["id"], vocabulary)
-    errors = [f for f in check.findings if f.severity == "error"]
-    if errors:
-        details = "; ".join(f"{f.code} {f.message}" for f in errors)
-        raise ExilecasesError(f"the case was not written: {details}", 2)
-    atomic_write(path, text, create_only=True)
-    return path
+    return create_case(root, case["id"], canonical_text(case), case, vocabulary)

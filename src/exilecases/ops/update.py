@@ -1,21 +1,31 @@
-"""Changing a case file through the tool: read, transform, check, write once.
+"""Changing a case file through the tool: every edit goes through ``store/write``.
 
-Every edit keeps comments and untouched lines (the transform comes from ``edit.py``), is
-checked as if it were on disk before anything is written, refuses to write over a file that
-changed since it was read (as fava refuses "the file changed externally"), and is written
-atomically.
+An edit is a transform from the text on disk to an ``Update`` (the new text and the data it
+must hold; ``edit.set_field_update`` and ``edit.add_entry_update`` make them). It keeps
+comments and untouched lines, is applied under the repository's lock to the file as it is
+on disk then (so edits made at the same time compose), is checked against the schema (no
+new error) and parsed back before anything is written, and is written atomically with the
+file's mode kept. A file that changed while the command ran (an editor does not take the
+lock) is not overwritten, as fava refuses "the file changed externally".
 """
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from exilecases.errors import ExilecasesError
+from exilecases.format.canonical import TABLE_ORDER
 from exilecases.format.vocabulary import Vocabulary
-from exilecases.store.files import atomic_write, case_path
+from exilecases.store.files import case_path
+from exilecases.store.write import CaseWriter, Update
+
+#: A transform: the case text on disk now -> the ``Update`` to write. A transform may
+#: return the new text alone when it checked the data itself (``edit.set_field`` does).
+Transform = Callable[[str], "Update | str"]
 
 
 @dataclass
@@ -28,69 +38,166 @@ class EditResult:
     new: dict[str, Any]
     changed_lines: int
     changes: list[Any]
+    written: bool = False
 
     def commit_message(self) -> str:
-        """``ivanov-dmitry: status deported -> extradited`` (every change, on one line)."""
+        """``ivanov-dmitry: status deported -> extradited`` (every change, on one line).
+
+        The changes are public ones (``changes.public_changes``): a commit message is
+        pushed wherever the repository goes, so it never holds a private value."""
         parts = [change.format().replace(": ", " ", 1) for change in self.changes]
         return f"{self.case_id}: " + ("; ".join(parts) if parts else "formatting only")
 
 
-def _signature(path: Path) -> tuple[int, int, int]:
-    stat = path.stat()
-    return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+class SchemaGuard:
+    """The schema check of the write path for one case file: the new text may bring no
+    error the old one did not have, and a file that was not a readable case is not edited
+    unless the edit makes it one.
+
+    The old text is checked only when the new one has errors (to tell new errors from old
+    ones): on a large case each check is a good part of the edit's time.
+    """
+
+    def __init__(self, rel: str, stem: str, vocabulary: Vocabulary) -> None:
+        self.rel, self.stem, self.vocabulary = rel, stem, vocabulary
+
+    def _check(self, text: str, parsed: dict[str, Any] | None = None) -> Any:
+        from exilecases.ops.validate import check_file
+
+        return check_file(text.encode("utf-8"), self.rel, self.stem, self.vocabulary, parsed=parsed)
+
+    def __call__(self, old: str | None, new: str, parsed: dict[str, Any]) -> Any:
+        """Check the new text (``store/write``'s ``check``); returns its FileCheck."""
+        checked = self._check(new, parsed)
+        errors = [f for f in checked.findings if f.severity == "error"]
+        if not errors and checked.case is not None:
+            return checked
+        before = self._check(old) if old is not None else None
+        if before is not None and before.case is None:
+            raise ExilecasesError(
+                f"{self.rel} cannot be read ({_first(before)}); fix it by hand first, then "
+                "run exilecases validate"
+            )
+        known = {(f.code, f.message) for f in before.findings} if before else set()
+        introduced = [f for f in errors if (f.code, f.message) not in known]
+        if introduced or checked.case is None:
+            details = "; ".join(f"{f.line}:{f.col}: {f.code} {f.message}" for f in introduced)
+            raise ExilecasesError(
+                f"nothing was written: the change would make {self.rel} invalid: {details}", 2
+            )
+        return checked
 
 
 def edit_case(
     root: Path,
     case_id: str,
-    transform: Callable[[str], str],
+    transform: Transform,
     vocabulary: Vocabulary,
     *,
     dry_run: bool = False,
+    writer: CaseWriter | None = None,
 ) -> EditResult:
-    """Apply ``transform`` (old text -> new text) to a case file and write the result.
+    """Apply ``transform`` to a case file as it is on disk now and write the result, through
+    the one write path (``store/write``).
 
-    Raises ``ExilecasesError`` when the case does not exist, is broken, would become
-    invalid, or changed on disk while it was being edited; nothing is written then.
+    ``EditResult.old`` is the data of the file before (as TOML reads it), ``.new`` the case
+    after (as ``validate`` normalises it). Raises ``ExilecasesError`` when the case does not
+    exist, is broken, would become invalid or lose data, or changed on disk while it was
+    being edited; nothing is written then.
     """
+    from exilecases.ops.changes import public_changes
     from exilecases.ops.edit import changed_lines
-    from exilecases.ops.history import field_changes
+
+    path = case_path(root, case_id)
+    rel = path.relative_to(root).as_posix()
+    if not path.exists() and not path.is_symlink():
+        raise ExilecasesError(f"no case {case_id!r} (no file {rel})")
+    _import_before_the_lock()
+    guard = SchemaGuard(rel, case_id, vocabulary)
+    updates: list[Update] = []
+
+    def change(text: str | None) -> Update:
+        assert text is not None
+        update = transform(text)
+        if isinstance(update, str):  # a transform that checked its data itself
+            update = Update(update, tomllib.loads(update))
+        if update.before is None:
+            update.before = tomllib.loads(text)
+        updates.append(update)
+        return update
+
+    written = (writer or CaseWriter(root)).write(
+        path, change, check=guard, dry_run=dry_run, rel=rel
+    )
+    before, after = _differing(updates[-1].before or {}, updates[-1].data)
+    return EditResult(
+        path,
+        case_id,
+        updates[-1].before or {},
+        written.checked.case,
+        changed_lines(written.old or "", written.new),
+        public_changes(before, after, vocabulary),
+        written.written,
+    )
+
+
+def _differing(old: dict[str, Any], new: dict[str, Any]) -> tuple[dict, dict]:
+    """The two cases with only the fields that differ, and of a table that only grew, only
+    the new entries: the field changes are the same, and a large table is not compared
+    entry by entry for an edit that did not touch its entries. The id and the fields that
+    decide what is private (``private_fields``, ``[private]``) are always kept, so that the
+    public changes hide exactly what they hide for the whole case."""
+    keys = [
+        k for k in {**old, **new} if k in _ALWAYS_KEPT or old.get(k, _NONE) != new.get(k, _NONE)
+    ]
+    before, after = {k: old[k] for k in keys if k in old}, {k: new[k] for k in keys if k in new}
+    for key in TABLE_ORDER:
+        was, now = before.get(key), after.get(key)
+        if isinstance(was, list) and isinstance(now, list) and now[: len(was)] == was:
+            # Appended entries are "added" whatever came before them (history.py).
+            before[key], after[key] = [], now[len(was) :]
+    return before, after
+
+
+_NONE = object()
+_ALWAYS_KEPT = frozenset({"id", "private_fields", "private"})
+
+
+def create_case(
+    root: Path, case_id: str, text: str, data: dict[str, Any], vocabulary: Vocabulary
+) -> Path:
+    """Write a new case file through the one write path; never overwrite one.
+
+    ``text`` must parse to ``data`` and be a valid case. Raises ``ExilecasesError`` listing
+    the findings when it would be invalid, or when the file exists already.
+    """
     from exilecases.ops.validate import check_file
 
     path = case_path(root, case_id)
     rel = path.relative_to(root).as_posix()
-    if not path.is_file():
-        raise ExilecasesError(f"no case {case_id!r} (no file {rel})")
-    before = _signature(path)
-    raw = path.read_bytes()
-    old_check = check_file(raw, rel, case_id, vocabulary)
-    if old_check.case is None:
-        raise ExilecasesError(
-            f"{rel} cannot be read ({_first(old_check)}); fix it by hand first, then run "
-            "exilecases validate"
-        )
-    text = transform(raw.decode("utf-8"))
-    new_check = check_file(text.encode("utf-8"), rel, case_id, vocabulary)
-    new_errors = [f for f in new_check.findings if f.severity == "error"]
-    old_errors = {(f.code, f.message) for f in old_check.findings if f.severity == "error"}
-    introduced = [f for f in new_errors if (f.code, f.message) not in old_errors]
-    if introduced or new_check.case is None:
-        details = "; ".join(f"{f.line}:{f.col}: {f.code} {f.message}" for f in introduced)
-        raise ExilecasesError(f"nothing was written: the change would make {rel} invalid: "
-                              f"{details}", 2)  # fmt: skip
-    result = EditResult(
-        path, case_id, old_check.case, new_check.case, changed_lines(raw.decode(), text),
-        field_changes(old_check.case, new_check.case),
-    )  # fmt: skip
-    if dry_run or text == raw.decode("utf-8"):
-        return result
-    if _signature(path) != before or path.read_bytes() != raw:
-        raise ExilecasesError(
-            f"{rel} changed on disk while it was being edited (another editor or a git "
-            "command); nothing was written: run the command again"
-        )
-    atomic_write(path, text)
-    return result
+    _import_before_the_lock()
+
+    def check(_old: str | None, new: str, parsed: dict[str, Any]) -> Any:
+        checked = check_file(new.encode("utf-8"), rel, case_id, vocabulary, parsed=parsed)
+        errors = [f for f in checked.findings if f.severity == "error"]
+        if errors:
+            details = "; ".join(f"{f.code} {f.message}" for f in errors)
+            raise ExilecasesError(f"the case was not written: {details}", 2)
+        return checked
+
+    CaseWriter(root).write(
+        path, lambda _: Update(text, data), check=check, create_only=True, rel=rel
+    )
+    return path
+
+
+def _import_before_the_lock() -> None:
+    """Import the schema's libraries (pydantic) now: importing them takes longer than the
+    whole write, and every other writer waits while the lock is held."""
+    import exilecases.format.model
+    import exilecases.format.privacy
+    import exilecases.ops.changes
+    import exilecases.ops.validate  # noqa: F401
 
 
 def _first(check: Any) -> str:

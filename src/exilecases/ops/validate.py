@@ -69,14 +69,24 @@ class _Reporter:
 
 
 def check_file(
-    raw: bytes, rel: str, stem: str, vocabulary: Vocabulary, path: Path | None = None
+    raw: bytes,
+    rel: str,
+    stem: str,
+    vocabulary: Vocabulary,
+    path: Path | None = None,
+    *,
+    parsed: dict[str, Any] | None = None,
 ) -> FileCheck:
-    """Check the bytes of one case file named ``stem``.toml; ``rel`` is its display path."""
+    """Check the bytes of one case file named ``stem``.toml; ``rel`` is its display path.
+
+    ``parsed`` is what ``tomllib`` made of these very bytes, when the caller has it already
+    (the write path parses every new text): it saves parsing a large file twice.
+    """
     result = FileCheck(rel, path=path)
     text = _decode(raw, rel, result)
     if text is None:
         return result
-    data = _parse(text, rel, result)
+    data = _parse(text, rel, result, parsed)
     if data is None:
         return result
     reporter = _Reporter(rel, text)
@@ -164,9 +174,11 @@ def _conflict_finding(rel: str, start: int, end: int | None) -> Finding:
     )
 
 
-def _parse(text: str, rel: str, result: FileCheck) -> dict[str, Any] | None:
+def _parse(
+    text: str, rel: str, result: FileCheck, parsed: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
     try:
-        data = tomllib.loads(text)
+        data = tomllib.loads(text) if parsed is None else parsed
     except tomllib.TOMLDecodeError as error:
         message = str(error)
         match = _TOML_POSITION.search(message)
@@ -276,6 +288,8 @@ def _schema_message(kind: str, loc: tuple, item: dict) -> tuple[str, str]:
     keys = [part for part in loc if isinstance(part, str)]
     key = keys[-1] if keys else "?"
     table = loc[0] if len(loc) > 2 and loc[0] in _TABLE_ARRAYS else None
+    if len(loc) > 3 and loc[0] == "private" and loc[1] in _TABLE_ARRAYS:
+        table = f"private.{loc[1]}"
     where = f" in this [[{table}]] entry" if table else ""
     value = item.get("input")
     if kind == "missing":
@@ -395,6 +409,7 @@ def _check_rules(case: dict[str, Any], stem: str, vocabulary: Vocabulary, r: _Re
     _check_vocabulary(case, vocabulary, r)
     _check_sources(case, r)
     _check_status_consistency(case, r)
+    _check_private_fields(case, r)
 
 
 def _vocabulary_message(vocabulary: Vocabulary, kind: str, key: str) -> str:
@@ -415,39 +430,62 @@ def _entries(case: dict[str, Any], table: str) -> Iterable[tuple[int, dict[str, 
                 yield index, entry
 
 
+def _all_entries(case: dict[str, Any], table: str) -> Iterable[tuple[tuple, dict[str, Any]]]:
+    """The entries of ``[[TABLE]]`` and of ``[[private.TABLE]]``, each with its key path."""
+    for index, entry in _entries(case, table):
+        yield (table, index), entry
+    room = case.get("private")
+    if isinstance(room, dict):
+        for index, entry in _entries(room, table):
+            yield ("private", table, index), entry
+
+
+def _public_entries(case: dict[str, Any], table: str) -> Iterable[tuple[int, dict[str, Any]]]:
+    """The entries of ``[[TABLE]]`` not marked private (what the public view keeps)."""
+    from exilecases.format.privacy import is_marked_private
+
+    for index, entry in _entries(case, table):
+        if not is_marked_private(entry):
+            yield index, entry
+
+
 def _check_vocabulary(case: dict[str, Any], vocabulary: Vocabulary, r: _Reporter) -> None:
     def check(kind: str, value: Any, path: tuple, code: str) -> None:
         if isinstance(value, str) and not vocabulary.has(kind, value):
             r.at(path, code, _vocabulary_message(vocabulary, kind, value))
 
     check("statuses", case.get("status"), ("status",), "E020")
+    room = case.get("private")
+    if isinstance(room, dict):
+        check("statuses", room.get("status"), ("private", "status"), "E020")
     categories = case.get("categories")
     if isinstance(categories, list):
         for category in categories:
             check("categories", category, ("categories",), "E021")
-    for index, event in _entries(case, "events"):
-        check("event_types", event.get("type"), ("events", index, "type"), "E022")
-        check("statuses", event.get("outcome"), ("events", index, "outcome"), "E020")
+    for where, event in _all_entries(case, "events"):
+        check("event_types", event.get("type"), (*where, "type"), "E022")
+        check("statuses", event.get("outcome"), (*where, "outcome"), "E020")
     for index, charge in _entries(case, "charges"):
         check("legal_bases", charge.get("basis"), ("charges", index, "basis"), "E023")
 
 
 def _check_sources(case: dict[str, Any], r: _Reporter) -> None:
+    # A private source may be cited by a public entry: the public view drops the citation.
     defined: set[str] = set()
-    for index, source in _entries(case, "sources"):
+    for where, source in _all_entries(case, "sources"):
         source_id = source.get("id")
         if not isinstance(source_id, str):
             continue
         if source_id in defined:
             r.at(
-                ("sources", index, "id"),
+                (*where, "id"),
                 "E051",
                 f"source id {source_id!r} is defined twice in this file; give each "
                 "[[sources]] entry its own id",
             )
         defined.add(source_id)
     for table in ("events", "charges"):
-        for index, entry in _entries(case, table):
+        for where, entry in _all_entries(case, table):
             cited = entry.get("sources")
             if not isinstance(cited, list):
                 continue
@@ -455,7 +493,7 @@ def _check_sources(case: dict[str, Any], r: _Reporter) -> None:
                 if isinstance(source_id, str) and source_id not in defined:
                     known = ", ".join(sorted(defined)) or "none yet"
                     r.at(
-                        (table, index, "sources"),
+                        (*where, "sources"),
                         "E050",
                         f"cites source {source_id!r}, which this file does not define "
                         f"(defined: {known}); add a [[sources]] entry with "
@@ -464,9 +502,11 @@ def _check_sources(case: dict[str, Any], r: _Reporter) -> None:
 
 
 def _check_status_consistency(case: dict[str, Any], r: _Reporter) -> None:
+    # The public status is compared with public events only: a private event's outcome
+    # (a relocation) must never be what the public status follows (privacy.md, Rule 1).
     with_outcome = [
         (index, event)
-        for index, event in _entries(case, "events")
+        for index, event in _public_entries(case, "events")
         if isinstance(event.get("outcome"), str)
     ]
     for index, event in with_outcome:
@@ -491,6 +531,16 @@ def _check_status_consistency(case: dict[str, Any], r: _Reporter) -> None:
             f"{latest.get('type')}) says {latest['outcome']!r}; update the status or add the "
             "event that changed it",
         )
+
+
+def _check_private_fields(case: dict[str, Any], r: _Reporter) -> None:
+    """E061 for each path of ``private_fields`` that names no field of the format."""
+    from exilecases.format.privacy import check_private_paths
+
+    declared = case.get("private_fields")
+    if isinstance(declared, list):
+        for _, message in check_private_paths(declared):
+            r.at(("private_fields",), "E061", f"private_fields: {message}")
 
 
 # --- across files -----------------------------------------------------------------------

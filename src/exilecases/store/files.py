@@ -1,9 +1,9 @@
-"""The case repository on disk: finding it, listing case files, safe paths, atomic writes."""
+"""The case repository on disk: finding it, listing case files, safe paths (writing is
+``store/write``'s job)."""
 
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from exilecases.errors import ExilecasesError
@@ -95,47 +95,3 @@ def check_id(case_id: str) -> str:
 def case_path(root: Path, case_id: str) -> Path:
     """The file of the case ``case_id`` (which need not exist yet)."""
     return cases_dir(root) / f"{check_id(case_id)}.toml"
-
-
-def atomic_write(path: Path, text: str, *, create_only: bool = False) -> None:
-    """Write ``text`` to ``path`` so that readers see the old file or the new one, never a mix.
-
-    The text goes to a temporary file in the same folder, is flushed to disk, then renamed
-    over the target. With ``create_only`` an existing file is never replaced (the check and
-    the link are one atomic step), and ``ExilecasesError`` is raised instead.
-    """
-    folder = path.parent
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        if create_only:
-            try:
-                os.link(temporary, path)
-            except FileExistsError:
-                raise ExilecasesError(
-                    f"{path} already exists; nothing was written (choose another --id, or "
-                    "edit the case with `exilecases set`)"
-                ) from None
-        else:
-            os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-    sync_folder(folder)
-
-
-def sync_folder(folder: Path) -> None:
-    """Make a rename in ``folder`` durable (best effort: not every platform allows it)."""
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)

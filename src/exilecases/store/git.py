@@ -1,4 +1,5 @@
-"""Running git through its command line (git is on every machine that holds a case repo)."""
+"""Every call of git: through its command line (git is on every machine that holds a case
+repository). No other module starts a git process."""
 
 from __future__ import annotations
 
@@ -29,6 +30,26 @@ def git(root: Path, *args: str, check: bool = True) -> str:
     if check and completed.returncode != 0:
         raise ExilecasesError(f"git {args[0]} failed: {completed.stderr.strip()}")
     return completed.stdout
+
+
+def git_bytes(root: Path, *args: str) -> bytes:
+    """Run ``git args`` in ``root`` and return its raw standard output (blobs are bytes).
+
+    Raises ``ExilecasesError`` with git's own message when it fails (or is missing).
+    """
+    try:
+        completed = subprocess.run(["git", *args], cwd=root, capture_output=True, check=False)
+    except FileNotFoundError:
+        raise ExilecasesError("git is not installed; install git to use this command") from None
+    if completed.returncode != 0:
+        message = completed.stderr.decode("utf-8", "replace").strip()
+        raise ExilecasesError(f"git {args[0]} failed: {message}")
+    return completed.stdout
+
+
+def has_commits(root: Path) -> bool:
+    """True when the repository at ``root`` has a commit (HEAD names one)."""
+    return bool(git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}", check=False))
 
 
 def inside_work_tree(root: Path) -> bool:
