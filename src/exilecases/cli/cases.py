@@ -107,33 +107,44 @@ def add(
     from exilecases.ops.newcase import build_case, missing_fields, write_new_case
 
     found, vocabulary = _open(root)
-    given = {
+    given: dict[str, Any] = {
         "name": name,
         "status": status,
         "origin_country": origin and origin.upper(),
         "host_country": host and host.upper(),
     }
+    optional: dict[str, Any] = {
+        "name_original": name_original,
+        "aliases": alias or [],
+        "born": born,
+        "citizenship": citizenship or [],
+        "categories": category or [],
+        "risk": risk,
+        "summary": summary,
+        "distinct_from": distinct_from or [],
+        "private_fields": private_field or [],
+    }
+    bases = list(basis or [])
     missing = missing_fields(given)
-    if missing and _interactive():
-        given.update(_ask(missing, vocabulary))
+    event = None
+    asked = missing and _interactive()
+    if asked:
+        event = _interview(given, optional, bases, vocabulary, case_id, root)
     elif missing:
         flags = ", ".join(f"--{m.removesuffix('_country').replace('_', '-')}" for m in missing)
         raise ExilecasesError(f"missing {flags} (no terminal to ask on)", 2)
-    case = build_case(
-        given,
-        case_id=case_id,
-        name_original=name_original,
-        aliases=alias or [],
-        born=born,
-        citizenship=citizenship or [],
-        categories=category or [],
-        bases=basis or [],
-        risk=risk,
-        summary=summary,
-        distinct_from=distinct_from or [],
-        private_fields=private_field or [],
-    )
-    path = write_new_case(found, case, vocabulary)
+    case = build_case(given, case_id=case_id, bases=bases, **optional)
+    if event:
+        case["events"] = [event]
+    try:
+        path = write_new_case(found, case, vocabulary)
+    except ExilecasesError:
+        if asked:  # what was typed is not lost: the command that holds it
+            from exilecases.cli.interview import command_line
+
+            _message("the case was not written; what you typed, to run again once fixed:")
+            _message("  " + command_line(case, event, root and str(root)))
+        raise
     _message(f"created {path.relative_to(found).as_posix()}")
     if commit:
         from exilecases.store.git import commit_paths
@@ -142,24 +153,54 @@ def add(
         _message("committed")
 
 
+def _interview(
+    given: dict[str, Any],
+    optional: dict[str, Any],
+    bases: list[str],
+    vocabulary: Vocabulary,
+    case_id: str | None,
+    root: Path | None,
+) -> dict[str, str] | None:
+    """Ask for the required fields not given, then (optionally) categories, legal bases and
+    a first event; ``given``, ``optional`` and ``bases`` are filled in place. Returns the
+    first event, if any. On Ctrl-C, prints the command holding the answers so far."""
+    from exilecases.cli.interview import Interview, command_line
+
+    interview = Interview(vocabulary)
+    event = None
+    try:
+        if not given["name"]:
+            given["name"] = interview.name()
+        if not given["status"]:
+            _message("Status: where the case stands now, by outcome")
+            given["status"] = interview.key("statuses", "Status", "at_risk")
+        if not given["origin_country"]:
+            question = "Origin: the state that pursues the person (ISO code)"
+            given["origin_country"] = interview.country(question, "RU")
+        if not given["host_country"]:
+            question = "Host: where the person sought refuge (ISO code)"
+            given["host_country"] = interview.country(question, "KZ")
+        if not optional["categories"]:
+            _message("Categories (optional, several separated by spaces; Enter for none):")
+            optional["categories"] = interview.keys("categories", "Categories")
+        if not bases:
+            _message("Legal bases used against the person (optional; Enter for none):")
+            bases.extend(interview.keys("legal_bases", "Legal bases"))
+        event = interview.event()
+    except (typer.Abort, EOFError, KeyboardInterrupt):
+        partial = {**optional, **{k: v for k, v in given.items() if v}}
+        if case_id:
+            partial["id"] = case_id
+        partial["charges"] = [{"basis": b} for b in bases]
+        _message("\nnothing was written; what you typed so far:")
+        _message("  " + command_line(partial, None, root and str(root)))
+        raise typer.Exit(1) from None
+    return event
+
+
 def _interactive() -> bool:
     """True when a person is at the keyboard (standard input is a terminal)."""
     return sys.stdin.isatty()
-
-
-def _ask(missing: list[str], vocabulary: Vocabulary) -> dict[str, str]:
-    questions = {
-        "name": ("Name (Latin script)", None),
-        "status": (f"Status ({', '.join(vocabulary.keys('statuses'))})", "at_risk"),
-        "origin_country": ("Origin state (ISO code)", "RU"),
-        "host_country": ("Host state (ISO code)", "KZ"),
-    }
-    answers = {}
-    for field in missing:
-        text, default = questions[field]
-        answer = typer.prompt(text, default=default) if default else typer.prompt(text)
-        answers[field] = answer.strip().upper() if field.endswith("_country") else answer.strip()
-    return answers
 
 
 # --- list -----------------------------------------------------------------------------
