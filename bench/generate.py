@@ -458,7 +458,33 @@ def _case(index: int, seed: int, namer: _Namer) -> tuple[str, str, str]:
                 lines.append(f"organisation = {_q(rng.choice(ORGANISATIONS))}")
         contact_blocks.append("\n".join(lines))
 
-    blocks = ["\n".join(out), *charge_blocks, *event_blocks, *source_blocks, *contact_blocks]
+    # Format 2: about 3 cases in 10 have a proceeding with one or two deadlines in
+    # 2025-2027, so that `due` has rows to choose from (drawn last: the rest is unchanged).
+    proceeding_blocks, deadline_blocks = [], []
+    if rng.random() < 0.3:
+        kind = rng.choice(["asylum", "extradition", "expulsion", "un_communication"])
+        proceeding_blocks.append(
+            f"[[proceedings]]\nid = {_q(kind)}\ntype = {_q(kind)}\n"
+            f"authority = {_q(rng.choice(authorities))}"
+        )
+        for _ in range(rng.randint(1, 2)):
+            due = _date_text(rng, rng.randint(739_252, 740_347))  # 2025-01-01 .. 2027-12-31
+            deadline = rng.choice(["appeal", "leave_country", "detention_limit", "submission"])
+            lines = ["[[deadlines]]", f"due = {_q(due)}", f"type = {_q(deadline)}"]
+            lines += [f"proceeding = {_q(kind)}", f"what = {_q(_sentence(rng, 4, 10))}"]
+            if rng.random() < 0.2:
+                lines.append('state = "met"')
+            deadline_blocks.append("\n".join(lines))
+
+    blocks = [
+        "\n".join(out),
+        *charge_blocks,
+        *proceeding_blocks,
+        *event_blocks,
+        *deadline_blocks,
+        *source_blocks,
+        *contact_blocks,
+    ]
     if rng.random() < 0.2:
         blocks.append(
             "[private]\n"

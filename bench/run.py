@@ -278,6 +278,13 @@ def rows_for(root: Path, query: str) -> list[Row]:
             subcommand="stats",
         ),
         Row(
+            "due",
+            "exilecases due --all --format json",
+            "warm",
+            [*exe, "due", "--all", "--format", "json"],
+            subcommand="due",
+        ),
+        Row(
             "validate_cold",
             "exilecases validate",
             "cold",
@@ -620,6 +627,10 @@ def targets(results: dict[int, SizeResult]) -> list[Target]:
         ),
         versus(10_000, "help", "typer", "<", 2.0, "`--help` under 2x `import typer`"),
     ]
+    for size in (10_000, 100_000):
+        found.append(
+            versus(size, "due", "list_warm", "<=", 1.5, "warm `due` within 1.5x of warm `list`")
+        )
     n = 100_000
     wall = median(n, "list_warm")
     found.append(below(n, wall, 1.0, f"{ms(wall)} ms", "warm `list` under 1 s"))

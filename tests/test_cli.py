@@ -178,7 +178,11 @@ def test_show_table_has_the_timeline_in_date_order(bundled, cli) -> None:
     assert result.exit_code == 0
     text = result.stdout
     assert "Evgenij Korobov" in text and "asylum_denied" in text
-    assert text.index("2022~") < text.index("2024-04") < text.index("2026-02-05")
+    # Grouped by proceeding (events without one under "Other"), each group in date order.
+    asylum, other = text.index("Asylum  [asylum]"), text.index("Other")
+    assert asylum < text.index("Applied for asylum") < text.index("Asylum decision") < other
+    assert text.index("Asylum decision") < text.index("Court ruling") < other
+    assert other < text.index("2022~") < text.index("2024?")
 
 
 def test_show_json_is_one_case_object(bundled, cli) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -79,12 +80,12 @@ def test_repository_vocabulary_extends_the_enums() -> None:
 
 def test_unknown_keys_are_allowed_and_toml_has_no_null(schema) -> None:
     assert schema["additionalProperties"] is True
-    for name in ("Charge", "Event", "Source", "Contact"):
+    for name in ("Charge", "Proceeding", "Event", "Deadline", "Source", "Contact", "Private"):
         assert schema["$defs"][name]["additionalProperties"] is True
     private = schema["$defs"]["Private"]
     assert private["type"] == "object" and private["additionalProperties"] is True
     assert schema["properties"]["private"]["$ref"] == "#/$defs/Private"
-    for table in ("contacts", "events", "sources"):
+    for table in ("contacts", "events", "sources", "proceedings", "deadlines"):
         assert private["properties"][table]["type"] == "array"
     assert "deported" in private["properties"]["status"]["enum"]
     for node in _walk(schema):
@@ -94,11 +95,24 @@ def test_unknown_keys_are_allowed_and_toml_has_no_null(schema) -> None:
 
 
 def test_dates_have_the_edtf_pattern(schema) -> None:
-    pattern = r"^\d{4}(-\d{2}(-\d{2})?)?[?~%]?$"
+    one = r"\d{4}(-\d{2}(-\d{2})?)?[?~%]?"
+    pattern = f"^{one}(/{one})?$"
     assert schema["properties"]["born"]["pattern"] == pattern
     assert schema["$defs"]["Event"]["properties"]["date"]["pattern"] == pattern
     assert schema["$defs"]["Charge"]["properties"]["date"]["pattern"] == pattern
     assert schema["$defs"]["Source"]["properties"]["published"]["pattern"] == pattern
+    assert schema["$defs"]["Deadline"]["properties"]["due"]["pattern"] == pattern
+    assert re.match(pattern, "2022/2023?") and not re.match(pattern, "2022/")
+
+
+def test_format_2_tables_have_their_vocabularies(schema) -> None:
+    proceeding = schema["$defs"]["Proceeding"]["properties"]
+    deadline = schema["$defs"]["Deadline"]["properties"]
+    assert "un_communication" in proceeding["type"]["enum"]
+    assert "leave_country" in deadline["type"]["enum"]
+    assert deadline["state"]["enum"] == ["open", "met", "missed", "moot"]
+    assert "proceeding" in schema["$defs"]["Event"]["properties"]
+    assert schema["properties"]["deadlines"]["items"]["$ref"] == "#/$defs/Deadline"
 
 
 def test_schema_text_is_json(schema) -> None:

@@ -37,6 +37,8 @@ def imported(*args: str) -> set[str]:
         ["list", "--status", "deported", "--format", "json"],
         ["list", "--format", "csv"],
         ["stats", "--by", "basis", "--format", "json"],
+        ["due", "--all", "--format", "json"],
+        ["due", "--all", "--format", "csv"],
     ],
 )
 def test_quick_commands_do_not_import_heavy_libraries(args: list[str]) -> None:

@@ -271,7 +271,17 @@ def test_event_type_needs_year(vocabulary: Vocabulary) -> None:
 
 
 def test_stats_fields() -> None:
-    assert STATS_FIELDS == ("status", "outcome", "basis", "category", "origin", "host", "year")
+    assert STATS_FIELDS == (
+        "status",
+        "outcome",
+        "basis",
+        "category",
+        "origin",
+        "host",
+        "year",
+        "proceeding",
+        "breach",
+    )
 
 
 def test_shares(vocabulary: Vocabulary) -> None:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from exilecases.format.findings import Finding
     from exilecases.format.vocabulary import Vocabulary
+    from exilecases.ops.importer import ImportReport
     from exilecases.ops.query import Filters
     from exilecases.ops.search import SearchHit
     from exilecases.ops.update import EditResult
@@ -74,7 +75,12 @@ class Repository:
         check = check_path(self.root, path, self.vocabulary)
         if check.case is None or not check.ok:
             raise ExilecasesError(f"{check.rel} has errors; run exilecases validate")
-        return check.case if private else redact(check.case, self.vocabulary)
+        if private:
+            from exilecases.ops.seal import open_checks
+
+            open_checks(self.root, [check], self.vocabulary)  # in memory only
+            return check.case
+        return redact(check.case, self.vocabulary)
 
     def check(self, paths: Iterable[Path] | None = None) -> list[Finding]:
         """Every finding of every case file (or of ``paths``), cross-file rules included
@@ -107,6 +113,35 @@ class Repository:
         cases = self.cases(filters or Filters())
         return count(cases, by, self.vocabulary)
 
+    def due(
+        self,
+        as_of: str | None = None,
+        within: int = 14,
+        *,
+        owners: Sequence[str] = (),
+        types: Sequence[str] = (),
+        overdue: bool = False,
+        every: bool = False,
+        filters: Filters | None = None,
+        private: bool = False,
+    ) -> list[dict[str, Any]]:
+        """The open deadlines, recorded and derived, that ``due`` lists on ``as_of`` (an
+        EDTF day; default today), earliest first, as ``due --format json``'s objects.
+        Public unless ``private``. Derived deadlines are advice to a lawyer."""
+        import datetime as dt
+
+        from exilecases.format.dates import parse_date
+        from exilecases.ops.deadlines import DueQuery
+        from exilecases.ops.load import select_deadlines
+        from exilecases.ops.query import Filters
+
+        day = parse_date(as_of).earliest if as_of else dt.date.today()
+        query = DueQuery(day, within, list(owners), list(types), overdue, every)
+        selection = select_deadlines(
+            self.root, self.vocabulary, filters or Filters(), query, private=private
+        )
+        return [item.listing(day) for item in selection.items]
+
     def add(self, **fields: Any) -> Path:
         """Create a case from its fields (``name``, ``status``, ``origin_country``,
         ``host_country``, ...); the id is made from the name unless ``id`` is given. Never
@@ -118,6 +153,30 @@ class Repository:
         case = build_case(required, case_id=case_id, **fields)
         return write_new_case(self.root, case, self.vocabulary)
 
+    def import_sheet(
+        self,
+        sheet: str | Path,
+        mapping: str | Path,
+        *,
+        dry_run: bool = False,
+        update: bool = False,
+        skip_invalid: bool = False,
+    ) -> ImportReport:
+        """Import a spreadsheet (CSV, XLSX, ODS) through a mapping file (``import`` on the
+        command line): every row checked first, then all written or none. The report holds
+        the findings (``FILE:ROW:COLUMN``) and the files written."""
+        from exilecases.ops.importer import import_sheet
+
+        return import_sheet(
+            self.root,
+            Path(sheet),
+            Path(mapping),
+            self.vocabulary,
+            dry_run=dry_run,
+            update=update,
+            skip_invalid=skip_invalid,
+        )
+
     def edit(self, case_id: str, change: Callable[[str], Any]) -> EditResult:
         """Apply ``change`` (the file's text in, the new text out, or a
         ``store.write.Update`` that also says what data the text must hold) to one case
@@ -128,12 +187,25 @@ class Repository:
         return edit_case(self.root, case_id, change, self.vocabulary)
 
     def set(self, case_id: str, field: str, *values: str) -> EditResult:
-        """Set one field (``set ID FIELD VALUE`` on the command line)."""
+        """Set one field (``set ID FIELD VALUE`` on the command line); ``private.KEY`` sets
+        a key of the private part, sealed again in a sealed repository."""
         from exilecases.ops.edit import set_field_update
         from exilecases.ops.update import edit_case
 
+        if field.startswith("private."):
+            from exilecases.ops.seal import set_private
+
+            return set_private(self.root, case_id, field.removeprefix("private."), values,
+                               self.vocabulary)  # fmt: skip
         change = lambda text: set_field_update(text, field, list(values))  # noqa: E731
         return edit_case(self.root, case_id, change, self.vocabulary)
+
+    def seal(self) -> Any:
+        """Seal every case file for the keys in ``data/recipients.toml`` (``exilecases
+        seal``); returns the ``SealReport`` (which files were sealed, re-sealed, refused)."""
+        from exilecases.ops.seal import load_keys, seal_repository
+
+        return seal_repository(self.root, self.vocabulary, load_keys(self.root))
 
     def export(
         self,

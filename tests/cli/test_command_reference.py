@@ -41,8 +41,9 @@ def test_the_check_mode_fails_on_an_outdated_file(tmp_path) -> None:
     done = subprocess.run([*run, "--check", str(copy)], capture_output=True, text=True)
     assert done.returncode == 1
     assert "out of date" in done.stderr
-    assert subprocess.run([*run, str(copy)], capture_output=True).returncode == 0
+    assert reference.main([str(copy)]) == 0
     assert copy.read_text() == COMMANDS_MD.read_text("utf-8")
+    assert reference.main(["--check", str(copy)]) == 0
 
 
 @pytest.mark.parametrize("name", reference.command_names())
@@ -56,7 +57,8 @@ def test_help_pages_name_their_placeholders(name: str) -> None:
 
 def test_the_command_list_gives_whole_descriptions(cli) -> None:
     page = cli("--help").stdout
-    assert "..." not in page.split("Commands:")[1]
+    for line in page.split("Commands:")[1].splitlines():
+        assert not re.search(r"\w\.\.\.$", line), line  # click's cut: "dates,..."
     joined = " ".join(page.split())
     assert "Check case files: syntax, schema, vocabularies, dates, sources, duplicates." in joined
     assert "Find cases by name, in Cyrillic or Latin, in any spelling, best match first." in joined

@@ -99,10 +99,10 @@ def test_each_answer_is_checked_as_it_is_typed(bundled: Path) -> None:
     assert "returned:" in screen and "deported" in screen
     assert all(len(line) <= 80 for line in screen.splitlines())
     term.line("deportd")
-    term.expect(r"'deportd' is not a status; did you mean deported\? \(Enter takes it\)")
+    term.expect(r"'deportd' is not a status; did you mean deported\?\n")
     answer(term, r"Status \[deported\]: $", "")  # Enter takes the suggestion
     answer(term, r"Origin[^\n]*\[RU\]: $", "Russia")
-    term.expect(r"'Russia' is not an ISO country code; did you mean RU \(Russian Federation\)\?")
+    term.expect(r"'Russia' is not an ISO code; did you mean RU \(Russian Federation\)\?")
     answer(term, r"Origin[^\n]*\[RU\]: $", "")
     answer(term, r"Host[^\n]*\[KZ\]: $", "Казахстан")
     term.expect(r"did you mean KZ \(Kazakhstan\)\?")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -213,7 +214,8 @@ def list_cases(
     sort: Annotated[
         str,
         typer.Option(
-            help="Order by id, name, status, outcome, origin, host, first-event or last-event."
+            help="Order by id, name, status, outcome, origin, host, first-event, last-event "
+            "or next-deadline (the earliest open deadline)."
         ),
     ] = "id",
     reverse: Annotated[bool, typer.Option("--reverse", help="Reverse the order.")] = False,
@@ -282,14 +284,20 @@ def show(
         raise ExilecasesError("--public and --private exclude each other", 2)
     found, vocabulary = _open(root)
     path = case_path(found, case_id)
-    if not path.is_file():
+    if not os.path.lexists(path):
         raise _no_such_case(found, case_id)
-    check = check_path(found, path, vocabulary)
+    check = check_path(found, path, vocabulary)  # never follows a link (E006)
     if not check.ok or check.case is None:
         for item in check.findings:
             _message(item.format())
         raise ExilecasesError(f"{check.rel} has errors; fix them, then run exilecases validate")
     whole = private or (output is ShowFormat.table and not public)
+    sealed = None
+    if whole and isinstance(check.case.get("sealed"), dict):
+        from exilecases.cli.seal import open_sealed
+
+        # --private opens the sealed part or stops; the table says why it stays sealed
+        sealed = open_sealed(found, check, vocabulary, strict=private)
     case = check.case if whole else public_view(check.case, vocabulary)
     if private:
         _private_note()
@@ -302,7 +310,7 @@ def show(
     else:
         from exilecases.cli import render
 
-        render.out().print(render.case_panel(case, vocabulary, preview=public))
+        render.out().print(render.case_panel(case, vocabulary, preview=public, sealed=sealed))
 
 
 # --- validate -------------------------------------------------------------------------
@@ -343,18 +351,19 @@ def validate(
     Prints one line per finding, PATH:LINE:COL: error|warning CODE: message.
     Exits 1 when there is an error.
     """
+    from exilecases.cli.text import safe
     from exilecases.format.findings import ERROR
     from exilecases.ops.load import load
-    from exilecases.ops.validate import cross_file
+    from exilecases.ops.validate import cross_file, vocabulary_findings
 
-    found, vocabulary = _open(root)
+    found, vocabulary = _open(root, warn=False)
     files = [_inside_repository(found, p) for p in paths] if paths else None
     # The personal-data check reads the whole files (private parts and all, never the
     # index); the other rules need only each case's public name.
     result = load(
         found, vocabulary, files, progress=_ProgressBar(), whole=public_check, private=public_check
     )
-    findings = result.findings
+    findings = result.findings + vocabulary_findings(vocabulary)
     if files is None:
         from exilecases.ops.validate import schema_check
 
@@ -364,6 +373,9 @@ def validate(
         from exilecases.ops.validate import public_check as personal_data
 
         findings += personal_data(result.checks)
+    from exilecases.cli.seal import sealed_findings
+
+    findings += sealed_findings(found, vocabulary, files)
     findings.sort(key=lambda f: f.sort_key())
     errors = sum(1 for f in findings if f.severity == ERROR)
     if output is FindingFormat.json:
@@ -371,7 +383,7 @@ def validate(
     else:
         sources: dict[str, list[str]] = {}
         for item in findings:
-            sys.stdout.write(item.format() + "\n")
+            sys.stdout.write(safe(item.format()) + "\n")
             if show_source:
                 sys.stdout.write(emit.source_excerpt(found, item, sources))
         _message(emit.findings_summary(errors, len(findings) - errors, len(result.checks)))
@@ -452,7 +464,8 @@ def stats(
         typer.Option(
             "--by",
             help="Count by status, outcome, basis, "
-            "category, origin, host or year; twice for a cross-table.",
+            "category, origin, host, year, proceeding (type) or breach (of interim measures); "
+            "twice for a cross-table.",
             autocompletion=_complete_stats_field,
         ),
     ],

@@ -36,6 +36,9 @@ app = typer.Typer(
     add_completion=True,
     rich_markup_mode=None,
     pretty_exceptions_show_locals=False,
+    # A bug's traceback is printed plainly: rich takes minutes to draw a deep one, which
+    # looks like a hang.
+    pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -183,6 +186,14 @@ AsOfOption = Annotated[
     ),
 ]
 
+BreachedOption = Annotated[
+    bool,
+    typer.Option(
+        "--breached",
+        help="Only cases returned (deported, extradited, handed over) after interim measures "
+        "were granted and not lifted: certainly or possibly.",
+    ),
+]
 PrivateOption = Annotated[
     bool,
     typer.Option(
@@ -203,6 +214,7 @@ def _handles_errors(command: F) -> F:
         from exilecases.format.vocabulary import VocabularyError
 
         try:
+            _refuse_undecodable(command, kwargs)
             return command(*args, **kwargs)
         except ExilecasesError as error:
             _message(f"error: {error.message}")
@@ -214,43 +226,97 @@ def _handles_errors(command: F) -> F:
             sys.stderr.close()
             raise typer.Exit(0) from None
         except OSError as error:  # a full disk, a read-only folder, a file in use
-            where = f" {error.filename}" if error.filename else ""
-            _message(f"error:{where}: {error.strerror or error}; nothing was half-written")
+            where = f"{error.filename}: " if error.filename else ""
+            _message(f"error: {where}{error.strerror or error}; nothing was half-written")
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
 
 
+def _refuse_undecodable(command: Callable[..., Any], arguments: dict[str, Any]) -> None:
+    """Refuse a text argument holding bytes that are not UTF-8 (Python passes them on as
+    lone surrogates, which no file can hold). Paths may hold any bytes: they are not text."""
+    for name, value in arguments.items():
+        values = value if isinstance(value, list | tuple) else [value]
+        for item in values:
+            if isinstance(item, str) and not isinstance(item, enum.Enum) and _has_surrogate(item):
+                from exilecases.cli.text import safe
+
+                raise ExilecasesError(
+                    f"{_flag(command, name)} {safe(item)!r} holds bytes that are not UTF-8 text "
+                    "(shown as <U+DC..>); type it again, or set the terminal to UTF-8",
+                    2,
+                )
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _flag(command: Callable[..., Any], name: str) -> str:
+    """How the user wrote parameter ``name`` of ``command``: its option (``--id``) or its
+    metavar (``ID``), read from the command's ``Annotated`` declarations."""
+    try:
+        hint = typing.get_type_hints(command, include_extras=True).get(name)
+    except Exception:
+        hint = None
+    for info in getattr(hint, "__metadata__", ()):
+        if isinstance(info, typer.models.ArgumentInfo):
+            return info.metavar or name.upper()
+        if isinstance(info, typer.models.OptionInfo):
+            # In ``Annotated``, typer takes the first positional (kept as ``default``) as
+            # a declaration too.
+            names = [info.default, *(info.param_decls or ())]
+            declared = [d for d in names if isinstance(d, str) and d.startswith("--")]
+            return declared[0] if declared else "--" + name.replace("_", "-")
+    return "--" + name.replace("_", "-")
+
+
 def _message(text: str) -> None:
-    """A message for the person at the terminal, on standard error."""
+    """A message for the person at the terminal, on standard error. Messages quote ids,
+    paths and values from files and the command line: every character that could take over
+    the terminal is shown visibly (``cli/text.safe``), line breaks stay."""
+    from exilecases.cli.text import safe
+
     sys.stdout.flush()  # keep the order of data and messages on a shared terminal
-    sys.stderr.write(text + "\n")
+    sys.stderr.write(safe(text, layout=True) + "\n")
     sys.stderr.flush()
 
 
-def _open(root: Path | None) -> tuple[Path, Vocabulary]:
+def _open(root: Path | None, *, warn: bool = True) -> tuple[Path, Vocabulary]:
+    """The repository and its vocabulary; with ``warn``, one warning per built-in entry
+    whose outcome the repository's vocabulary changes (``validate`` reports them as W107)."""
     from exilecases.format.vocabulary import load_vocabulary
     from exilecases.store.files import find_root
 
     found = find_root(root)
-    return found, load_vocabulary(found)
+    vocabulary = load_vocabulary(found)
+    for item in vocabulary.redefinitions if warn else ():
+        _message(f"warning: {vocabulary.extension_file}:{item.line}: {item.message()}")
+    return found, vocabulary
 
 
 class _ProgressBar:
     """A progress bar on standard error, drawn only on a terminal and for long reads."""
 
-    def __init__(self) -> None:
+    def __init__(self, label: str = "reading case files", minimum: int = 2000) -> None:
         self._bar: Any = None
         self._task: Any = None
+        self._label = label
+        # Default: about a second's work on two cores; smaller reads end before a bar helps.
+        self._minimum = minimum
 
     def start(self, total: int) -> None:
-        # About a second's work on two cores; smaller reads finish before a bar would help.
-        if total < 2000 or not sys.stderr.isatty():
+        if total < self._minimum or not sys.stderr.isatty():
             return
         from rich.progress import Progress
 
         self._bar = Progress(console=_stderr(), transient=True)
-        self._task = self._bar.add_task("reading case files", total=total)
+        self._task = self._bar.add_task(self._label, total=total)
         self._bar.start()
 
     def advance(self, count: int) -> None:
@@ -324,17 +390,24 @@ _FILTER_OPTIONS: dict[str, Any] = {
     "since": SinceOption,
     "until": UntilOption,
     "as_of": AsOfOption,
+    "breached": BreachedOption,
 }
 
 
-def _with_filters(command: F) -> F:
+def _with_filters(command: F | None = None, *, without: tuple[str, ...] = ()) -> Any:
     """Give a command the filter options of ``list`` in place of its ``filters`` parameter,
-    and call it with the ``query.Filters`` they make (an option not given: no filter)."""
+    and call it with the ``query.Filters`` they make (an option not given: no filter).
+    ``without`` names filters the command does not take (``due`` has its own ``--as-of``)."""
+    if command is None:
+        return functools.partial(_with_filters, without=without)
     hints = typing.get_type_hints(command, include_extras=True)
     signature = inspect.signature(command)
+    names = [name for name in _FILTER_OPTIONS if name not in without]
     options = [
-        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=kind)
-        for name, kind in _FILTER_OPTIONS.items()
+        inspect.Parameter(
+            name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=_FILTER_OPTIONS[name]
+        )
+        for name in names
     ]
     parameters = []
     for parameter in signature.parameters.values():
@@ -351,7 +424,7 @@ def _with_filters(command: F) -> F:
     def wrapper(**kwargs: Any) -> Any:
         from exilecases.ops.query import Filters
 
-        values = {name: kwargs.pop(name) for name in _FILTER_OPTIONS}
+        values = {name: kwargs.pop(name) for name in names}
         given = {name: value for name, value in values.items() if value is not None}
         return command(**kwargs, filters=Filters(**given))
 
@@ -361,14 +434,19 @@ def _with_filters(command: F) -> F:
 
 
 def _inside_repository(root: Path, path: Path) -> Path:
-    """A user-given path, refused unless it is a file inside data/cases/."""
+    """A user-given path, refused unless it names an entry of data/cases/. The last part is
+    never followed: a symbolic link, FIFO or folder there is returned as it is, for the
+    reader to refuse it (``validate`` reports it as E006)."""
+    import os
+
     from exilecases.store.files import cases_dir
 
-    resolved = (path if path.is_absolute() else Path.cwd() / path).resolve()
+    absolute = path if path.is_absolute() else Path.cwd() / path
+    resolved = absolute.parent.resolve() / absolute.name
     folder = cases_dir(root).resolve()
-    if resolved.parent != folder:
+    if resolved.parent != folder or absolute.name in ("", ".", ".."):
         raise ExilecasesError(f"{path} is not a file in {folder}; validate checks case files", 2)
-    if not resolved.is_file():
+    if not os.path.lexists(resolved):
         raise ExilecasesError(f"{path}: no such file", 2)
     return resolved
 

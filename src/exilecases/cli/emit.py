@@ -26,13 +26,25 @@ def emit_json(value: Any) -> None:
 
 
 def emit_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """CSV on standard output (RFC 4180 quoting, ``\\n`` line ends)."""
+    """CSV on standard output (RFC 4180 quoting, ``\\n`` line ends); every text cell goes
+    through ``chars.csv_cell`` (no live formula, no control character)."""
+    from exilecases.format.chars import csv_cell
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
+    writer.writerow([csv_cell(name) for name in header])
     for row in rows:
-        writer.writerow(["" if value is None else value for value in row])
+        writer.writerow([_cell(value, csv_cell) for value in row])
     sys.stdout.write(buffer.getvalue())
+
+
+def _cell(value: Any, guard: Any) -> Any:
+    """Numbers as they are; text (and anything else) through the cell guard."""
+    if value is None:
+        return ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    return guard(str(value))
 
 
 def findings_summary(errors: int, warnings: int, files: int) -> str:
@@ -50,19 +62,28 @@ def source_excerpt(root: Path, finding: Finding, cache: dict[str, list[str]]) ->
     """The line a finding points at, numbered, with ``^`` under its column (``cache`` keeps
     each file's lines between findings). Empty when the line cannot be read."""
     if finding.path not in cache:
-        try:
-            text = (root / finding.path).read_text("utf-8")
-        except (OSError, UnicodeDecodeError):
+        from exilecases.errors import ExilecasesError
+        from exilecases.store.files import read_regular
+
+        try:  # a regular file only: a finding may name a link or a FIFO (E006)
+            text = read_regular(root / finding.path).decode("utf-8").removeprefix("\ufeff")
+        except (OSError, UnicodeDecodeError, ExilecasesError):
             text = ""
         cache[finding.path] = text.split("\n")
     lines = cache[finding.path]
     if not 1 <= finding.line <= len(lines) or not lines[finding.line - 1].strip():
         return ""
+    from exilecases.format.chars import visible
+
     number = str(finding.line)
-    line = lines[finding.line - 1].rstrip("\r").expandtabs(1)
+    line = lines[finding.line - 1].removesuffix("\r").expandtabs(1)
+    # The caret stands under the spot in the line as shown (a hidden character is shown
+    # wider, e.g. \x1b).
+    before = len(visible(line[: finding.col - 1]))
     pad = " " * len(number)
     hint = syntax_hint(finding.message, line, finding.col) if finding.code == "E001" else ""
-    return f" {number} | {line}\n {pad} | {' ' * (finding.col - 1)}^{' ' + hint if hint else ''}\n"
+    beside = f" {visible(hint)}" if hint else ""
+    return f" {number} | {visible(line)}\n {pad} | {' ' * before}^{beside}\n"
 
 
 def _opening_quote(line: str) -> tuple[str, int] | None:

@@ -22,6 +22,7 @@ from exilecases.cli.common import (
     _open,
     app,
 )
+from exilecases.cli.text import safe
 from exilecases.errors import ExilecasesError
 
 # --- the git-native workflow -----------------------------------------------------------
@@ -104,9 +105,15 @@ def set_command(
     commit: CommitOption = False,
     root: RootOption = None,
 ) -> None:
-    """Set one field of a case, changing only its line and keeping every comment."""
+    """Set one field of a case, changing only its line and keeping every comment.
+    private.KEY sets a key of the private part (sealed again in a sealed repository)."""
     from exilecases.ops.edit import set_field_update
 
+    if field.startswith("private."):
+        from exilecases.cli.seal import set_private
+
+        set_private(root, case_id, field.removeprefix("private."), values, add or remove, commit)
+        return
     _edit(
         root,
         case_id,
@@ -168,6 +175,9 @@ def event_add(
     place: Annotated[str | None, typer.Option(help="Where.")] = None,
     authority: Annotated[str | None, typer.Option(help="Which court or office.")] = None,
     note: Annotated[str | None, typer.Option(help="What happened, in a sentence.")] = None,
+    proceeding: Annotated[
+        str | None, typer.Option(help="Id of the proceeding it belongs to.")
+    ] = None,
     source: SourcesOption = None,
     commit: CommitOption = False,
     root: RootOption = None,
@@ -179,6 +189,7 @@ def event_add(
         "place": place,
         "authority": authority,
         "outcome": outcome,
+        "proceeding": proceeding,
         "note": note,
         "sources": source or [],
     }
@@ -282,13 +293,21 @@ def fmt(
     file fmt cannot rewrite without losing data is left as it is, with the finding."""
     import exilecases.format.model  # noqa: F401  (pydantic, imported before any lock)
     from exilecases.ops.fmt import fmt_file
-    from exilecases.store.files import case_files
+    from exilecases.store.files import scan_cases
     from exilecases.store.write import CaseWriter
 
     found, vocabulary = _open(root)
-    files = [_inside_repository(found, p) for p in paths] if paths else case_files(found)
-    writer = CaseWriter(found)
     would_change, left = [], 0
+    if paths:
+        files = [_inside_repository(found, p) for p in paths]
+    else:
+        listing = scan_cases(found)
+        files = listing.files
+        for stray in listing.strays:  # never opened: E006 in validate
+            _message(f"{stray.path.relative_to(found).as_posix()}: left as it is: it is "
+                     f"{stray.kind}, not a regular file")  # fmt: skip
+            left += 1
+    writer = CaseWriter(found)
     for path in files:
         rel = path.relative_to(found).as_posix() if path.is_relative_to(found) else str(path)
         result = fmt_file(found, path, rel, vocabulary, check=check, writer=writer)
@@ -308,7 +327,7 @@ def fmt(
             _message(f"warning: {rel} started with a byte-order mark; {done} (UTF-8 needs none)")
         if result.changed:
             would_change.append(rel)
-            sys.stdout.write(f"{rel}\n") if check else _message(f"formatted {rel}")
+            sys.stdout.write(f"{safe(rel)}\n") if check else _message(f"formatted {rel}")
     for name in writer.removed:
         _message(f"removed {name}, a temporary file left by an interrupted run")
     if check and would_change:
@@ -348,7 +367,9 @@ def log(
     if output is HistoryFormat.json:
         emit.emit_json([entry.to_dict() for entry in entries])
     else:
-        sys.stdout.write(render_log(entries).rstrip("\n") + "\n")
+        # Commit messages, authors and values are data: nothing in them reaches the
+        # terminal raw (a message could erase the line above it).
+        sys.stdout.write(safe(render_log(entries).rstrip("\n"), layout=True) + "\n")
 
 
 @app.command()
@@ -382,7 +403,7 @@ def diff(
     if output is HistoryFormat.json:
         emit.emit_json([item.to_dict() for item in diffs])
     elif diffs:
-        sys.stdout.write(render_diff(diffs).rstrip("\n") + "\n")
+        sys.stdout.write(safe(render_diff(diffs).rstrip("\n"), layout=True) + "\n")
     else:
         _message("no case changed")
 
@@ -410,4 +431,5 @@ def git_diff_driver(
             "fix it to see this file's fields)\n"
         )
         return
-    sys.stdout.write(textconv_file(path, vocabulary))
+    # git shows this output as it is: every control and bidi character made visible.
+    sys.stdout.write(safe(textconv_file(path, vocabulary), layout=True))

@@ -93,7 +93,7 @@ class Interview:
             if self.vocabulary.has(kind, answer):
                 return answer
             suggestion = self.vocabulary.suggest(kind, answer) if answer else None
-            hint = f"; did you mean {suggestion}? (Enter takes it)" if suggestion else ""
+            hint = f"; did you mean {suggestion}?" if suggestion else ""  # Enter takes it
             _say(f"{answer!r} is not a {noun}{hint}" if answer else f"a case needs a {noun}")
             default = suggestion or default
 
@@ -108,11 +108,11 @@ class Interview:
             suggestion = countries.suggest_code(answer) if answer else None
             if suggestion:
                 _say(
-                    f"{answer!r} is not an ISO country code; did you mean {suggestion} "
-                    f"({countries.name_of(suggestion)})? (Enter takes it)"
+                    f"{answer!r} is not an ISO code; did you mean {suggestion} "
+                    f"({countries.name_of(suggestion)})?"
                 )
             else:
-                _say(f"{answer!r} is not an ISO country code (two capitals, e.g. RU, KZ)")
+                _say(f"{answer!r} is not an ISO code (two capitals, e.g. RU, KZ)")
             default = suggestion or default
 
     def keys(self, kind: str, question: str) -> list[str]:
@@ -131,9 +131,8 @@ class Interview:
                 suggestion = self.vocabulary.suggest(kind, word)
                 hint = f"; did you mean {suggestion}?" if suggestion else ""
                 _say(f"{word!r} is not a {noun}{hint}")
-            if all(fixed):
+            if all(fixed):  # Enter takes the suggestions
                 default = " ".join(str(w) for w in fixed)
-                _say("(Enter takes the suggestions)")
 
     def date(self, question: str) -> str:
         """A case-file date: YYYY, YYYY-MM or YYYY-MM-DD, with ? or ~."""

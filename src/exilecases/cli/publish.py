@@ -39,6 +39,8 @@ class ExportTable(enum.StrEnum):
     charges = "charges"
     sources = "sources"
     contacts = "contacts"
+    proceedings = "proceedings"
+    deadlines = "deadlines"
 
 
 def _output_path(root: Path, output: Path, overwrite: bool) -> Path:
@@ -84,7 +86,8 @@ def export(
         ExportTable | None,
         typer.Option(
             "--table",
-            help="csv: one row per event, charge, source or contact instead of one per case.",
+            help="csv: one row per event, charge, source, contact, proceeding or deadline "
+            "(derived ones flagged) instead of one per case.",
         ),
     ] = None,
     overwrite: Annotated[

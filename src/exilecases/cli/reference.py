@@ -15,6 +15,7 @@ the check, so a help text and its documentation cannot drift apart.
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from pathlib import Path
@@ -41,6 +42,7 @@ def command_names() -> list[str]:
     return names
 
 
+@functools.cache
 def help_page(name: str) -> str:
     """The ``--help`` page of one command (``exilecases event add``) at 80 columns."""
     from typer.testing import CliRunner

@@ -2,11 +2,16 @@
 
 Data goes to standard output (``out``); messages and progress to standard error (``err``).
 JSON and CSV are written by ``emit.py``, which does not import rich.
+
+Every string from a case, the vocabulary or the command line goes through ``text.safe``
+(or ``text.rich_text``) and reaches rich as a ``Text``, never inside a markup string: rich's
+own styling stays, the data's controls, escapes and markup are shown as characters.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from rich.console import Console, Group
@@ -14,7 +19,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from exilecases.cli.tables import events_in_order, list_rows
+from exilecases.cli.tables import list_rows
+from exilecases.cli.text import rich_text, safe
 from exilecases.format.vocabulary import Vocabulary
 
 OUTCOME_STYLES = {
@@ -37,7 +43,7 @@ def err() -> Console:
 
 def status_text(status: str, vocabulary: Vocabulary) -> Text:
     """A status coloured by its outcome class."""
-    return Text(status, style=OUTCOME_STYLES.get(vocabulary.outcome_of(status), ""))
+    return rich_text(status, OUTCOME_STYLES.get(vocabulary.outcome_of(status), ""))
 
 
 def list_table(
@@ -50,12 +56,13 @@ def list_table(
 
     from exilecases.cli import layout
 
-    rows = list_rows(cases, vocabulary)
+    # Every value made safe first (a public view may lack a field its case marks private).
+    rows = [[safe(v) if v is not None else "" for v in row] for row in list_rows(cases, vocabulary)]
     cells = [
         [
-            row[1] or "",
-            row[2] or "",
-            "\n".join(str(v) for v in (row[8], row[9]) if v),
+            row[1],
+            row[2],
+            "\n".join(v for v in (row[8], row[9]) if v),
             row[6].replace("; ", "\n"),
             row[7].replace("; ", "\n"),
         ]
@@ -94,11 +101,11 @@ def list_table(
         if row[9]:
             last.append("\n" + wrapped(str(row[9]), 2), style="dim")
         table.add_row(
-            Text.assemble((str(row[0]), "cyan"), "\n", wrapped(cell[0], 0)),
+            Text.assemble((row[0], "cyan"), "\n", wrapped(cell[0], 0)),
             status,
             last,
-            wrapped(cell[3], 3),
-            wrapped(cell[4], 4),
+            Text(wrapped(cell[3], 3)),
+            Text(wrapped(cell[4], 4)),
         )
     return table
 
@@ -132,6 +139,16 @@ def _list_blocks(
     return Group(*blocks)
 
 
+def _lines(items: Sequence[Any]) -> Text:
+    """One safe line per item."""
+    return Text("\n".join(safe(item) for item in items))
+
+
+def _joined(items: Sequence[Any], separator: str = ", ") -> str:
+    """The items on one line, each made safe."""
+    return separator.join(safe(item) for item in items)
+
+
 # --- show -----------------------------------------------------------------------------
 
 
@@ -144,8 +161,8 @@ def _field_lines(case: dict[str, Any], vocabulary: Vocabulary, hidden: set[str])
     grid.add_column(style="bold")
     grid.add_column()
 
-    def row(key: str, label: str, value: Any) -> None:
-        text = Text(str(value))
+    def row(key: str, label: str, value: Any, *, layout: bool = False) -> None:
+        text = rich_text(value, layout=layout)
         if key in hidden:
             text.append(PRIVATE_MARK, style="bold red")
         grid.add_row(label, text)
@@ -156,7 +173,7 @@ def _field_lines(case: dict[str, Any], vocabulary: Vocabulary, hidden: set[str])
         "status",
         Text.assemble(
             status_text(status, vocabulary),
-            f"  ({vocabulary.label('statuses', status)}; outcome: {outcome})",
+            f"  ({safe(vocabulary.label('statuses', status))}; outcome: {safe(outcome)})",
         ),
     )
     room = case.get("private")
@@ -169,19 +186,31 @@ def _field_lines(case: dict[str, Any], vocabulary: Vocabulary, hidden: set[str])
     if case.get("name_original"):
         row("name_original", "original name", case["name_original"])
     if case.get("aliases"):
-        row("aliases", "also spelt", ", ".join(case["aliases"]))
+        row("aliases", "also spelt", _joined(case["aliases"]))
     if case.get("born"):
         row("born", "born", case["born"])
     if case.get("citizenship"):
-        row("citizenship", "citizenship", ", ".join(case["citizenship"]))
-    grid.add_row("from → in", f"{case.get('origin_country')} → {case.get('host_country')}")
+        row("citizenship", "citizenship", _joined(case["citizenship"]))
+    grid.add_row(
+        "from → in", rich_text(f"{case.get('origin_country')} → {case.get('host_country')}")
+    )
     if case.get("categories"):
         labels = [vocabulary.label("categories", c) for c in case["categories"]]
-        row("categories", "categories", ", ".join(labels))
+        row("categories", "categories", _joined(labels))
     if case.get("risk"):
-        row("risk", "risk", case["risk"])
+        row("risk", "risk", case["risk"], layout=True)
+    from exilecases.ops.deadlines import breach
+
+    verdict = breach(case, private=True)
+    if verdict == "breach":
+        grid.add_row("breach", Text("returned in breach of interim measures", style="bold red"))
+    elif verdict == "possible_breach":
+        grid.add_row(
+            "breach",
+            Text("possibly returned in breach of interim measures (dates overlap)", style="red"),
+        )
     if case.get("summary"):
-        row("summary", "summary", paragraphs(case["summary"]))
+        row("summary", "summary", paragraphs(case["summary"]), layout=True)
     return grid
 
 
@@ -191,44 +220,178 @@ def paragraphs(text: str) -> str:
     return "\n\n".join(block for block in blocks if block)
 
 
-def timeline(case: dict[str, Any], vocabulary: Vocabulary) -> Table:
-    """The events in date order as a vertical chart: a rail with one stop per event."""
+def numbered_events(case: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Every event with its number (``3``: the third ``[[events]]`` entry of the file;
+    ``p1``: the first ``[[private.events]]`` one), in date order, undated ones last."""
+    from exilecases.format.dates import sort_key_or_last
+
+    hidden = case.get("private") if isinstance(case.get("private"), dict) else {}
+    numbered = [(str(i), e) for i, e in enumerate(case.get("events") or [], 1)]
+    numbered += [(f"p{i}", e) for i, e in enumerate(hidden.get("events") or [], 1)]
+    order = {id(event): position for position, (_, event) in enumerate(numbered)}
+    numbered.sort(key=lambda pair: (sort_key_or_last(pair[1].get("date")), order[id(pair[1])]))
+    return numbered
+
+
+def timeline(
+    case: dict[str, Any],
+    vocabulary: Vocabulary,
+    events: Sequence[tuple[str, dict[str, Any]]] | None = None,
+) -> Table:
+    """The events in date order as a vertical chart: a rail with one stop per event, each
+    with its number (what ``deadline done ID N``-style commands take)."""
     grid = Table.grid(padding=(0, 1))
+    grid.add_column(justify="right", style="dim", no_wrap=True)
     grid.add_column(justify="right", style="cyan", no_wrap=True)
     grid.add_column(no_wrap=True)
     grid.add_column()
-    events = events_in_order(case)
-    for position, event in enumerate(events):
+    if events is None:
+        events = numbered_events(case)
+    for position, (number, event) in enumerate(events):
         outcome = event.get("outcome")
         marker = Text(
             "●" if outcome else "○",
             style=OUTCOME_STYLES.get(vocabulary.outcome_of(outcome), "") if outcome else "",
         )
-        line = Text(vocabulary.label("event_types", event.get("type", "")), style="bold")
+        line = rich_text(vocabulary.label("event_types", event.get("type", "")), "bold")
         if outcome:
             line.append("  → ")
             line.append_text(status_text(outcome, vocabulary))
-        if event.get("private"):
+        if number.startswith("p") or event.get("private"):
             line.append(PRIVATE_MARK, style="bold red")
         details = [event[key] for key in ("place", "authority") if event.get(key)]
         if details:
-            line.append("\n" + ", ".join(details), style="dim")
+            line.append("\n" + _joined(details), style="dim")
         if event.get("note"):
-            line.append("\n" + event["note"])
+            line.append("\n" + safe(event["note"], layout=True))
         if event.get("sources"):
-            line.append("\n[" + ", ".join(event["sources"]) + "]", style="dim")
-        grid.add_row(str(event.get("date", "")), marker, line)
+            line.append("\n[" + _joined(event["sources"]) + "]", style="dim")
+        grid.add_row(f"#{number}", rich_text(event.get("date", "")), marker, line)
         if position < len(events) - 1:
-            grid.add_row("", Text("│", style="dim"), "")
+            grid.add_row("", "", Text("│", style="dim"), "")
     return grid
 
 
-def case_panel(case: dict[str, Any], vocabulary: Vocabulary, *, preview: bool = False) -> Panel:
-    """Everything about one case: fields, charges, timeline, sources, contacts, private.
+def _proceedings(case: dict[str, Any]) -> list[tuple[dict[str, Any], bool]]:
+    hidden = case.get("private") if isinstance(case.get("private"), dict) else {}
+    return [(p, False) for p in case.get("proceedings") or []] + [
+        (p, True) for p in hidden.get("proceedings") or []
+    ]
+
+
+def _proceeding_title(proceeding: dict[str, Any], hidden: bool, vocabulary: Vocabulary) -> Text:
+    title = rich_text(
+        f"\n{safe(vocabulary.label('proceeding_types', proceeding.get('type', '')))}",
+        "bold",
+        layout=True,
+    )
+    title.append(f"  [{safe(proceeding.get('id'))}]", style="cyan")
+    if hidden:
+        title.append(PRIVATE_MARK, style="bold red")
+    bits = [proceeding.get(k) for k in ("authority", "reference") if proceeding.get(k)]
+    if proceeding.get("lawyer"):
+        bits.append(f"lawyer {safe(proceeding['lawyer'])}")
+    if proceeding.get("opened"):
+        bits.append(f"opened {safe(proceeding['opened'])}")
+    bits.append(f"closed {safe(proceeding['closed'])}" if proceeding.get("closed") else "open")
+    title.append("\n" + _joined(bits), style="dim")
+    if proceeding.get("note"):
+        title.append("\n" + safe(proceeding["note"], layout=True))
+    return title
+
+
+def timeline_parts(case: dict[str, Any], vocabulary: Vocabulary) -> list[Any]:
+    """The timeline, grouped by proceeding (events without one under "Other") when the
+    case has proceedings."""
+    events = numbered_events(case)
+    proceedings = _proceedings(case)
+    if not events and not proceedings:
+        return []
+    parts: list[Any] = [Text("\nTimeline", style="bold italic")]
+    if not proceedings:
+        return [*parts, timeline(case, vocabulary, events)]
+    known = {str(p.get("id")) for p, _ in proceedings}
+    for proceeding, hidden in proceedings:
+        own = [(n, e) for n, e in events if e.get("proceeding") == proceeding.get("id")]
+        parts.append(_proceeding_title(proceeding, hidden, vocabulary))
+        if own:
+            parts.append(timeline(case, vocabulary, own))
+    other = [(n, e) for n, e in events if str(e.get("proceeding")) not in known]
+    if other:
+        parts.extend([Text("\nOther", style="bold"), timeline(case, vocabulary, other)])
+    return parts
+
+
+def days_text(days: int) -> Text:
+    """``in 12 days``, ``today``, ``3 days overdue``, coloured by urgency."""
+    if days < 0:
+        return Text(f"{-days} day{'s' * (days != -1)} overdue", style="bold red")
+    if days == 0:
+        return Text("today", style="bold red")
+    return Text(f"in {days} day{'s' * (days != 1)}", style="yellow" if days <= 7 else "")
+
+
+def _deadline_line(item: Any, vocabulary: Vocabulary, as_of: Any) -> Text:
+    line = Text(f"#{safe(item.number)}  " if item.number else "◆  ", style="cyan")
+    line.append(safe(item.due), style="bold")
+    line.append("  ")
+    if item.state == "open":
+        line.append_text(days_text(item.days_left(as_of)))
+    else:
+        done = f" {safe(item.extra.get('done'))}" if item.extra.get("done") else ""
+        line.append(f"{safe(item.state)}{done}", style="dim")
+    line.append(f"  {safe(vocabulary.label('deadline_types', item.type))}", style="bold")
+    if item.proceeding:
+        line.append(f"  [{safe(item.proceeding)}]", style="cyan")
+    if item.private:
+        line.append(PRIVATE_MARK, style="bold red")
+    if item.what:
+        line.append(f"\n      {safe(item.what)}")
+    if item.owner:
+        line.append(f"\n      owner: {safe(item.owner)}", style="dim")
+    if item.derived and item.trigger:
+        line.append(
+            f"\n      derived by rule {safe(item.rule)} from the {safe(item.trigger['type'])} "
+            f"of {safe(item.trigger['date'])}",
+            style="dim",
+        )
+    return line
+
+
+def deadline_parts(case: dict[str, Any], vocabulary: Vocabulary, as_of: Any) -> list[Any]:
+    """Open deadlines with days left (derived ones marked ◆, with their rule), then the
+    settled ones; the advice caveat when any is derived."""
+    from exilecases.ops.deadlines import ADVICE, deadline_items
+
+    items = deadline_items(case, vocabulary, private=True)
+    if not items:
+        return []
+    open_ones = sorted((i for i in items if i.state == "open"), key=lambda i: i.earliest)
+    settled = [i for i in items if i.state != "open"]
+    text = Text("\nDeadlines", style="bold italic")
+    for item in [*open_ones, *settled]:
+        text.append("\n")
+        text.append_text(_deadline_line(item, vocabulary, as_of))
+    if any(i.derived for i in items):
+        text.append(f"\n◆ {ADVICE}", style="dim italic")
+    return [text]
+
+
+def case_panel(
+    case: dict[str, Any],
+    vocabulary: Vocabulary,
+    *,
+    preview: bool = False,
+    as_of: date | None = None,
+    sealed: str | None = None,
+) -> Panel:
+    """Everything about one case: fields, charges, the timeline by proceeding, deadlines
+    (days left counted from ``as_of``, default today), sources, contacts, private.
 
     The entries of ``[[private.events]]`` and the other private sub-tables are shown in
     their place, each marked private, as are the fields a redaction rule names. With
-    ``preview`` the panel says it shows a public view.
+    ``preview`` the panel says it shows a public view; ``sealed`` says why a sealed private
+    part is not shown (``sealed (readable by: ...)``).
     """
     from exilecases.format.privacy import PRIVATE_SUBTABLES, private_fields, private_view
 
@@ -242,30 +405,32 @@ def case_panel(case: dict[str, Any], vocabulary: Vocabulary, *, preview: bool = 
         for charge in shown["charges"]:
             entry = vocabulary.entries["legal_bases"].get(charge.get("basis", ""), {})
             charges.add_row(
-                str(charge.get("basis")) + (PRIVATE_MARK if charge.get("private") else ""),
-                entry.get("label", ""),
-                entry.get("max_penalty", ""),
-                charge.get("date", ""),
-                charge.get("note", ""),
+                rich_text(
+                    safe(charge.get("basis")) + (PRIVATE_MARK if charge.get("private") else "")
+                ),
+                rich_text(entry.get("label", "")),
+                rich_text(entry.get("max_penalty", "")),
+                rich_text(charge.get("date", "")),
+                rich_text(charge.get("note", ""), layout=True),
             )
         parts.append(charges)
-    if shown.get("events"):
-        parts.extend([Text("\nTimeline", style="bold italic"), timeline(shown, vocabulary)])
+    parts.extend(timeline_parts(case, vocabulary))
+    parts.extend(deadline_parts(case, vocabulary, as_of or date.today()))
     if shown.get("sources"):
         sources = Text("\nSources", style="bold italic")
         for source in shown["sources"]:
             bits = [source.get(k) for k in ("outlet", "published", "title") if source.get(k)]
-            sources.append(f"\n[{source.get('id')}] " + ", ".join(bits))
+            sources.append(f"\n[{safe(source.get('id'))}] " + _joined(bits))
             if source.get("private"):
                 sources.append(PRIVATE_MARK, style="bold red")
             if source.get("url"):
-                sources.append(f"\n    {source['url']}", style="blue")
+                sources.append(f"\n    {safe(source['url'])}", style="blue")
         parts.append(sources)
     if shown.get("contacts"):
         contacts = Text("\nContacts", style="bold italic")
         for contact in shown["contacts"]:
             bits = [contact.get(k) for k in ("name", "role", "organisation") if contact.get(k)]
-            contacts.append("\n" + ", ".join(bits))
+            contacts.append("\n" + _joined(bits))
             if contact.get("private"):
                 contacts.append(PRIVATE_MARK, style="bold red")
         parts.append(contacts)
@@ -275,11 +440,13 @@ def case_panel(case: dict[str, Any], vocabulary: Vocabulary, *, preview: bool = 
         if free:
             private = Text("\nPrivate (never in a public output)", style="bold red")
             for key, value in free.items():
-                private.append(f"\n{key}: {value}")
+                private.append(f"\n{safe(key)}: {safe(value, layout=True)}")
             parts.append(private)
-    title = f"[bold]{case.get('name')}[/]  [dim]{case.get('id')}[/]"
+    title = Text.assemble((safe(case.get("name")), "bold"), "  ", (safe(case.get("id")), "dim"))
+    if sealed:
+        parts.append(Text.assemble(("\nPrivate: ", "bold red"), safe(sealed)))
     if preview:
-        title += "  [dim](public view: what a public output holds)[/]"
+        title.append("  (public view: what a public output holds)", style="dim")
     return Panel(Group(*parts), title=title, title_align="left")
 
 
@@ -291,7 +458,7 @@ def search_table(hits: Sequence[Any], query: str) -> Table:
     from rich import box
 
     table = Table(
-        title=f"{len(hits)} match{'es' if len(hits) != 1 else ''} for {query!r}",
+        title=rich_text(f"{len(hits)} match{'es' if len(hits) != 1 else ''} for {query!r}"),
         title_justify="left",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
@@ -301,7 +468,9 @@ def search_table(hits: Sequence[Any], query: str) -> Table:
     table.add_column("why it matched")
     for hit in hits:
         table.add_row(
-            f"{hit.score:.2f}", Text.assemble((hit.id, "cyan"), "\n", hit.name), hit.matched
+            f"{hit.score:.2f}",
+            Text.assemble((safe(hit.id), "cyan"), "\n", safe(hit.name)),
+            rich_text(hit.matched),
         )
     return table
 
@@ -313,8 +482,8 @@ def _bar(share: float, width: int = 24) -> Text:
     return Text("█" * full + ("▏▎▍▌▋▊▉"[rest - 1] if rest else ""), style="magenta")
 
 
-def _cell(value: Any) -> str:
-    return "—" if value is None else str(value)
+def _cell(value: Any) -> Text:
+    return Text("—") if value is None else rich_text(value)
 
 
 def stats_table(result: dict[str, Any], shares: Sequence[float]) -> Table:
@@ -324,7 +493,7 @@ def stats_table(result: dict[str, Any], shares: Sequence[float]) -> Table:
     field = result["by"][0]
     several = sum(row["count"] for row in result["rows"]) > result["total"]
     table = Table(
-        title=f"{result['total']} cases by {field}",
+        title=rich_text(f"{result['total']} cases by {field}"),
         caption="A case with several values counts under each, so shares add up to more than 100%."
         if several
         else None,
@@ -333,7 +502,7 @@ def stats_table(result: dict[str, Any], shares: Sequence[float]) -> Table:
         box=box.SIMPLE_HEAD,
         pad_edge=False,
     )
-    table.add_column(field, no_wrap=True)
+    table.add_column(_cell(field), no_wrap=True)
     table.add_column("cases", justify="right")
     table.add_column("share", justify="right")
     table.add_column("", no_wrap=True)
@@ -374,14 +543,14 @@ def cross_table(
         column_totals.setdefault(other, number)
     rows, columns = _order(down, row_totals), _order(across, column_totals)
     digits = len(str(max([result["total"], *cells.values()], default=0)))
-    labels = [_cell(value) for value in rows] + ["total"]
+    labels = [_label(value) for value in rows] + ["total"]
     corner = f"{down} \\ {across}"
     label_width = max([*(len(label) for label in labels), layout.longest_piece(corner)])
-    headers = [_cell(value) for value in columns] + ["total"]
+    headers = [_label(value) for value in columns] + ["total"]
     widths = [max(layout.longest_piece(header), digits, 3) for header in headers]
     chunks = _chunks(widths, label_width, width or out().width)
     title = f"{result['total']} cases by {down} (down) and {across} (across)"
-    parts: list[Any] = [Text(title)]
+    parts: list[Any] = [rich_text(title)]
     for number, chunk in enumerate(chunks):
         if number:
             parts.append(Text(""))
@@ -396,11 +565,11 @@ def cross_table(
             show_edge=False,
         )
         table.add_column(
-            "\n".join(layout.wrap(corner, label_width)), width=label_width, no_wrap=True
+            Text("\n".join(layout.wrap(corner, label_width))), width=label_width, no_wrap=True
         )
         for index in chunk:
             table.add_column(
-                "\n".join(layout.wrap(headers[index], widths[index])),
+                Text("\n".join(layout.wrap(headers[index], widths[index]))),
                 width=widths[index],
                 justify="right",
                 no_wrap=True,
@@ -413,7 +582,7 @@ def cross_table(
                 for index in chunk
             ]
             table.add_row(
-                _cell(value),
+                Text(_label(value)),
                 *(str(n) if n else "" for n in counts),
                 end_section=position == len(rows) - 1,
             )
@@ -424,6 +593,11 @@ def cross_table(
         table.add_row("total", *(str(n) if n else "" for n in totals), style="bold")
         parts.append(table)
     return Group(*parts)
+
+
+def _label(value: Any) -> str:
+    """A value as a row or column name, made safe (``—`` for the cases without one)."""
+    return "—" if value is None else safe(value)
 
 
 def _chunks(widths: Sequence[int], label_width: int, width: int) -> list[list[int]]:
@@ -445,3 +619,41 @@ def _chunks(widths: Sequence[int], label_width: int, width: int) -> list[list[in
     greedy = split(len(widths))
     even = split(-(-len(widths) // len(greedy)))
     return even if len(even) == len(greedy) else greedy
+
+
+# --- due -------------------------------------------------------------------------------
+
+
+def due_table(items: Sequence[Any], vocabulary: Vocabulary, as_of: date) -> Table:
+    """The table view of ``due``: earliest day first, derived deadlines marked ◆ with their
+    rule and trigger."""
+    from rich import box
+
+    count = f"{len(items)} deadline{'s' * (len(items) != 1)} as of {as_of.isoformat()}"
+    table = Table(title=count, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("due", no_wrap=True)
+    table.add_column("case", no_wrap=True)
+    table.add_column("deadline", min_width=30, ratio=1)
+    for item in items:
+        when = Text(safe(item.due) + "\n")
+        when.append_text(days_text(item.days_left(as_of)))
+        what = rich_text(vocabulary.label("deadline_types", item.type), "bold")
+        if item.derived:
+            what.append("  ◆ derived", style="magenta")
+        else:
+            what.append(f"  #{safe(item.number)}", style="cyan")
+        if item.private:
+            what.append(PRIVATE_MARK, style="bold red")
+        if item.what:
+            what.append("\n" + safe(item.what))
+        who = [f"proceeding {item.proceeding}" if item.proceeding else "", item.owner or ""]
+        if any(who):
+            what.append("\n" + _joined(w for w in who if w), style="dim")
+        if item.derived and item.trigger:
+            what.append(
+                f"\nrule {safe(item.rule)}, from the {safe(item.trigger['type'])} of "
+                f"{safe(item.trigger['date'])}",
+                style="dim",
+            )
+        table.add_row(when, Text.assemble((safe(item.case), "cyan"), "\n", safe(item.name)), what)
+    return table

@@ -1,8 +1,10 @@
-"""The EDTF subset used by case files: ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``.
+"""The EDTF subset used by case files: ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``, and intervals.
 
 Each may end in ``?`` (uncertain), ``~`` (approximate) or ``%`` (both). A partial date is
 never padded: ``"2024"`` stays ``2024`` when shown or exported. It sorts and filters by the
-range of days it may stand for (``earliest`` .. ``latest``).
+range of days it may stand for (``earliest`` .. ``latest``). An interval ``"2022/2023"``
+("between 2022 and 2023") joins two such dates, each with its own qualifier; it stands for
+every day from the first day of its start to the last day of its end.
 
 This module imports nothing from the rest of the package.
 """
@@ -30,8 +32,26 @@ class DateError(ValueError):
         self.code = code
 
 
+class _Days:
+    """What a date and an interval share: a range of days, ``earliest`` .. ``latest``."""
+
+    __slots__ = ()
+    earliest: dt.date
+    latest: dt.date
+
+    def sort_key(self) -> tuple[dt.date, dt.date]:
+        """Order by earliest possible day, then the narrower range first."""
+        return (self.earliest, self.latest)
+
+    def overlaps(self, start: dt.date | None, end: dt.date | None) -> bool:
+        """True when some day this date may stand for lies within ``start .. end``."""
+        if start is not None and self.latest < start:
+            return False
+        return not (end is not None and self.earliest > end)
+
+
 @dataclass(frozen=True, slots=True)
-class EdtfDate:
+class EdtfDate(_Days):
     """A parsed date of day, month or year precision, possibly uncertain or approximate."""
 
     year: int
@@ -75,18 +95,63 @@ class EdtfDate:
             text += "~"
         return text
 
-    def sort_key(self) -> tuple[dt.date, dt.date]:
-        """Order by earliest possible day, then the more precise date first."""
-        return (self.earliest, self.latest)
-
-    def overlaps(self, start: dt.date | None, end: dt.date | None) -> bool:
-        """True when some day this date may stand for lies within ``start .. end``."""
-        if start is not None and self.latest < start:
-            return False
-        return not (end is not None and self.earliest > end)
+    @property
+    def exact(self) -> bool:
+        """True for one certain day (no range, no qualifier)."""
+        return self.day is not None and not (self.uncertain or self.approximate)
 
 
-def parse_date(value: object) -> EdtfDate:
+@dataclass(frozen=True, slots=True)
+class EdtfInterval(_Days):
+    """``START/END``: some day between the first day of ``start`` and the last of ``end``."""
+
+    start: EdtfDate
+    end: EdtfDate
+
+    @property
+    def year(self) -> int:
+        """The year of the first possible day (what ``stats --by year`` counts)."""
+        return self.start.year
+
+    @property
+    def earliest(self) -> dt.date:
+        """The first day the interval may stand for."""
+        return self.start.earliest
+
+    @property
+    def latest(self) -> dt.date:
+        """The last day the interval may stand for."""
+        return self.end.latest
+
+    @property
+    def uncertain(self) -> bool:
+        """True when either end is uncertain."""
+        return self.start.uncertain or self.end.uncertain
+
+    @property
+    def approximate(self) -> bool:
+        """True when either end is approximate."""
+        return self.start.approximate or self.end.approximate
+
+    @property
+    def precision(self) -> str:
+        """Always ``"interval"``."""
+        return "interval"
+
+    @property
+    def exact(self) -> bool:
+        """Never: an interval is a range of days."""
+        return False
+
+    def __str__(self) -> str:
+        return f"{self.start}/{self.end}"
+
+
+#: What ``parse_date`` returns: one date, or an interval of two.
+AnyDate = EdtfDate | EdtfInterval
+
+
+def parse_date(value: object) -> AnyDate:
     """Parse a case-file date (an EDTF string or a TOML date literal).
 
     Raises ``DateError`` naming what is wrong and the accepted forms.
@@ -98,7 +163,29 @@ def parse_date(value: object) -> EdtfDate:
 
 # The same dates recur across thousands of cases, and EdtfDate is immutable.
 @functools.lru_cache(maxsize=8192)
-def _parse_cached(value: str | dt.date) -> EdtfDate:
+def _parse_cached(value: str | dt.date) -> AnyDate:
+    if isinstance(value, str) and "/" in value:
+        return _parse_interval(value)
+    return _parse_one(value)
+
+
+def _parse_interval(value: str) -> EdtfInterval:
+    parts = value.strip().split("/")
+    if len(parts) != 2 or not all(parts):
+        raise DateError(
+            f"{value!r} is not a date interval; write START/END, each YYYY, YYYY-MM or "
+            'YYYY-MM-DD with an optional ? or ~, e.g. "2022/2023" (between 2022 and 2023)'
+        )
+    start, end = (_parse_one(part) for part in parts)
+    if end.latest < start.earliest:
+        raise DateError(
+            f"{value!r}: the interval ends before it starts; write the earlier date first",
+            code="impossible-date",
+        )
+    return EdtfInterval(start, end)
+
+
+def _parse_one(value: str | dt.date) -> EdtfDate:
     if isinstance(value, dt.datetime):
         raise DateError(
             f"{value.isoformat()!r} has a time of day; write the day only, e.g. "
@@ -112,7 +199,8 @@ def _parse_cached(value: str | dt.date) -> EdtfDate:
     if match is None:
         raise DateError(
             f"{value!r} is not a date; write YYYY, YYYY-MM or YYYY-MM-DD, optionally "
-            'followed by ? (uncertain), ~ (approximate) or % (both), e.g. "2025-02-05?"'
+            'followed by ? (uncertain), ~ (approximate) or % (both), e.g. "2025-02-05?", '
+            'or an interval START/END such as "2022/2023"'
         )
     year_text, month_text, day_text, qualifier = match.groups()
     year = int(year_text)

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
+from exilecases.format import fields
 from exilecases.format.dates import DateError, normalise_date
 
 #: An id, unanchored: ``ID_PATTERN`` anchors it for Python (``\Z``: a ``$`` would accept a
@@ -34,8 +35,11 @@ EdtfDate = Annotated[
     BeforeValidator(_edtf),
     Field(
         description="EDTF date: YYYY, YYYY-MM or YYYY-MM-DD, optionally followed by "
-        "? (uncertain), ~ (approximate) or % (both)",
-        json_schema_extra={"pattern": r"^\d{4}(-\d{2}(-\d{2})?)?[?~%]?$"},
+        "? (uncertain), ~ (approximate) or % (both); or an interval START/END of two such "
+        'dates ("2022/2023": some day between 2022 and 2023)',
+        json_schema_extra={
+            "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?[?~%]?(/\d{4}(-\d{2}(-\d{2})?)?[?~%]?)?$"
+        },
     ),
 ]
 CountryCode = Annotated[
@@ -76,12 +80,64 @@ class Event(_Table):
     outcome: str | None = Field(
         default=None, description="A status this event produced (vocabulary: statuses)"
     )
+    proceeding: str | None = Field(
+        default=None, description="Id of the [[proceedings]] entry this event belongs to"
+    )
     note: Text | None = None
     sources: SourceIds = Field(default_factory=list)
     private: bool = Field(
         default=False,
         description="Format 1: never published; `exilecases fmt` moves it to [[private.events]]",
     )
+
+
+class Proceeding(_Table):
+    """One proceeding with its own clock: an asylum claim, an extradition, a UN complaint."""
+
+    id: str = Field(description="Unique within the file, [a-z0-9-]; events and deadlines cite it")
+    type: str = Field(description="Key in the vocabulary of proceeding types")
+    authority: Text | None = None
+    reference: Text | None = Field(default=None, description="Docket or file number")
+    opened: EdtfDate | None = Field(default=None, description="Default: its earliest event")
+    closed: EdtfDate | None = Field(
+        default=None, description="A closed proceeding has no open deadlines"
+    )
+    lawyer: Text | None = Field(default=None, description="The name of one of the case's contacts")
+    note: Text | None = None
+    sources: SourceIds = Field(default_factory=list)
+
+
+class Deadline(_Table):
+    """Something that must be done by a day: an appeal, an order to leave, a detention limit."""
+
+    due: EdtfDate = Field(description="The last day; partial and uncertain dates count early")
+    type: str = Field(description="Key in the vocabulary of deadline types")
+    proceeding: str | None = Field(
+        default=None, description="Id of the [[proceedings]] entry it belongs to"
+    )
+    what: Text | None = None
+    owner: Text | None = Field(default=None, description="Who must act: a contact's name")
+    done: EdtfDate | None = Field(default=None, description="The day it was acted on")
+    state: Literal["open", "met", "missed", "moot"] | None = Field(
+        default=None,
+        description="open (the default), met (the default when done is set), missed or moot",
+    )
+    rule: str | None = Field(
+        default=None, description="The deadline rule it was derived from, once recorded"
+    )
+    trigger: EdtfDate | None = Field(
+        default=None, description="The date of the event that triggered the rule"
+    )
+    note: Text | None = None
+    sources: SourceIds = Field(default_factory=list)
+
+    @staticmethod
+    def state_of(entry: dict[str, Any]) -> str:
+        """The state of a deadline entry: its ``state``, else met when done, else open."""
+        state = entry.get("state")
+        if isinstance(state, str):
+            return state
+        return "met" if entry.get("done") else "open"
 
 
 class Source(_Table):
@@ -130,6 +186,19 @@ class Private(_Table):
     contacts: list[Contact] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
+    proceedings: list[Proceeding] = Field(default_factory=list)
+    deadlines: list[Deadline] = Field(default_factory=list)
+
+
+class Sealed(_Table):
+    """``[private]`` sealed with age (privacy.md, Rule 2): readable only by the team's keys."""
+
+    recipients_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = Field(
+        default=None, description="SHA-256 of the public keys it is sealed for (sorted)"
+    )
+    age: Annotated[str, Field(max_length=3_000_000)] = Field(
+        description="One ASCII-armoured age message holding the TOML text of [private]"
+    )
 
 
 class Case(_Table):
@@ -155,38 +224,45 @@ class Case(_Table):
         default_factory=list,
         description='Fields of this case a public export leaves out, e.g. ["born", "events.place"]',
     )
+    import_key: Text | None = Field(
+        default=None,
+        description="The row key of the spreadsheet this case was imported from (import's "
+        "id_column), so that importing the sheet again updates instead of duplicating",
+    )
     charges: list[Charge] = Field(default_factory=list)
+    proceedings: list[Proceeding] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
+    deadlines: list[Deadline] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
     contacts: list[Contact] = Field(default_factory=list)
     private: Private = Field(
         default_factory=Private,
         description="The one room for secrets: never in a public output unless --private",
     )
+    sealed: Sealed | None = None
 
 
-#: Canonical key order, per table (the order of the fields above).
-KEY_ORDER: dict[str, list[str]] = {
-    "case": list(Case.model_fields),
-    "charges": list(Charge.model_fields),
-    "events": list(Event.model_fields),
-    "sources": list(Source.model_fields),
-    "contacts": list(Contact.model_fields),
-}
+#: Canonical key order, per table: ``format/fields.py`` (a test checks that the fields above
+#: are declared in that order).
+KEY_ORDER = fields.KEY_ORDER
 #: The arrays of tables inside ``[private]`` (``[[private.events]]``), with their model.
 PRIVATE_TABLES: dict[str, type[_Table]] = {
     "contacts": Contact,
     "events": Event,
     "sources": Source,
+    "proceedings": Proceeding,
+    "deadlines": Deadline,
 }
 #: The tables that are arrays of tables, with their model.
 TABLE_MODELS: dict[str, type[_Table]] = {
     "charges": Charge,
+    "proceedings": Proceeding,
     "events": Event,
+    "deadlines": Deadline,
     "sources": Source,
     "contacts": Contact,
 }
-REQUIRED_FIELDS = [name for name, f in Case.model_fields.items() if f.is_required()]
+REQUIRED_FIELDS = list(fields.REQUIRED_FIELDS)
 
 
 def normalise_case(case: Case) -> dict[str, Any]:

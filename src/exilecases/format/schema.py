@@ -31,6 +31,9 @@ _VOCABULARY_PROPERTIES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("Event", "type"), "event_types"),
     (("Event", "outcome"), "statuses"),
     (("Charge", "basis"), "legal_bases"),
+    (("Proceeding", "type"), "proceeding_types"),
+    (("Deadline", "type"), "deadline_types"),
+    (("Deadline", "rule"), "deadline_rules"),
 )
 
 

@@ -21,8 +21,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from exilecases.format.canonical import TABLE_ORDER
-from exilecases.format.model import KEY_ORDER
+from exilecases.format.fields import ENTRY_TABLES as TABLE_ORDER
+from exilecases.format.fields import KEY_ORDER
 
 ChangeKind = Literal["added", "removed", "changed"]
 
@@ -33,6 +33,8 @@ HIDDEN = "(hidden)"
 #: The fields that identify an entry of each array of tables.
 IDENTITY: dict[str, tuple[str, ...]] = {
     "events": ("date", "type"),
+    "proceedings": ("id",),
+    "deadlines": ("due", "type"),
     "charges": ("basis",),
     "sources": ("id",),
     "contacts": ("name",),

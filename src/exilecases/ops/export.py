@@ -21,22 +21,29 @@ from pathlib import Path
 from typing import Any
 
 from exilecases.errors import ExilecasesError
+from exilecases.format import chars, fields
 from exilecases.format.dates import DateError, parse_date, sort_key_or_last
-from exilecases.format.model import KEY_ORDER
+from exilecases.format.fields import KEY_ORDER
 from exilecases.format.privacy import private_view, public_view
 from exilecases.format.vocabulary import Vocabulary
 from exilecases.store.write import sync_folder, temporary_name
 
 #: The arrays of tables, each exported as its own table.
-ENTRY_TABLES: tuple[str, ...] = ("events", "charges", "sources", "contacts")
-#: The date field of each table that has one.
-DATE_FIELDS: dict[str, str] = {"events": "date", "charges": "date", "sources": "published"}
+ENTRY_TABLES: tuple[str, ...] = fields.ENTRY_TABLES
+#: The date fields of each table that has some (each gets ISO bounds beside it).
+DATE_FIELDS: dict[str, tuple[str, ...]] = {
+    "events": ("date",),
+    "charges": ("date",),
+    "sources": ("published",),
+    "proceedings": ("opened", "closed"),
+    "deadlines": ("due",),
+}
 #: Keys renamed in the tabular formats (a source's ``id`` is not unique across cases).
 RENAMED: dict[str, dict[str, str]] = {"sources": {"id": "source_id"}}
 #: Separator of list items in CSV cells.
 CSV_LIST_SEPARATOR = "; "
-#: Cells a spreadsheet would run as a formula start with one of these.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: Cells a spreadsheet would run as a formula start with one of these (``format.chars``).
+FORMULA_STARTS = chars.FORMULA_STARTS
 
 Case = dict[str, Any]
 
@@ -96,15 +103,15 @@ def entry_columns(table: str, *, public: bool = True) -> list[str]:
     order (dates followed by their ISO bounds), then ``extra`` (unknown keys, as JSON). A
     public table has no ``private`` column: it holds no private entry."""
     columns = ["case_id", "position"]
-    date_field = DATE_FIELDS.get(table)
+    date_fields = DATE_FIELDS.get(table, ())
     for key in KEY_ORDER[table]:
         if public and key == "private":
             continue
         columns.append(RENAMED.get(table, {}).get(key, key))
-        if key == date_field:
-            prefix = "date" if key == "date" else key
-            columns += [f"{prefix}_earliest", f"{prefix}_latest"]
-    return [*columns, "extra"]
+        if key in date_fields:
+            columns += [f"{key}_earliest", f"{key}_latest"]
+    extra = ["derived"] if table == "deadlines" else []
+    return [*columns, *extra, "extra"]
 
 
 def entry_rows(case: Case, table: str) -> list[dict[str, Any]]:
@@ -115,19 +122,46 @@ def entry_rows(case: Case, table: str) -> list[dict[str, Any]]:
     rows = []
     known = KEY_ORDER[table]
     renamed = RENAMED.get(table, {})
-    date_field = DATE_FIELDS.get(table)
+    date_fields = DATE_FIELDS.get(table, ())
     for position, entry in enumerate(case.get(table) or [], start=1):
         if not isinstance(entry, dict):
             continue
         row: dict[str, Any] = {"case_id": case.get("id"), "position": position}
         for key in known:
             value = entry.get(key, False if key == "private" else None)
-            if key == date_field:
-                _with_bounds(row, key, value, "date" if key == "date" else key)
+            if key in date_fields:
+                _with_bounds(row, key, value, key)
             else:
                 row[renamed.get(key, key)] = value
         extra = {k: v for k, v in entry.items() if k not in known}
         row["extra"] = extra or None
+        rows.append(row)
+    return rows
+
+
+def table_rows(case: Case, table: str, vocabulary: Vocabulary) -> list[dict[str, Any]]:
+    """The rows of one entry table; ``deadlines`` adds the deadlines the rules derive from
+    the case's (public) events, flagged ``derived``, numbered after the recorded ones."""
+    rows = entry_rows(case, table)
+    if table != "deadlines":
+        return rows
+    from exilecases.format.model import Deadline
+    from exilecases.ops.deadlines import deadline_items
+
+    for row in rows:
+        row["derived"] = False
+        row["state"] = Deadline.state_of(row)  # the state in force, written or implied
+    position = len(rows)
+    for item in deadline_items(case, vocabulary):
+        if not item.derived:
+            continue
+        position += 1
+        row = {"case_id": case.get("id"), "position": position, "derived": True}
+        row.update(type=item.type, proceeding=item.proceeding, what=item.what)
+        row.update(owner=item.owner, state="open", rule=item.rule)
+        row["trigger"] = (item.trigger or {}).get("date")
+        row.update(due=item.due, due_earliest=item.earliest.isoformat())
+        row["due_latest"] = item.latest.isoformat()
         rows.append(row)
     return rows
 
@@ -149,6 +183,7 @@ CASE_SUMMARY_COLUMNS = (
     "last_event",
     "source_count",
     "contact_count",
+    "interim_measures_breach",
 )
 
 
@@ -162,7 +197,7 @@ def case_columns(*, public: bool, summary: bool) -> list[str]:
         columns.append(key)
         if key == "born":
             columns += ["born_earliest", "born_latest"]
-    columns += list(CASE_SUMMARY_COLUMNS if summary else ("outcome",))
+    columns += list(CASE_SUMMARY_COLUMNS if summary else ("outcome", "interim_measures_breach"))
     columns.append("extra")
     if summary and not public:
         columns.append("private")
@@ -189,6 +224,10 @@ def case_row(case: Case, vocabulary: Vocabulary) -> dict[str, Any]:
     row["last_event"] = dates[-1] if dates else None
     row["source_count"] = len(case.get("sources") or [])
     row["contact_count"] = len(case.get("contacts") or [])
+    from exilecases.ops.deadlines import breach
+
+    # The case as exported: the public view when the export is public.
+    row["interim_measures_breach"] = breach(case)
     extra = {k: v for k, v in case.items() if k not in KEY_ORDER["case"]}
     row["extra"] = extra or None
     row["private"] = case.get("private") or None
@@ -212,9 +251,8 @@ def _csv_cell(value: Any, formula_guard: bool) -> str:
         text = json.dumps(value, ensure_ascii=False, sort_keys=True)
     else:
         text = str(value)
-    if formula_guard and text.startswith(FORMULA_STARTS):
-        text = "'" + text
-    return text
+    # One guard for every CSV writer: controls made visible, formulas neutralised.
+    return chars.csv_cell(text) if formula_guard else chars.visible(text, layout=True)
 
 
 def _csv_text(columns: Sequence[str], rows: Iterable[dict[str, Any]], guard: bool) -> str:
@@ -238,9 +276,11 @@ def export_csv(
     """CSV text: one row per case, or with ``table`` one row per entry of that table
     (``events``, ``charges``, ``sources``, ``contacts``) with a ``case_id`` column.
 
-    Lists are joined with "; "; tables and unknown keys are JSON. With ``formula_guard``
-    a cell starting with ``= + - @`` gets a leading ``'`` so that a spreadsheet shows it
-    instead of running it as a formula.
+    Lists are joined with "; "; tables and unknown keys are JSON. Every cell goes through
+    ``chars.csv_cell``: control and bidi characters are made visible (``\\x1b``,
+    ``<U+202E>``; newlines and tabs stay) and, with ``formula_guard``, a cell starting with
+    ``= + - @``, tab or CR gets a leading ``'`` so that a spreadsheet shows it instead of
+    running it as a formula.
     """
     chosen = public_cases(
         cases, vocabulary, public=public, extra_private_fields=extra_private_fields
@@ -252,7 +292,7 @@ def export_csv(
         raise ExilecasesError(
             f"no table {table!r} to export; choose one of {', '.join(ENTRY_TABLES)}", 2
         )
-    rows = (row for case in chosen for row in entry_rows(case, table))
+    rows = (row for case in chosen for row in table_rows(case, table, vocabulary))
     return _csv_text(entry_columns(table, public=public), rows, formula_guard)
 
 
@@ -265,15 +305,19 @@ _VOCABULARY_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     "event_types": ("event_types", ("description",)),
     "categories": ("category_labels", ("description",)),
     "legal_bases": ("legal_bases", ("jurisdiction", "code", "max_penalty", "description")),
+    "proceeding_types": ("proceeding_types", ("description",)),
+    "deadline_types": ("deadline_types", ("description",)),
 }
 
-_TYPES: dict[str, str] = {"position": "INTEGER", "private": "INTEGER"}
+_TYPES: dict[str, str] = {"position": "INTEGER", "private": "INTEGER", "derived": "INTEGER"}
 _REFERENCES: dict[tuple[str, str], str] = {
     ("cases", "status"): "statuses(key)",
     ("cases", "outcome"): "outcomes(key)",
     ("events", "type"): "event_types(key)",
     ("events", "outcome"): "statuses(key)",
     ("charges", "basis"): "legal_bases(key)",
+    ("proceedings", "type"): "proceeding_types(key)",
+    ("deadlines", "type"): "deadline_types(key)",
     ("categories", "category"): "category_labels(key)",
     ("statuses", "outcome"): "outcomes(key)",
 }
@@ -294,6 +338,9 @@ _INDEXES: tuple[tuple[str, str], ...] = (
     ("charges", "date_earliest"),
     ("sources", "case_id"),
     ("contacts", "case_id"),
+    ("proceedings", "case_id"),
+    ("deadlines", "case_id"),
+    ("deadlines", "due_earliest"),
     ("aliases", "case_id"),
     ("categories", "case_id"),
     ("categories", "category"),
@@ -398,7 +445,8 @@ def build_database(
     for table in ENTRY_TABLES:
         columns = entry_columns(table, public=public)
         _create_table(db, table, columns, ["case_id", "position"])
-        _insert(db, table, columns, (r for case in cases for r in entry_rows(case, table)))
+        rows = (r for case in cases for r in table_rows(case, table, vocabulary))
+        _insert(db, table, columns, rows)
     for table, field, column in (
         ("aliases", "aliases", "alias"),
         ("categories", "categories", "category"),
@@ -453,10 +501,21 @@ def export_sqlite(
     if not folder.is_dir():
         raise ExilecasesError(f"cannot write {path}: the folder {folder} does not exist", 2)
     temporary = folder / temporary_name(path.name)  # a name git ignores (store/write)
-    os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600))
+    try:
+        os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600))
+    except OSError as error:  # a read-only folder
+        raise ExilecasesError(
+            f"cannot write {path}: {error.strerror or error}; nothing was written"
+        ) from None
     try:
         _write_database(temporary, chosen, vocabulary, public=public)
         _move_into_place(temporary, path, overwrite=overwrite)
+    except sqlite3.Error as error:  # a full disk, a read-only folder, a vanished folder
+        raise ExilecasesError(f"cannot write {path}: {error}; nothing was written", 1) from None
+    except OSError as error:
+        raise ExilecasesError(
+            f"cannot write {path}: {error.strerror or error}; nothing was written"
+        ) from None
     finally:
         for leftover in (temporary, Path(f"{temporary}-journal")):
             with contextlib.suppress(FileNotFoundError):

@@ -25,8 +25,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 from exilecases.errors import ExilecasesError
-from exilecases.format.canonical import TABLE_ORDER
-from exilecases.format.model import KEY_ORDER
+from exilecases.format.fields import ENTRY_TABLES as TABLE_ORDER
+from exilecases.format.fields import KEY_ORDER
 from exilecases.format.vocabulary import Vocabulary, load_vocabulary
 from exilecases.ops.changes import (
     IDENTITY,
@@ -41,7 +41,14 @@ from exilecases.ops.changes import (
     render_changes,
 )
 from exilecases.ops.validate import check_file
-from exilecases.store.files import CASES_DIR, MAX_FILE_BYTES, case_files, check_id
+from exilecases.store.files import (
+    CASES_DIR,
+    MAX_FILE_BYTES,
+    NotAFileError,
+    case_files,
+    check_id,
+    read_regular,
+)
 from exilecases.store.git import git, git_bytes, has_commits, inside_work_tree
 
 __all__ = [
@@ -106,11 +113,10 @@ def _read_blob(root: Path, rev: str | None, path: str) -> bytes | None:
     if rev is None:
         if not _is_case_path(path):
             raise ExilecasesError(f"{path} is not the path of a case file ({_CASES}/<id>.toml)")
-        file = root / path
-        if file.is_symlink() and file.resolve().parent != (root / CASES_DIR).resolve():
-            return None
         try:
-            return file.read_bytes()
+            return read_regular(root / path)  # never a link, FIFO or folder: None then
+        except NotAFileError:
+            return None
         except FileNotFoundError:
             raise ExilecasesError(f"{path} does not exist in {_WORKING_TREE}") from None
         except OSError as error:
@@ -126,9 +132,9 @@ def _parse_case(raw: bytes | None, path: str, vocabulary: Vocabulary) -> dict[st
         return check.case
     try:
         data = tomllib.loads(raw.decode("utf-8").removeprefix("\ufeff"))
+        return _plain(data)
     except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
-        return None
-    return _plain(data)
+        return None  # RecursionError: nested too deeply to be a case (E005)
 
 
 def _plain(value: Any) -> Any:
@@ -531,19 +537,24 @@ def textconv(text: str, vocabulary: Vocabulary | None = None) -> str:
 
     try:
         data = tomllib.loads(text.removeprefix("\ufeff"))
-    except (tomllib.TOMLDecodeError, RecursionError):
+        case = _plain(data)
+        lines = _textconv_lines(public_view(case, vocabulary))
+        for key in _ordered_keys(private_part(case, vocabulary), {}, KEY_ORDER["case"]):
+            name = f"{key} (private part)" if key in TABLE_ORDER else key
+            lines.append(f"{name} = {HIDDEN}")
+    except (tomllib.TOMLDecodeError, RecursionError):  # too deep: E005 in validate
         return text
-    case = _plain(data)
-    lines = _textconv_lines(public_view(case, vocabulary))
-    for key in _ordered_keys(private_part(case, vocabulary), {}, KEY_ORDER["case"]):
-        name = f"{key} (private part)" if key in TABLE_ORDER else key
-        lines.append(f"{name} = {HIDDEN}")
     return "".join(f"{line}\n" for line in lines)
 
 
 def textconv_file(path: Path, vocabulary: Vocabulary | None = None) -> str:
-    """``textconv`` of a file (what ``exilecases git-diff-driver FILE`` prints)."""
-    return textconv(path.read_bytes().decode("utf-8", "replace"), vocabulary)
+    """``textconv`` of a file (what ``exilecases git-diff-driver FILE`` prints). Only a
+    regular file is read (``NotAFileError`` otherwise); one over the size limit of a case
+    file is one line saying so."""
+    raw = read_regular(path, MAX_FILE_BYTES)
+    if len(raw) > MAX_FILE_BYTES:
+        return f"(not shown: larger than {MAX_FILE_BYTES:,} bytes, the limit of a case file)\n"
+    return textconv(raw.decode("utf-8", "replace"), vocabulary)
 
 
 def _textconv_lines(case: dict[str, Any]) -> list[str]:

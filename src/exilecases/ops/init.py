@@ -7,8 +7,9 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from exilecases.errors import ExilecasesError
 from exilecases.format.vocabulary import REPOSITORY_VOCABULARY
-from exilecases.store.files import CASES_DIR
+from exilecases.store.files import CASES_DIR, unsafe_components
 from exilecases.store.git import git, inside_work_tree
 from exilecases.store.write import default_mode_mask, ensure_excluded, replace_file
 
@@ -40,6 +41,7 @@ PRE_COMMIT_HOOK = """\
 # Installed by `exilecases init`: check the case files of this commit before it is made.
 files=$(git diff --cached --name-only --diff-filter=ACMR -- '*data/cases/*.toml')
 [ -z "$files" ] && exit 0
+{command} seal --check-staged || exit 1
 {command} validate $files || exit 1
 {command} fmt --check $files || {{
   echo "run: exilecases fmt (then git add the files again)" >&2
@@ -75,6 +77,25 @@ def _write_new(path: Path, text: str, report: InitReport, executable: bool = Fal
     report.created.append(rel)
 
 
+HOOK_MARKER = "# Installed by `exilecases init`"
+
+
+def _update_own_hook(hook: Path, report: InitReport) -> bool:
+    """A pre-commit hook an older ``init`` wrote, without the check of a sealed repository's
+    staged files, is replaced by the current one (a hook of anyone else is never touched)."""
+    try:
+        text = hook.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    if HOOK_MARKER not in text or "seal --check-staged" in text:
+        return False
+    from exilecases.store.write import replace_file
+
+    replace_file(hook, PRE_COMMIT_HOOK.format(command=_command()))
+    report.created.append(".git/hooks/pre-commit (updated: it checks sealed repositories now)")
+    return True
+
+
 #: Where ``init`` puts the JSON Schema that editors check case files against.
 SCHEMA_FILE = Path("schema") / "case.schema.json"
 
@@ -88,11 +109,40 @@ def _write_editor_schema(root: Path, report: InitReport) -> None:
     _write_new(root / ".taplo.toml", taplo_config(SCHEMA_FILE.as_posix()), report)
 
 
+#: Every path ``init`` may write or read in the work tree (a clone could commit any of
+#: them as a symbolic link that points anywhere on the machine).
+WRITTEN_PATHS = (
+    CASES_DIR,
+    REPOSITORY_VOCABULARY,
+    SCHEMA_FILE,
+    Path(".taplo.toml"),
+    Path(".gitattributes"),
+)
+
+
+def _refuse_links(root: Path) -> None:
+    """Refuse to write through a symbolic link (or into something that is not a folder or
+    a regular file) at any path ``init`` writes, naming each; nothing is written then."""
+    problems = []
+    for rel in WRITTEN_PATHS:
+        wanted_folder = rel == CASES_DIR
+        found = unsafe_components(root, rel if not wanted_folder else rel / "x")
+        problems += [p for p in found if p not in problems]
+    if problems:
+        raise ExilecasesError(
+            f"init writes nothing here: {'; '.join(problems)}. A clone may carry links that "
+            "point anywhere on this machine: replace each with a regular file (or remove it), "
+            "then run exilecases init again"
+        )
+
+
 def init_repository(folder: Path) -> InitReport:
     """Make ``folder`` a case repository: folders, vocabulary, git, the diff driver and a
-    pre-commit hook. Existing files are kept as they are."""
+    pre-commit hook. Existing files are kept as they are; a symbolic link where ``init``
+    would write is refused (``ExilecasesError``) before anything is written."""
     root = folder.resolve()
     root.mkdir(parents=True, exist_ok=True)
+    _refuse_links(root)
     report = InitReport(root)
     cases = root / CASES_DIR
     if cases.is_dir():
@@ -122,5 +172,7 @@ def init_repository(folder: Path) -> InitReport:
     git(root, "config", "diff.exilecases.cachetextconv", "false")
     hooks = Path(git(root, "rev-parse", "--git-path", "hooks").strip())
     hooks = hooks if hooks.is_absolute() else root / hooks
-    _write_new(hooks / "pre-commit", PRE_COMMIT_HOOK.format(command=_command()), report, True)
+    hook = hooks / "pre-commit"
+    if not _update_own_hook(hook, report):
+        _write_new(hook, PRE_COMMIT_HOOK.format(command=_command()), report, True)
     return report

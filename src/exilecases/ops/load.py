@@ -20,7 +20,15 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from exilecases.format.findings import ERROR, Finding, finding
 from exilecases.format.vocabulary import Vocabulary
-from exilecases.store.files import MAX_FILE_BYTES, case_files, cases_dir, relative
+from exilecases.store.files import (
+    MAX_FILE_BYTES,
+    NotAFileError,
+    Stray,
+    cases_dir,
+    read_regular,
+    relative,
+    scan_cases,
+)
 
 if TYPE_CHECKING:
     from exilecases.ops.validate import FileCheck
@@ -65,9 +73,9 @@ class LoadResult:
 
 
 def read_file(path: Path) -> bytes:
-    """The bytes of a case file, read no further than the size limit (plus one byte)."""
-    with path.open("rb") as stream:
-        return stream.read(MAX_FILE_BYTES + 1)
+    """The bytes of a case file, read no further than the size limit (plus one byte); only
+    a regular file is opened (``NotAFileError`` otherwise)."""
+    return read_regular(path, MAX_FILE_BYTES)
 
 
 def check_path(root: Path, path: Path, vocabulary: Vocabulary) -> FileCheck:
@@ -77,11 +85,47 @@ def check_path(root: Path, path: Path, vocabulary: Vocabulary) -> FileCheck:
     rel = relative(root, path)
     try:
         raw = read_file(path)
+    except NotAFileError as error:
+        return stray_check(root, Stray(path, error.kind))
     except OSError as error:
         check = FileCheck(rel, path=path)
         check.findings.append(finding(rel, 1, 1, "E003", f"cannot read the file: {error}"))
         return check
     return check_file(raw, rel, path.stem, vocabulary, path=path)
+
+
+def stray_check(root: Path, stray: Stray) -> FileCheck:
+    """The check of something in ``data/cases/`` that is not a regular file: one E006
+    finding naming it; it is never opened or followed."""
+    from exilecases.ops.validate import FileCheck
+
+    rel = relative(root, stray.path)
+    check = FileCheck(rel)  # no path: nothing reads it again for a line
+    check.findings.append(
+        finding(
+            rel,
+            1,
+            1,
+            "E006",
+            f"{rel} is {stray.kind}, not a regular file; it was not opened or followed. A "
+            "case file is a regular file: replace this with the file itself, or remove it",
+        )
+    )
+    return check
+
+
+def _with_strays(root: Path, checks: list[FileCheck], strays: Sequence[Stray]) -> list[FileCheck]:
+    """``checks`` with an E006 check for each stray, all in file-name order."""
+    if not strays:
+        return checks
+    merged = checks + [stray_check(root, stray) for stray in strays]
+    merged.sort(key=lambda check: check.rel)
+    return merged
+
+
+def _stray_broken(root: Path, strays: Sequence[Stray]) -> list[tuple[str, Finding | None]]:
+    """The one-line "skipped" entries of the strays, for the commands that skip files."""
+    return [(check.rel, check.first_error) for check in (stray_check(root, s) for s in strays)]
 
 
 # The state each worker process needs; set before the pool forks.
@@ -217,6 +261,11 @@ def index_row(check: FileCheck, vocabulary: Vocabulary) -> IndexRow:
         else json.dumps([finding_row(f) for f in check.findings], ensure_ascii=False)
     )
     who = identity(public)
+    facts = _facts(check.case, public, vocabulary) if usable else None
+    tags = _tags(public) if usable else []
+    if facts is not None:
+        tags += [("proceeding", kind) for kind in facts.proceeding_types]
+        tags.append(("breach", facts.breach))
     return IndexRow(
         name=check.path.name,
         ok=check.ok,
@@ -228,9 +277,20 @@ def index_row(check: FileCheck, vocabulary: Vocabulary) -> IndexRow:
         findings_json=findings_json,
         name_keys="\n".join(public_name_keys(public)),
         identity=json.dumps(who, ensure_ascii=False) if who is not None else None,
-        tags=_tags(public) if usable else [],
+        tags=tags,
         ranges=_event_ranges(public) if usable else [],
+        volatile=check.volatile,
+        deadlines=[item.index_row() for item in facts.deadlines] if facts is not None else [],
+        private_deadlines=facts.private_open if facts is not None else 0,
     )
+
+
+def _facts(case: Any, public: dict[str, Any] | None, vocabulary: Vocabulary) -> Any:
+    """What due, list --breached and stats need of a case, from its public view (and the
+    number of its open private deadlines)."""
+    from exilecases.ops.deadlines import public_facts
+
+    return public_facts(case, vocabulary, public)
 
 
 def _tags(case: dict[str, Any]) -> list[tuple[str, str]]:
@@ -334,17 +394,23 @@ def load(
     are whole, private parts included; the index is not touched.
     """
     if private or paths is not None:
-        chosen = case_files(root) if paths is None else list(paths)
+        listing = scan_cases(root) if paths is None else None
+        chosen = listing.files if listing is not None else list(paths or ())
         checks = list(check_paths(root, chosen, vocabulary, progress))
+        checks = _with_strays(root, checks, listing.strays if listing is not None else ())
         if private:
+            from exilecases.ops.seal import open_checks
+
+            open_checks(root, [c for c in checks if c.ok], vocabulary)  # in memory only
             keys = {c.rel: public_name_keys(public_case(c.case, vocabulary)) for c in checks}
             return LoadResult(checks, keys)
         return LoadResult(*_publish(checks, vocabulary, whole))
     if use_cache is None:
         use_cache = cache_enabled()
     if not use_cache:
-        checks = list(check_paths(root, case_files(root), vocabulary, progress))
-        return LoadResult(*_publish(checks, vocabulary, whole))
+        listing = scan_cases(root)
+        checks = list(check_paths(root, listing.files, vocabulary, progress))
+        return LoadResult(*_publish(_with_strays(root, checks, listing.strays), vocabulary, whole))
     import json
 
     from exilecases.ops.validate import FileCheck
@@ -361,7 +427,7 @@ def load(
             for name, case, findings in index.rows(whole)
         ]
         keys = {relative(root, folder / k): v for k, v in index.name_keys().items()}
-        return LoadResult(checks, keys)
+        return LoadResult(_with_strays(root, checks, index.strays), keys)
 
 
 @dataclass
@@ -375,13 +441,15 @@ class Selection:
 def _broken(
     root: Path, vocabulary: Vocabulary, index: CaseIndex
 ) -> list[tuple[str, Finding | None]]:
-    """The files other commands skip, each with its first error."""
+    """The files other commands skip, each with its first error (the entries that are not
+    regular files, E006, among them)."""
     folder = cases_dir(root)
-    found = []
+    found = _stray_broken(root, index.strays)
     for name, text in index.broken():
         findings = _stored_findings(root, vocabulary, name, text)
         first = next((f for f in findings if f.severity == ERROR), None)
         found.append((relative(root, folder / name), first))
+    found.sort(key=lambda item: item[0])
     return found
 
 
@@ -472,3 +540,84 @@ def search_documents(
         return Selection([searchable(case) for case in cases], broken)
     with _open_fresh(root, vocabulary, progress) as index:
         return Selection(index.search_documents(searchable), _broken(root, vocabulary, index))
+
+
+@dataclass
+class DueSelection:
+    """The deadlines ``due`` lists, the files it skipped, and how many open private
+    deadlines the chosen cases hold that a public listing left out."""
+
+    items: list[Any]
+    broken: list[tuple[str, Finding | None]]
+    private_left_out: int = 0
+
+
+def select_deadlines(
+    root: Path,
+    vocabulary: Vocabulary,
+    filters: Any,
+    query: Any,
+    *,
+    private: bool = False,
+    use_cache: bool | None = None,
+    progress: Progress | None = None,
+) -> DueSelection:
+    """The open deadlines of the cases passing ``filters`` that ``query`` (a
+    ``deadlines.DueQuery``) lists, earliest first.
+
+    Public ones come from the index's deadline rows (no case is decoded); with
+    ``private``, every file is read (never the index) and private deadlines are included.
+    """
+    from exilecases.ops import deadlines
+    from exilecases.ops import query as querying
+
+    if use_cache is None:
+        use_cache = cache_enabled()
+    clause = querying.sql_where(filters, vocabulary)
+    if use_cache and not private and clause is not None:
+        with _open_fresh(root, vocabulary, progress) as index:
+            rows = index.deadlines(*clause, query)
+            items = [deadlines.Deadline.from_index(*row) for row in rows]
+            return DueSelection(
+                deadlines.due(items, query),
+                _broken(root, vocabulary, index),
+                index.private_deadline_count(*clause),
+            )
+    # The files, whole: the public view is made here, beside the private deadline count.
+    result = load(root, vocabulary, private=True, progress=progress)
+    broken = [(check.rel, check.first_error) for check in result.checks if not check.ok]
+    cases = [check.case for check in result.checks if check.ok and check.case is not None]
+    views = cases if private else [public_case(case, vocabulary) or {} for case in cases]
+    chosen = {id(view) for view in querying.select(views, filters, vocabulary)}
+    items = [
+        item
+        for case, view in zip(cases, views, strict=True)
+        if id(view) in chosen
+        for item in deadlines.deadline_items(case, vocabulary, private=private, public=view)
+    ]
+    hidden = 0
+    if not private:
+        hidden = sum(
+            deadlines.private_open_count(case)
+            for case, view in zip(cases, views, strict=True)
+            if id(view) in chosen
+        )
+    return DueSelection(deadlines.due(items, query), broken, hidden)
+
+
+def select_deadlines_json(
+    root: Path, vocabulary: Vocabulary, filters: Any, query: Any, progress: Progress | None = None
+) -> tuple[str, DueSelection] | None:
+    """``due --format json`` straight from the index: the JSON array as text, and the
+    skipped files and private count (its ``items`` empty). None when the index is off or
+    SQL cannot express the filters (the caller then takes ``select_deadlines``)."""
+    from exilecases.ops import query as querying
+
+    clause = querying.sql_where(filters, vocabulary)
+    if clause is None or not cache_enabled():
+        return None
+    with _open_fresh(root, vocabulary, progress) as index:
+        text = "[" + ", ".join(index.deadline_json(*clause, query)) + "]"
+        return text, DueSelection(
+            [], _broken(root, vocabulary, index), index.private_deadline_count(*clause)
+        )

@@ -21,7 +21,11 @@ def missing_fields(given: dict[str, str | None]) -> list[str]:
 
 
 def ascii_words(text: str) -> list[str]:
-    """The words of a name in lowercase ASCII (Cyrillic transliterated, accents dropped)."""
+    """The words of a name in lowercase ASCII (Cyrillic transliterated, accents dropped,
+    NFKC and invisible format characters removed: ``Iv\u200ban`` is ``ivan``)."""
+    from exilecases.format.chars import strip_format
+
+    text = strip_format(unicodedata.normalize("NFKC", text))
     if re.search("[\u0400-\u04ff]", text):
         import iuliia
 

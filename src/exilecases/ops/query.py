@@ -12,7 +12,17 @@ from exilecases.format.dates import DateError, date_range, parse_date, sort_key_
 from exilecases.format.vocabulary import KIND_NOUNS, Vocabulary
 
 #: The fields ``--sort`` accepts.
-SORT_FIELDS = ("id", "name", "status", "outcome", "origin", "host", "first-event", "last-event")
+SORT_FIELDS = (
+    "id",
+    "name",
+    "status",
+    "outcome",
+    "origin",
+    "host",
+    "first-event",
+    "last-event",
+    "next-deadline",
+)
 UNKNOWN_STATUS = "unknown"
 
 
@@ -30,6 +40,8 @@ class Filters:
     since: str | None = None
     until: str | None = None
     as_of: str | None = None
+    #: Only cases returned in breach (or possibly in breach) of interim measures.
+    breached: bool = False
 
     def check(self, vocabulary: Vocabulary) -> None:
         """Refuse values no case can have (a typo), with the nearest known value."""
@@ -218,6 +230,17 @@ FILTERS: tuple[Filter, ...] = (
         lambda bounds, _: _events_sql(bounds),
     ),
     Filter(
+        # Returned after interim measures were granted and before any were lifted, certainly
+        # or possibly (ops/deadlines.breach; the index keeps its verdict as a "breach" tag).
+        "breached",
+        lambda f: f.breached,
+        lambda case, _, vocabulary: _breached(case, vocabulary),
+        lambda _, __: (
+            "file IN (SELECT file FROM tags WHERE field = 'breach' AND value != 'none')",
+            [],
+        ),
+    ),
+    Filter(
         # --as-of is a view more than a test: the other filters then see the status each
         # case had on that day (``as_of``), which needs every event's outcome, so no SQL.
         "as_of",
@@ -255,6 +278,14 @@ def select(
     return [case for case in cases if all(test(case, wanted, vocabulary) for test, wanted in tests)]
 
 
+def _breached(case: dict[str, Any], vocabulary: Vocabulary) -> bool:
+    """The Python side of ``--breached``: the case's public events (the SQL side reads the
+    index's breach tag)."""
+    from exilecases.ops.deadlines import breach
+
+    return breach(case) != "none"
+
+
 def _event_dates(case: dict[str, Any]) -> list[tuple]:
     return sorted(sort_key_or_last(e.get("date")) for e in case.get("events", []))
 
@@ -273,6 +304,11 @@ def sort_cases(
         elif by == "last-event":
             dates = [d for d in _event_dates(case) if d[0] == 0]
             value = dates[-1] if dates else (1,)
+        elif by == "next-deadline":
+            from exilecases.ops.deadlines import next_deadline
+
+            day = next_deadline(case, vocabulary)
+            value = (0, day) if day is not None else (1,)
         elif by == "outcome":
             value = outcome_of(case, vocabulary)
         elif by in ("origin", "host"):

@@ -15,7 +15,8 @@ How it stays fast: each case's texts are split into whitespace-separated chunks
 string-level operations, the query words are compared with the distinct folded words in C
 (``rapidfuzz.process``), and each case is then scored by set operations on its chunks.
 
-This module imports nothing from the rest of the package.
+This module imports nothing from the rest of the package but ``format.chars`` (the
+format characters, removed so that ``Iv\u200ban`` is ``Ivan``).
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ from typing import NamedTuple
 
 import iuliia
 from rapidfuzz import fuzz, process
+
+from exilecases.format.chars import strip_format
+from exilecases.format.fields import entries
 
 #: Weights of the field groups: a perfect hit in a field scores its weight.
 NAME_WEIGHT = 1.0
@@ -114,7 +118,8 @@ _REPEATS = re.compile(r"([^\W\d_])\1+")
 def normalise(text: str) -> str:
     """Fold ``text`` to the form in which Cyrillic and Latin spellings of a name meet.
 
-    NFKC, case folding, ё → е, Cyrillic → Latin (iuliia, Moscow Metro scheme), no
+    NFKC, format characters (category Cf: zero-width, bidi) removed, case folding, ё → е,
+    Cyrillic → Latin (iuliia, Moscow Metro scheme), no
     diacritics or apostrophes, then the Latin scheme variants folded (ye/je → e, yo → e,
     yu/ju → iu, ya/ja → ia, y/j → i, kh → h, shch → sch, w → v, x → ks, doubled letters
     once). Words are joined by single spaces: ``normalise("Yevgeniy KOROBOW")`` is
@@ -142,7 +147,7 @@ def _fold_text(text: str) -> str:
     if "'s" in text or "’s" in text:
         text = _POSSESSIVE.sub("", text)
     if not text.isascii():
-        text = unicodedata.normalize("NFKC", text).casefold()
+        text = strip_format(unicodedata.normalize("NFKC", text)).casefold()
         text = _replace_all(text, _PRE_REPLACEMENTS)
         text = _CYRILLIC_RUN.sub(lambda run: _transliterate_run(run.group()), text)
         if not text.isascii():
@@ -243,19 +248,13 @@ def _strings(value: object) -> list[str]:
     return []
 
 
-def _tables(case: dict, key: str) -> list[dict]:
-    """The tables of an array-of-tables key (``events``, ``charges``, ...)."""
-    value = case.get(key)
-    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
-
-
 def _fields(case: dict) -> Iterator[_Field]:
     """Every searchable text of ``case``, names first."""
     for key, (label, weight, free_text) in _CASE_FIELDS.items():
         for text in _strings(case.get(key)):
             yield _Field(label, weight, free_text, text)
     for table, keys in _TABLE_FIELDS.items():
-        for row in _tables(case, table):
+        for row in entries(case, table):
             for key, (label, weight, free_text) in keys.items():
                 text = row.get(key)
                 if isinstance(text, str):
@@ -270,7 +269,7 @@ def searchable(case: dict) -> dict:
     """
     part: dict = {key: case[key] for key in _CASE_FIELDS if key in case}
     for table, keys in _TABLE_FIELDS.items():
-        rows = _tables(case, table)
+        rows = entries(case, table)
         if rows:
             part[table] = [{k: row[k] for k in keys if k in row} for row in rows]
     return part

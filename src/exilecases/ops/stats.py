@@ -17,10 +17,21 @@ from collections.abc import Callable, Iterable, Sequence
 from itertools import product
 
 from exilecases.format.dates import DateError, parse_date
+from exilecases.format.fields import entries
 from exilecases.format.vocabulary import Vocabulary
 
 #: The fields ``stats --by`` accepts, in the order they are documented.
-STATS_FIELDS: tuple[str, ...] = ("status", "outcome", "basis", "category", "origin", "host", "year")
+STATS_FIELDS: tuple[str, ...] = (
+    "status",
+    "outcome",
+    "basis",
+    "category",
+    "origin",
+    "host",
+    "year",
+    "proceeding",
+    "breach",
+)
 
 #: At most this many ``--by`` fields (one count or one cross-table).
 MAX_FIELDS = 2
@@ -43,12 +54,6 @@ def _strings(value: object) -> set[Value]:
     return set()
 
 
-def _tables(case: dict, key: str) -> list[dict]:
-    """The tables of an array-of-tables key (``charges``, ``events``)."""
-    value = case.get(key)
-    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
-
-
 def _year(value: object) -> int | None:
     """The year of a case-file date, or None when it is not a readable date."""
     try:
@@ -65,13 +70,25 @@ def _extractors(vocabulary: Vocabulary, event_type: str | None) -> dict[str, _Ex
         return {vocabulary.outcome_of(status)} if isinstance(status, str) and status else set()
 
     def basis(case: dict) -> set[Value]:
-        return set().union(*(_scalar(charge.get("basis")) for charge in _tables(case, "charges")))
+        return set().union(*(_scalar(charge.get("basis")) for charge in entries(case, "charges")))
 
     def year(case: dict) -> set[Value]:
-        events = _tables(case, "events")
+        events = entries(case, "events")
         if event_type is not None:
             events = [event for event in events if event.get("type") == event_type]
         return {y for event in events if (y := _year(event.get("date"))) is not None}
+
+    def proceeding(case: dict) -> set[Value]:
+        return set().union(*(_scalar(p.get("type")) for p in entries(case, "proceedings")))
+
+    def breach(case: dict) -> set[Value]:
+        # Outlines from the index carry the value; a whole case is judged on its public view.
+        if "interim_measures_breach" in case:
+            return {case["interim_measures_breach"]}
+        from exilecases.format.privacy import redact
+        from exilecases.ops.deadlines import breach as judge
+
+        return {judge(redact(case, vocabulary))}
 
     return {
         "status": lambda case: _scalar(case.get("status")),
@@ -81,6 +98,8 @@ def _extractors(vocabulary: Vocabulary, event_type: str | None) -> dict[str, _Ex
         "origin": lambda case: _scalar(case.get("origin_country")),
         "host": lambda case: _scalar(case.get("host_country")),
         "year": year,
+        "proceeding": proceeding,
+        "breach": breach,
     }
 
 

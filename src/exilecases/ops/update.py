@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from exilecases.errors import ExilecasesError
-from exilecases.format.canonical import TABLE_ORDER
+from exilecases.format.fields import ENTRY_TABLES as TABLE_ORDER
 from exilecases.format.vocabulary import Vocabulary
 from exilecases.store.files import case_path
 from exilecases.store.write import CaseWriter, Update

@@ -8,6 +8,7 @@ input: every problem becomes a ``Finding`` at the line of the offending key or t
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import math
 import re
 import tomllib
@@ -17,7 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from exilecases.format.dates import sort_key_or_last
+from exilecases.errors import ExilecasesError
+from exilecases.format.dates import DateError, parse_date, sort_key_or_last
+from exilecases.format.fields import numbered_entries
 from exilecases.format.findings import ERROR, Finding, finding
 from exilecases.format.positions import KeyPositions, toml_lines
 from exilecases.format.vocabulary import KIND_NOUNS, Vocabulary
@@ -40,6 +43,9 @@ class FileCheck:
     findings: list[Finding] = field(default_factory=list)
     #: The file on disk, read again only when a cross-file finding needs a line.
     path: Path | None = None
+    #: True when a finding depends on today's date (an event dated in the future): the
+    #: index checks such a file again on every run instead of keeping its findings.
+    volatile: bool = False
 
     @property
     def ok(self) -> bool:
@@ -74,13 +80,15 @@ def check_file(
     stem: str,
     vocabulary: Vocabulary,
     path: Path | None = None,
+    today: dt.date | None = None,
     *,
     parsed: dict[str, Any] | None = None,
 ) -> FileCheck:
     """Check the bytes of one case file named ``stem``.toml; ``rel`` is its display path.
 
-    ``parsed`` is what ``tomllib`` made of these very bytes, when the caller has it already
-    (the write path parses every new text): it saves parsing a large file twice.
+    ``today`` (default: the real today) is the day after which only scheduled events may
+    be dated. ``parsed`` is what ``tomllib`` made of these very bytes, when the caller has
+    it already (the write path parses every new text): it saves parsing a large file twice.
     """
     result = FileCheck(rel, path=path)
     text = _decode(raw, rel, result)
@@ -94,6 +102,10 @@ def check_file(
     _check_unknown_keys(data, reporter)
     _check_numbers(data, reporter)
     _check_rules(case if case is not None else data, stem, vocabulary, reporter)
+    future = _check_future_events(
+        case if case is not None else data, vocabulary, reporter, today or dt.date.today()
+    )
+    result.volatile = future
     result.findings.extend(reporter.findings)
     result.case = case
     result.findings.sort(key=Finding.sort_key)
@@ -218,7 +230,7 @@ def _free_form_values(data: dict[str, Any]) -> Iterable[tuple[tuple[str | int, .
     the top and in table entries), with their paths: the only places a file can nest
     without bound, or hold a number. Every other value is a string, a list of strings or a
     table of those, or a schema error."""
-    from exilecases.format.model import KEY_ORDER
+    from exilecases.format.fields import KEY_ORDER
 
     for key, value in data.items():
         if key == "private" or key not in KEY_ORDER["case"]:
@@ -261,7 +273,7 @@ _TYPE_WORDS = {
     "model_attributes_type": "a table",
     "int_type": "a whole number",
 }
-_TABLE_ARRAYS = {"charges", "events", "sources", "contacts"}
+_TABLE_ARRAYS = {"charges", "proceedings", "events", "deadlines", "sources", "contacts"}
 
 
 def _check_schema(data: dict[str, Any], reporter: _Reporter) -> dict[str, Any] | None:
@@ -329,7 +341,7 @@ def _toml_type(value: Any) -> str:
 
 
 def _check_unknown_keys(data: dict[str, Any], reporter: _Reporter) -> None:
-    from exilecases.format.model import KEY_ORDER
+    from exilecases.format.fields import KEY_ORDER
 
     for key in data:
         if key not in KEY_ORDER["case"]:
@@ -409,7 +421,37 @@ def _check_rules(case: dict[str, Any], stem: str, vocabulary: Vocabulary, r: _Re
     _check_vocabulary(case, vocabulary, r)
     _check_sources(case, r)
     _check_status_consistency(case, r)
+    _check_proceedings(case, vocabulary, r)
     _check_private_fields(case, r)
+    _check_hidden_characters(case, r)
+
+
+def _check_hidden_characters(case: dict[str, Any], r: _Reporter) -> None:
+    """W106 where a name, alias or id holds characters a reader cannot see (zero-width,
+    bidi overrides and isolates, other format characters, controls): two files for one
+    person can look different to the tool and the same on screen, or the reverse."""
+    from exilecases.format.chars import hidden_characters
+
+    names: list[tuple[tuple[str | int, ...], Any]] = [
+        (("id",), case.get("id")),
+        (("name",), case.get("name")),
+        (("name_original",), case.get("name_original")),
+    ]
+    aliases = case.get("aliases")
+    if isinstance(aliases, list):
+        names += [(("aliases",), alias) for alias in aliases]
+    for path, value in names:
+        if not isinstance(value, str):
+            continue
+        hidden = hidden_characters(value)
+        if hidden:
+            r.at(
+                path,
+                "W106",
+                f"`{path[0]}` holds characters that do not show on screen "
+                f"({', '.join(hidden)}): {value!r}; retype it without them (search and the "
+                "duplicate check ignore the invisible ones)",
+            )
 
 
 def _vocabulary_message(vocabulary: Vocabulary, kind: str, key: str) -> str:
@@ -422,12 +464,7 @@ def _vocabulary_message(vocabulary: Vocabulary, kind: str, key: str) -> str:
     )
 
 
-def _entries(case: dict[str, Any], table: str) -> Iterable[tuple[int, dict[str, Any]]]:
-    entries = case.get(table)
-    if isinstance(entries, list):
-        for index, entry in enumerate(entries):
-            if isinstance(entry, dict):
-                yield index, entry
+_entries = numbered_entries
 
 
 def _all_entries(case: dict[str, Any], table: str) -> Iterable[tuple[tuple, dict[str, Any]]]:
@@ -467,6 +504,10 @@ def _check_vocabulary(case: dict[str, Any], vocabulary: Vocabulary, r: _Reporter
         check("statuses", event.get("outcome"), (*where, "outcome"), "E020")
     for index, charge in _entries(case, "charges"):
         check("legal_bases", charge.get("basis"), ("charges", index, "basis"), "E023")
+    for where, index, entry in _format2_entries(case, "proceedings"):
+        check("proceeding_types", entry.get("type"), (*where, index, "type"), "E070")
+    for where, index, entry in _format2_entries(case, "deadlines"):
+        check("deadline_types", entry.get("type"), (*where, index, "type"), "E071")
 
 
 def _check_sources(case: dict[str, Any], r: _Reporter) -> None:
@@ -484,7 +525,7 @@ def _check_sources(case: dict[str, Any], r: _Reporter) -> None:
                 "[[sources]] entry its own id",
             )
         defined.add(source_id)
-    for table in ("events", "charges"):
+    for table in ("events", "charges", "proceedings", "deadlines"):
         for where, entry in _all_entries(case, table):
             cited = entry.get("sources")
             if not isinstance(cited, list):
@@ -531,6 +572,198 @@ def _check_status_consistency(case: dict[str, Any], r: _Reporter) -> None:
             f"{latest.get('type')}) says {latest['outcome']!r}; update the status or add the "
             "event that changed it",
         )
+
+
+# --- proceedings and deadlines (format 2) ---------------------------------------------
+
+
+def _format2_entries(
+    case: dict[str, Any], table: str
+) -> Iterable[tuple[tuple[str | int, ...], int, dict[str, Any]]]:
+    """``_all_entries`` with the path of each entry's array apart from its index
+    (``("deadlines",)`` or ``("private", "deadlines")``)."""
+    for path, entry in _all_entries(case, table):
+        yield path[:-1], int(path[-1]), entry
+
+
+def _contact_names(case: dict[str, Any]) -> tuple[set[str], set[str]]:
+    """The names of the case's public contacts, and of its private ones."""
+    public: set[str] = set()
+    private: set[str] = set()
+    for _, contact in _entries(case, "contacts"):
+        name = contact.get("name")
+        if isinstance(name, str):
+            (private if contact.get("private") else public).add(name)
+    hidden = case.get("private")
+    if isinstance(hidden, dict):
+        for _, contact in _entries(hidden, "contacts"):
+            if isinstance(contact.get("name"), str):
+                private.add(contact["name"])
+    return public, private
+
+
+def _check_proceedings(case: dict[str, Any], vocabulary: Vocabulary, r: _Reporter) -> None:
+    """Proceeding ids unique and cited only where they exist; lawyers and owners named
+    among the contacts (public entries among the public ones); deadline states that agree
+    with their dates."""
+    public_ids: dict[str, dict[str, Any]] = {}
+    private_ids: dict[str, dict[str, Any]] = {}
+    for where, index, entry in _format2_entries(case, "proceedings"):
+        proceeding_id = entry.get("id")
+        if not isinstance(proceeding_id, str):
+            continue
+        if proceeding_id in public_ids or proceeding_id in private_ids:
+            r.at(
+                (*where, index, "id"),
+                "E073",
+                f"proceeding id {proceeding_id!r} is defined twice in this file; give each "
+                "proceeding its own id",
+            )
+        (private_ids if where[0] == "private" else public_ids)[proceeding_id] = entry
+    public_names, private_names = _contact_names(case)
+    for where, index, entry in _format2_entries(case, "proceedings"):
+        _check_person(
+            entry, "lawyer", (*where, index), where[0] == "private", public_names, private_names, r
+        )
+    cited: list[tuple[tuple, dict[str, Any], bool]] = [
+        (("events", i), e, False) for i, e in _entries(case, "events")
+    ]
+    private = case.get("private")
+    if isinstance(private, dict):
+        cited += [(("private", "events", i), e, True) for i, e in _entries(private, "events")]
+    for where, index, entry in _format2_entries(case, "deadlines"):
+        cited.append(((*where, index), entry, where[0] == "private"))
+    known = ", ".join(sorted(public_ids)) or "none yet"
+    for path, entry, is_private in cited:
+        proceeding_id = entry.get("proceeding")
+        if not isinstance(proceeding_id, str):
+            continue
+        if proceeding_id in public_ids or (is_private and proceeding_id in private_ids):
+            continue
+        if proceeding_id in private_ids:
+            message = (
+                f"names the private proceeding {proceeding_id!r}: a public entry cannot "
+                "point at a private one; make this entry private too"
+            )
+        else:
+            message = (
+                f"names proceeding {proceeding_id!r}, which this file does not define "
+                f"(defined: {known}); add a [[proceedings]] entry with "
+                f'id = "{proceeding_id}"'
+            )
+        r.at((*path, "proceeding"), "E072", message)
+    for where, index, entry in _format2_entries(case, "deadlines"):
+        path = (*where, index)
+        _check_person(entry, "owner", path, where[0] == "private", public_names, private_names, r)
+        _check_deadline_dates(entry, path, {**public_ids, **private_ids}, vocabulary, r)
+
+
+def _check_person(
+    entry: dict[str, Any],
+    key: str,
+    path: tuple,
+    is_private: bool,
+    public_names: set[str],
+    private_names: set[str],
+    r: _Reporter,
+) -> None:
+    name = entry.get(key)
+    if not isinstance(name, str):
+        return
+    if name in public_names or (is_private and name in private_names):
+        return
+    if name in private_names:
+        r.at(
+            (*path, key),
+            "E075",
+            f"{key} {name!r} is a private contact, but this entry is public: a public "
+            "export would name them; make the entry private, or name a public contact",
+        )
+        return
+    known = ", ".join(
+        repr(n) for n in sorted(public_names | (private_names if is_private else set()))
+    )
+    r.at(
+        (*path, key),
+        "E074",
+        f"{key} {name!r} is not the name of one of this case's contacts (contacts: "
+        f"{known or 'none yet'}); add a [[contacts]] entry with name = {name!r}, or fix "
+        "the spelling",
+    )
+
+
+def _date_or_none(value: Any) -> Any:
+    try:
+        return parse_date(value) if value is not None else None
+    except DateError:
+        return None
+
+
+def _check_deadline_dates(
+    entry: dict[str, Any],
+    path: tuple,
+    proceedings: dict[str, dict[str, Any]],
+    vocabulary: Vocabulary,
+    r: _Reporter,
+) -> None:
+    from exilecases.format.model import Deadline
+
+    state = Deadline.state_of(entry)
+    proceeding = proceedings.get(str(entry.get("proceeding")))
+    if state == "open" and proceeding is not None and proceeding.get("closed"):
+        r.at(
+            (*path, "due"),
+            "W120",
+            f"this deadline is open, but its proceeding {entry['proceeding']!r} closed on "
+            f"{proceeding['closed']}; set its state (exilecases deadline set ... --state "
+            "moot) or reopen the proceeding",
+        )
+    if entry.get("state") == "open" and entry.get("done"):
+        r.at(
+            (*path, "state"),
+            "W124",
+            f'state is "open" but the deadline was done on {entry["done"]}; remove the state '
+            'or write state = "met"',
+        )
+    done, trigger = _date_or_none(entry.get("done")), _date_or_none(entry.get("trigger"))
+    if done is not None and trigger is not None and done.latest < trigger.earliest:
+        r.at(
+            (*path, "done"),
+            "W121",
+            f"done on {entry['done']}, before the event that triggered it ({entry['trigger']});"
+            " check both dates",
+        )
+    rule = entry.get("rule")
+    if isinstance(rule, str) and not vocabulary.has("deadline_rules", rule):
+        r.at((*path, "rule"), "W123", _vocabulary_message(vocabulary, "deadline_rules", rule))
+
+
+def _check_future_events(
+    case: dict[str, Any], vocabulary: Vocabulary, r: _Reporter, today: dt.date
+) -> bool:
+    """W122 for every event dated certainly after today whose type is not ``scheduled``
+    (a typo such as 2072 for 2027). True when there was one."""
+    found = False
+    events = [(("events", i), e) for i, e in _entries(case, "events")]
+    private = case.get("private")
+    if isinstance(private, dict):
+        events += [(("private", "events", i), e) for i, e in _entries(private, "events")]
+    for path, event in events:
+        date = _date_or_none(event.get("date"))
+        kind = event.get("type")
+        if date is None or date.earliest <= today or not isinstance(kind, str):
+            continue
+        if vocabulary.scheduled(kind):
+            continue
+        found = True
+        r.at(
+            (*path, "date"),
+            "W122",
+            f"this {kind} event is dated {event['date']}, after today ({today.isoformat()}); "
+            "only scheduled events (such as a hearing) may lie in the future: check the year "
+            "for a typo",
+        )
+    return found
 
 
 def _check_private_fields(case: dict[str, Any], r: _Reporter) -> None:
@@ -623,9 +856,25 @@ def _at_key(check: FileCheck, key: str, code: str, message: str) -> Finding:
     """A cross-file finding at the line of a top-level key (read back from the file)."""
     line, col = 1, 1
     if check.path is not None:
-        with contextlib.suppress(OSError, UnicodeDecodeError):
-            line, col = KeyPositions(check.path.read_text("utf-8")).locate((key,))
+        with contextlib.suppress(OSError, ValueError, RecursionError, ExilecasesError):
+            line, col = KeyPositions(_read_text(check.path)).locate((key,))
     return finding(check.rel, line, col, code, message)
+
+
+def _read_text(path: Path) -> str:
+    """A case file's text read again for positions: a regular file only, BOM removed
+    (``KeyPositions`` reads texts that ``tomllib`` accepted)."""
+    from exilecases.store.files import read_regular
+
+    return read_regular(path).decode("utf-8").removeprefix("\ufeff")
+
+
+def vocabulary_findings(vocabulary: Vocabulary) -> list[Finding]:
+    """W107 for each built-in entry whose outcome the repository's vocabulary changes."""
+    return [
+        finding(vocabulary.extension_file, item.line, 1, "W107", item.message())
+        for item in vocabulary.redefinitions
+    ]
 
 
 class _LazyPositions:
@@ -637,7 +886,10 @@ class _LazyPositions:
 
     def locate(self, key: Sequence[str | int]) -> tuple[int, int]:
         if self._positions is None:
-            text = self.path.read_text("utf-8") if self.path is not None else ""
+            text = ""
+            if self.path is not None:
+                with contextlib.suppress(OSError, ValueError, RecursionError, ExilecasesError):
+                    text = _read_text(self.path)
             self._positions = KeyPositions(text)
         return self._positions.locate(key)
 

@@ -1,9 +1,17 @@
-"""The case repository on disk: finding it, listing case files, safe paths (writing is
-``store/write``'s job)."""
+"""The case repository on disk: finding it, listing case files, reading only regular files,
+safe paths (writing is ``store/write``'s job).
+
+Only regular files are read: a symbolic link (pointing in or out), a FIFO, a socket, a
+device or a folder named ``*.toml`` is never opened or followed (``read_regular`` opens with
+``O_NOFOLLOW | O_NONBLOCK`` and checks with ``fstat``); ``scan_cases`` lists such entries as
+strays so that ``validate`` names them.
+"""
 
 from __future__ import annotations
 
 import os
+import stat
+from dataclasses import dataclass
 from pathlib import Path
 
 from exilecases.errors import ExilecasesError
@@ -45,27 +53,178 @@ def cases_dir(root: Path) -> Path:
 
 
 def case_files(root: Path) -> list[Path]:
-    """Every ``*.toml`` file directly in ``data/cases/``, sorted by name.
+    """Every regular ``*.toml`` file directly in ``data/cases/``, sorted by name.
 
-    A symbolic link is listed only when it points inside ``data/cases/``: a case file must
-    not pull in a file from elsewhere on the machine.
+    Symbolic links (pointing in or out), FIFOs, sockets, devices and folders named
+    ``*.toml`` are left out: they are :func:`strays`, reported, never opened or followed.
     """
-    folder = cases_dir(root)
-    inside = folder.resolve()
-    files = []
-    with os.scandir(folder) as entries:
+    return scan_cases(root).files
+
+
+@dataclass(frozen=True, slots=True)
+class Stray:
+    """Something in ``data/cases/`` named like a case file that is not a regular file."""
+
+    path: Path
+    #: What it is, in words: "a FIFO (named pipe)", "a symbolic link to /etc/passwd", ...
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class CaseListing:
+    """One pass over ``data/cases/``: the regular case files and the strays."""
+
+    files: list[Path]
+    strays: list[Stray]
+
+
+def scan_cases(root: Path) -> CaseListing:
+    """The regular ``*.toml`` files of ``data/cases/`` and everything else so named, both
+    sorted by name, in one pass that opens nothing (hidden names, such as the write path's
+    temporary files, are skipped)."""
+    files, strays = [], []
+    with os.scandir(cases_dir(root)) as entries:
         for entry in entries:
             if not entry.name.endswith(".toml") or entry.name.startswith("."):
                 continue
-            if entry.is_symlink():
-                target = Path(entry.path).resolve()
-                if target.parent != inside or not target.is_file():
-                    continue
-            elif not entry.is_file():
-                continue
-            files.append(Path(entry.path))
+            try:
+                regular = entry.is_file(follow_symlinks=False)
+            except OSError:
+                regular = False
+            if regular:
+                files.append(Path(entry.path))
+            else:
+                strays.append(Stray(Path(entry.path), describe(Path(entry.path))))
     files.sort(key=lambda p: p.name)
-    return files
+    strays.sort(key=lambda s: s.path.name)
+    return CaseListing(files, strays)
+
+
+def describe(path: Path) -> str:
+    """What ``path`` is, without opening or following it: "a regular file", "a folder",
+    "a FIFO (named pipe)", "a socket", "a device", "a symbolic link to TARGET", "missing"."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return "missing"
+    except OSError as error:
+        return f"unreadable ({error.strerror})"
+    if stat.S_ISLNK(mode):
+        try:
+            return f"a symbolic link to {os.readlink(path)}"
+        except OSError:
+            return "a symbolic link"
+    return _kind(mode)
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISREG(mode):
+        return "a regular file"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+class NotAFileError(ExilecasesError):
+    """A path the tool would read is not a regular file (``kind`` says what it is)."""
+
+    def __init__(self, path: Path, kind: str) -> None:
+        super().__init__(
+            f"{path} is {kind}, not a regular file; it was not opened (replace it with the "
+            "file itself, or remove it)"
+        )
+        self.path = path
+        self.kind = kind
+
+
+class TooLargeError(ExilecasesError):
+    """A file over the size limit of what it holds (it was read no further)."""
+
+    def __init__(self, path: Path, limit: int) -> None:
+        super().__init__(f"{path} is larger than {limit:,} bytes; it was not read")
+        self.path = path
+        self.limit = limit
+
+
+#: Opening flags that never block on a FIFO and never follow a final symbolic link.
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+
+
+def read_regular(path: Path, limit: int | None = MAX_FILE_BYTES) -> bytes:
+    """The bytes of ``path``, which must be a regular file (not a link, FIFO, socket,
+    device or folder), read no further than ``limit`` plus one byte (so a caller can tell
+    a file over the limit; ``None``: the whole file).
+
+    Opens with ``O_NOFOLLOW | O_NONBLOCK`` and checks what was opened with ``fstat``, so a
+    file swapped for a FIFO or a link after it was listed is refused, never waited on.
+    Raises ``NotAFileError``, ``FileNotFoundError`` or another ``OSError``.
+    """
+    try:
+        descriptor = os.open(path, _OPEN_FLAGS)
+    except FileNotFoundError:
+        raise
+    except OSError as error:
+        # ELOOP (a link), ENXIO (a socket), EISDIR...: say what it is instead.
+        kind = describe(path)
+        if kind not in ("a regular file", "missing"):
+            raise NotAFileError(path, kind) from None
+        raise error from None
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotAFileError(path, _kind(mode))
+        stream = os.fdopen(descriptor, "rb")
+    except BaseException:
+        os.close(descriptor)
+        raise
+    with stream:
+        return stream.read() if limit is None else stream.read(limit + 1)
+
+
+def read_optional(path: Path, limit: int) -> bytes | None:
+    """:func:`read_regular` for a file that may be absent (None then), refusing one over
+    ``limit`` with ``TooLargeError``: for ``data/vocabulary.toml``, ``data/recipients.toml``."""
+    try:
+        raw = read_regular(path, limit)
+    except FileNotFoundError:
+        return None
+    if len(raw) > limit:
+        raise TooLargeError(path, limit)
+    return raw
+
+
+def unsafe_components(root: Path, rel: Path) -> list[str]:
+    """The parts of ``root / rel`` (``rel``'s folders, then ``rel`` itself) that are
+    symbolic links or exist but are not what a writer may write through (a folder for the
+    folders, a regular file for the last part), as ``"schema/ is a symbolic link to /etc"``.
+    Empty when writing there cannot land outside ``root``."""
+    problems = []
+    current = root
+    parts = rel.parts
+    for position, part in enumerate(parts):
+        current = current / part
+        last = position == len(parts) - 1
+        kind = describe(current)
+        if kind == "missing":
+            break
+        wanted = "a regular file" if last else "a folder"
+        if kind != wanted:
+            shown = current.relative_to(root).as_posix() + ("" if last else "/")
+            problems.append(f"{shown} is {kind}")
+            break
+    return problems
 
 
 def relative(root: Path, path: Path) -> str:

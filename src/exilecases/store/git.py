@@ -16,20 +16,15 @@ def git(root: Path, *args: str, check: bool = True) -> str:
     Raises ``ExilecasesError`` with git's own message when it fails (or is missing).
     """
     try:
-        completed = subprocess.run(
-            ["git", *args],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
-            check=False,
-        )
+        # Bytes, decoded here: text mode would turn a "\r" in a commit message into a line
+        # break, forging a line of output.
+        completed = subprocess.run(["git", *args], cwd=root, capture_output=True, check=False)
     except FileNotFoundError:
         raise ExilecasesError("git is not installed; install git to use this command") from None
     if check and completed.returncode != 0:
-        raise ExilecasesError(f"git {args[0]} failed: {completed.stderr.strip()}")
-    return completed.stdout
+        stderr = completed.stderr.decode("utf-8", "replace").strip()
+        raise ExilecasesError(f"git {args[0]} failed: {stderr}")
+    return completed.stdout.decode("utf-8", "replace")
 
 
 def git_bytes(root: Path, *args: str) -> bytes:

@@ -36,18 +36,20 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
+from dataclasses import field as _field
 from pathlib import Path
 from typing import Any
 
 from exilecases import __version__
+from exilecases.errors import ExilecasesError
 from exilecases.format.findings import Finding
-from exilecases.format.vocabulary import REPOSITORY_VOCABULARY, Vocabulary
+from exilecases.format.vocabulary import REPOSITORY_VOCABULARY, VOCABULARY_MAX_BYTES, Vocabulary
 from exilecases.store import place
-from exilecases.store.files import cases_dir
+from exilecases.store.files import Stray, cases_dir, describe, read_optional
 
 NO_CACHE_ENV = "EXILECASES_NO_CACHE"
 #: Bumped whenever the layout below or what a row means changes.
-LAYOUT = 7
+LAYOUT = 8
 #: A file changed less than this long before its row was written may change again within
 #: the same timestamp tick; such rows are checked again ("racy" entries, as git calls them).
 RACY_NS = 2_000_000_000
@@ -77,6 +79,14 @@ CREATE INDEX IF NOT EXISTS files_by_status ON files (status);
 CREATE INDEX IF NOT EXISTS files_broken ON files (file) WHERE ok = 0;
 -- Filled only when `search` first needs it (see CaseIndex.search_documents).
 CREATE TABLE IF NOT EXISTS search (file TEXT PRIMARY KEY, search_json TEXT NOT NULL);
+-- The open public deadlines (recorded and derived) of each file, for due; and how many
+-- open private ones each file has (a count: the index never holds private content).
+CREATE TABLE IF NOT EXISTS deadlines (file TEXT NOT NULL, earliest TEXT NOT NULL,
+    latest TEXT NOT NULL, type TEXT NOT NULL, owner_key TEXT NOT NULL, what_key TEXT NOT NULL,
+    number TEXT, uncertain INTEGER NOT NULL, listing_json TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS deadlines_by_earliest ON deadlines (earliest);
+CREATE INDEX IF NOT EXISTS deadlines_by_file ON deadlines (file);
+CREATE TABLE IF NOT EXISTS private_deadlines (file TEXT PRIMARY KEY, open INTEGER NOT NULL);
 """
 #: Every table and index of a sound index; anything else (a trigger, a view) means the file
 #: was made by someone else, and it is rebuilt.
@@ -88,6 +98,11 @@ _OBJECTS = frozenset(
         ("table", "tags"),
         ("table", "event_ranges"),
         ("table", "search"),
+        ("table", "deadlines"),
+        ("table", "private_deadlines"),
+        ("index", "deadlines_by_earliest"),
+        ("index", "deadlines_by_file"),
+        ("index", "sqlite_autoindex_private_deadlines_1"),
         ("index", "tags_by_value"),
         ("index", "tags_by_file"),
         ("index", "event_ranges_by_file"),
@@ -99,7 +114,7 @@ _OBJECTS = frozenset(
         ("index", "sqlite_autoindex_search_1"),
     }
 )
-_TABLES = ("files", "documents", "tags", "event_ranges", "search")
+_TABLES = ("files", "documents", "tags", "event_ranges", "search", "deadlines", "private_deadlines")
 
 
 def cache_enabled() -> bool:
@@ -120,17 +135,21 @@ def vocabulary_fingerprint(root: Path) -> str:
     private fields) or the tool's version changes (the file is small: its text is the
     fingerprint, no hashing needed)."""
     try:
-        vocabulary = (root / REPOSITORY_VOCABULARY).read_text("utf-8", errors="replace")
-    except OSError:
-        vocabulary = ""
+        raw = read_optional(root / REPOSITORY_VOCABULARY, VOCABULARY_MAX_BYTES) or b""
+    except (OSError, ExilecasesError):  # not a regular file, or too large: never read
+        raw = b""
+    vocabulary = raw.decode("utf-8", errors="replace")
     return f"{__version__}/{LAYOUT}/{vocabulary}"
 
 
-def list_case_files(root: Path) -> dict[str, tuple[int, int, int, int]]:
-    """Every case file's name and key ``(size, mtime_ns, ctime_ns, inode)``, in one pass
-    over ``data/cases/`` (this runs on every command: keep it lean)."""
+def list_case_files(
+    root: Path, strays: list[Stray] | None = None
+) -> dict[str, tuple[int, int, int, int]]:
+    """Every regular case file's name and key ``(size, mtime_ns, ctime_ns, inode)``, in one
+    pass over ``data/cases/`` (this runs on every command: keep it lean). Anything else
+    named ``*.toml`` (a link, FIFO, socket, device, folder) is never followed; it is added
+    to ``strays`` when given."""
     folder = cases_dir(root)
-    inside: Path | None = None
     found: dict[str, tuple[int, int, int, int]] = {}
     with os.scandir(folder) as entries:
         for entry in entries:
@@ -138,17 +157,13 @@ def list_case_files(root: Path) -> dict[str, tuple[int, int, int, int]]:
             if not name.endswith(".toml") or name.startswith("."):
                 continue
             try:
-                if entry.is_symlink():
-                    inside = inside or folder.resolve()
-                    target = Path(entry.path).resolve()
-                    if target.parent != inside or not target.is_file():
-                        continue
-                    info = os.stat(entry.path)
-                elif entry.is_file(follow_symlinks=False):
-                    info = entry.stat(follow_symlinks=False)
-                else:
-                    continue
+                regular = entry.is_file(follow_symlinks=False)
+                info = entry.stat(follow_symlinks=False) if regular else None
             except OSError:
+                info = None
+            if info is None:
+                if strays is not None:
+                    strays.append(Stray(Path(entry.path), describe(Path(entry.path))))
                 continue
             found[name] = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
     return found
@@ -173,6 +188,13 @@ class IndexRow:
     identity: str | None
     tags: list[tuple[str, str]]
     ranges: list[tuple[str, str, str | None]]
+    #: Its findings depend on today's date (an event dated in the future): read again on
+    #: every run.
+    volatile: bool = False
+    #: Open public deadlines, as ``ops.deadlines.Deadline.index_row`` makes them.
+    deadlines: list[tuple[Any, ...]] = _field(default_factory=list)
+    #: How many open deadlines the file keeps under [private] (a count, never content).
+    private_deadlines: int = 0
 
 
 def finding_row(item: Finding) -> list[Any]:
@@ -411,7 +433,8 @@ class CaseIndex:
         ``progress`` is called with the number of files to read before reading them.
         Returns how many files were read.
         """
-        on_disk = list_case_files(self.root)
+        self.strays: list[Stray] = []
+        on_disk = list_case_files(self.root, self.strays)
         known = dict(self.db.execute("SELECT file, stat_key FROM files"))
         stale = [name for name, key in on_disk.items() if known.get(name) != _stat_key(key)]
         gone = [name for name in known if name not in on_disk]
@@ -426,8 +449,8 @@ class CaseIndex:
             for name in gone:
                 self._delete(name)
             for row in rows:
-                if row.name in known:
-                    self._delete(row.name)
+                # Always: another process may have added the row since ``known`` was read.
+                self._delete(row.name)
                 self._insert(row, on_disk[row.name])
             self.db.execute("COMMIT")
         except BaseException:
@@ -444,7 +467,7 @@ class CaseIndex:
             "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 row.name,
-                _stored_key(key),
+                "racy" if row.volatile else _stored_key(key),
                 int(row.ok),
                 row.case_id,
                 row.status,
@@ -465,6 +488,15 @@ class CaseIndex:
             self.db.executemany(
                 "INSERT INTO event_ranges VALUES (?, ?, ?, ?)",
                 [(row.name, *item) for item in row.ranges],
+            )
+        if row.deadlines:
+            self.db.executemany(
+                "INSERT INTO deadlines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(row.name, *item) for item in row.deadlines],
+            )
+        if row.private_deadlines:
+            self.db.execute(
+                "INSERT INTO private_deadlines VALUES (?, ?)", (row.name, row.private_deadlines)
             )
 
     # -- reading ------------------------------------------------------------------------
@@ -552,8 +584,12 @@ class CaseIndex:
                 continue
             if field == "category":
                 outline["categories"].append(value)
-            else:
+            elif field == "basis":
                 outline["charges"].append({"basis": value})
+            elif field == "proceeding":
+                outline.setdefault("proceedings", []).append({"type": value})
+            elif field == "breach":
+                outline["interim_measures_breach"] = value
         for name, earliest, event_type in self.db.execute(
             "SELECT file, earliest, type FROM event_ranges"
         ):
@@ -562,6 +598,55 @@ class CaseIndex:
                 # The year of an event is the year of its first possible day, as stats has it.
                 outline["events"].append({"date": earliest[:4], "type": event_type})
         return list(outlines.values())
+
+    def _deadline_sql(
+        self, columns: str, where: str, params: Sequence[Any], query: Any
+    ) -> tuple[str, list[Any]]:
+        """The SELECT of the open public deadlines ``query`` (a ``DueQuery``) lists, of the
+        files without errors narrowed by the filter clause ``where``, in ``due``'s order."""
+        sql = f"SELECT {columns} FROM files JOIN deadlines USING (file) WHERE ok = 1 "
+        values: list[Any] = []
+        if query.horizon is not None:
+            sql += "AND deadlines.earliest <= ? "
+            values.append(query.horizon.isoformat())
+        if query.types:
+            sql += f"AND deadlines.type IN ({', '.join('?' * len(query.types))}) "
+            values.extend(query.types)
+        if query.owners:
+            sql += f"AND deadlines.owner_key IN ({', '.join('?' * len(query.owners))}) "
+            values.extend(owner.casefold() for owner in query.owners)
+        sql += (
+            f"{where} ORDER BY deadlines.earliest, files.case_id, deadlines.latest, "
+            "deadlines.type, deadlines.what_key"
+        )
+        return sql, [*values, *params]
+
+    def deadlines(self, where: str, params: Sequence[Any], query: Any) -> list[tuple]:
+        """``(listing, number, uncertain)`` of each deadline ``query`` lists (see
+        ``_deadline_sql``); only these rows are decoded, never a case."""
+        sql, values = self._deadline_sql("listing_json, number, uncertain", where, params, query)
+        return [(json.loads(row[0]), row[1], row[2]) for row in self.db.execute(sql, values)]
+
+    def deadline_json(self, where: str, params: Sequence[Any], query: Any) -> list[str]:
+        """The JSON text of each listed deadline, its ``days_left`` and ``state`` filled in
+        by SQLite for ``query.as_of``: what ``due --format json`` prints, decoding nothing."""
+        day = query.as_of.isoformat()
+        column = (
+            "json_set(listing_json, '$.days_left', "
+            "CAST(julianday(deadlines.earliest) - julianday(?) AS INTEGER), '$.state', "
+            "CASE WHEN deadlines.earliest < ? THEN 'overdue' ELSE 'open' END)"
+        )
+        sql, values = self._deadline_sql(column, where, params, query)
+        return [row[0] for row in self.db.execute(sql, [day, day, *values])]
+
+    def private_deadline_count(self, where: str = "", params: Sequence[Any] = ()) -> int:
+        """How many open private deadlines the files without errors (narrowed by SQL) have."""
+        row = self.db.execute(
+            "SELECT coalesce(sum(open), 0) FROM files JOIN private_deadlines USING (file) "
+            f"WHERE ok = 1 {where}",
+            params,
+        ).fetchone()
+        return int(row[0])
 
     def cases(self, where: str = "", params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """The public cases of every file without errors (optionally narrowed by SQL), by

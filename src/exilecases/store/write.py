@@ -542,11 +542,13 @@ def _read_current(path: Path, rel: str, create_only: bool) -> tuple[bytes | None
         )
     if not stat.S_ISREG(info.st_mode):
         raise ExilecasesError(f"{rel} is not a regular file; nothing was written")
-    flags = os.O_RDONLY | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0)
-    try:
-        descriptor = os.open(path, flags)
-        with os.fdopen(descriptor, "rb") as stream:
-            raw = stream.read()
+    from exilecases.store.files import NotAFileError
+    from exilecases.store.files import read_regular as read_file
+
+    try:  # swapped for a FIFO or a link since the lstat: refused, never waited on
+        raw = read_file(path, None)
+    except NotAFileError as error:
+        raise ExilecasesError(f"{rel} is {error.kind}; nothing was written") from None
     except OSError as error:
         raise ExilecasesError(
             f"cannot read {rel}: {error.strerror or error}", kind="system"
