@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from exilecases.ops.importer import ImportReport
     from exilecases.ops.query import Filters
     from exilecases.ops.search import SearchHit
-    from exilecases.ops.update import EditResult
+    from exilecases.ops.update import EditResult, Removal
 
 
 class Repository:
@@ -101,7 +101,7 @@ class Repository:
         from exilecases.ops.load import search_documents
         from exilecases.ops.search import search
 
-        documents = search_documents(self.root, self.vocabulary)
+        documents = search_documents(self.root, self.vocabulary, query=query)
         return search(documents.cases, query, limit=limit, min_score=min_score)
 
     def stats(self, by: Sequence[str], filters: Filters | None = None) -> dict[str, Any]:
@@ -206,6 +206,59 @@ class Repository:
         from exilecases.ops.seal import load_keys, seal_repository
 
         return seal_repository(self.root, self.vocabulary, load_keys(self.root))
+
+    def add_event(
+        self, case_id: str, *, private: bool = False, keep_status: bool = False, **fields: Any
+    ) -> EditResult:
+        """Append an event (``date``, ``type``, ``outcome``, ...), to ``[[private.events]]``
+        with ``private``. A public event whose outcome is, by date, the latest such event's
+        sets ``status`` too, unless ``keep_status`` (``event add`` on the command line)."""
+        from exilecases.ops.entries import AddEvent
+
+        entry = {key: value for key, value in fields.items() if value not in (None, [], "")}
+        return self.edit(case_id, AddEvent(entry, private=private, keep_status=keep_status))
+
+    def edit_entry(
+        self,
+        case_id: str,
+        table: str,
+        number: str | int,
+        fields: dict[str, Any] | None = None,
+        *,
+        cite: Sequence[str] = (),
+        uncite: Sequence[str] = (),
+    ) -> EditResult:
+        """Set keys of one entry of ``table`` (``events``, ``charges``, ...), numbered as
+        ``show`` numbers it (``3``, ``"p1"`` for a private one); a value of ``""`` or None
+        removes an optional key; ``cite`` adds citations of sources, ``uncite`` drops them
+        (``event edit`` / ``charge edit``)."""
+        from exilecases.ops.entries import EditEntry, parse_number
+
+        ref = parse_number(str(number), table)
+        change = EditEntry(ref, case_id, dict(fields or {}), list(cite), list(uncite))
+        return self.edit(case_id, change)
+
+    def remove_entry(self, case_id: str, table: str, number: str | int) -> EditResult:
+        """Remove one entry of ``table``, numbered as ``show`` numbers it (``event remove``,
+        ``charge remove``)."""
+        from exilecases.ops.entries import RemoveEntry, parse_number
+
+        return self.edit(case_id, RemoveEntry(parse_number(str(number), table), case_id))
+
+    def remove_source(self, case_id: str, source_id: str) -> EditResult:
+        """Remove a source by its id; refused (``ExilecasesError`` naming them) while an
+        entry cites it (``source remove``)."""
+        from exilecases.ops.entries import RemoveSource
+
+        return self.edit(case_id, RemoveSource(source_id, case_id))
+
+    def remove(self, case_id: str, *, force: bool = False, commit: bool = False) -> Removal:
+        """Remove a case file through git (``git rm``, committed with ``commit``), so that it
+        can be brought back (``Removal.restore_hint``); refused for a file git could not
+        bring back unless ``force`` (``remove`` on the command line)."""
+        from exilecases.ops.update import remove_case
+
+        return remove_case(self.root, case_id, force=force, commit=commit)
 
     def export(
         self,

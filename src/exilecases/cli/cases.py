@@ -12,6 +12,7 @@ import typer
 from exilecases.cli import emit
 from exilecases.cli.common import (
     CaseIdArgument,
+    ExcelOption,
     FindingFormat,
     PrivateOption,
     RootOption,
@@ -30,6 +31,7 @@ from exilecases.cli.common import (
     _warn_skipped,
     _with_filters,
     app,
+    check_excel,
 )
 from exilecases.errors import ExilecasesError
 
@@ -105,7 +107,12 @@ def add(
     root: RootOption = None,
 ) -> None:
     """Create a case file. On a terminal it asks for what is missing; never overwrites."""
-    from exilecases.ops.newcase import build_case, missing_fields, write_new_case
+    from exilecases.ops.newcase import (
+        build_case,
+        missing_fields,
+        refuse_look_alikes,
+        write_new_case,
+    )
 
     found, vocabulary = _open(root)
     given: dict[str, Any] = {
@@ -138,6 +145,7 @@ def add(
     if event:
         case["events"] = [event]
     try:
+        refuse_look_alikes(found, case, vocabulary)
         path = write_new_case(found, case, vocabulary)
     except ExilecasesError:
         if asked:  # what was typed is not lost: the command that holds it
@@ -146,11 +154,17 @@ def add(
             _message("the case was not written; what you typed, to run again once fixed:")
             _message("  " + command_line(case, event, root and str(root)))
         raise
-    _message(f"created {path.relative_to(found).as_posix()}")
+    rel = path.relative_to(found).as_posix()
+    _message(f"created {rel}")
+    from exilecases.ops.personal import new_personal_data
+
+    for item in new_personal_data(None, case, rel, path.read_text("utf-8")):
+        _message(item.format())
     if commit:
+        from exilecases.ops.newcase import new_case_message
         from exilecases.store.git import commit_paths
 
-        commit_paths(found, [path], f"{case['id']}: add case ({case['status']})")
+        commit_paths(found, [path], new_case_message(case))
         _message("committed")
 
 
@@ -222,6 +236,7 @@ def list_cases(
     output: Annotated[TableFormat, typer.Option("--format", help="table, json or csv.")] = (
         TableFormat.table
     ),
+    excel: ExcelOption = False,
     private: PrivateOption = False,
     filters: Any = None,
     root: RootOption = None,
@@ -230,6 +245,7 @@ def list_cases(
     Public data only unless --private."""
     from exilecases.ops.query import sort_cases
 
+    check_excel(excel, output)
     found, vocabulary = _open(root)
     filters.check(vocabulary)
     fast = output is TableFormat.json and sort == "id" and not reverse and not private
@@ -250,11 +266,11 @@ def list_cases(
     elif output is TableFormat.csv:
         from exilecases.cli.tables import LIST_CSV_COLUMNS, list_rows
 
-        emit.emit_csv(LIST_CSV_COLUMNS, list_rows(cases, vocabulary))
+        emit.emit_csv(LIST_CSV_COLUMNS, list_rows(cases, vocabulary, filters.as_of), excel)
     else:
         from exilecases.cli import render
 
-        render.out().print(render.list_table(cases, vocabulary), crop=False)
+        render.out().print(render.list_table(cases, vocabulary, filters.as_of), crop=False)
 
 
 # --- show -----------------------------------------------------------------------------
@@ -344,6 +360,14 @@ def validate(
             "address.",
         ),
     ] = False,
+    staged: Annotated[
+        bool,
+        typer.Option(
+            "--staged",
+            help="Check the case files as staged for the next commit (git's index), not "
+            "as on disk: what the pre-commit hook runs.",
+        ),
+    ] = False,
     root: RootOption = None,
 ) -> None:
     """Check case files: syntax, schema, vocabularies, dates, sources, duplicates.
@@ -357,6 +381,11 @@ def validate(
     from exilecases.ops.validate import cross_file, vocabulary_findings
 
     found, vocabulary = _open(root, warn=False)
+    if staged:
+        if paths or show_source or public_check:
+            raise ExilecasesError("--staged checks every staged case file, on its own", 2)
+        _validate_staged(found, vocabulary, output)
+        return
     files = [_inside_repository(found, p) for p in paths] if paths else None
     # The personal-data check reads the whole files (private parts and all, never the
     # index); the other rules need only each case's public name.
@@ -389,6 +418,29 @@ def validate(
         _message(emit.findings_summary(errors, len(findings) - errors, len(result.checks)))
     _note_old_index(found)
     if errors:
+        raise typer.Exit(1)
+
+
+def _validate_staged(root: Path, vocabulary: Vocabulary, output: FindingFormat) -> None:
+    """``validate --staged``: the staged blobs, checked file by file; exit 1 on an error."""
+    from exilecases.format.findings import ERROR
+    from exilecases.ops.staged import check_staged
+
+    checks = check_staged(root, vocabulary)
+    findings = sorted((f for c in checks for f in c.findings), key=lambda f: f.sort_key())
+    errors = sum(1 for f in findings if f.severity == ERROR)
+    if output is FindingFormat.json:
+        emit.emit_json([f.to_dict() for f in findings])
+    else:
+        for item in findings:
+            sys.stdout.write(item.format() + "\n")
+        if checks:
+            summary = emit.findings_summary(errors, len(findings) - errors, len(checks))
+            _message(summary.replace(" checked", " checked as staged", 1))
+        else:
+            _message("no case file is staged")
+    if errors:
+        _message("fix the files, then `git add` them again (the commit takes what is staged)")
         raise typer.Exit(1)
 
 
@@ -427,6 +479,7 @@ def search(
     output: Annotated[TableFormat, typer.Option("--format", help="table, json or csv.")] = (
         TableFormat.table
     ),
+    excel: ExcelOption = False,
     private: PrivateOption = False,
     root: RootOption = None,
 ) -> None:
@@ -435,17 +488,20 @@ def search(
     from exilecases.ops.load import search_documents
     from exilecases.ops.search import search as rank
 
+    check_excel(excel, output)
     found, vocabulary = _open(root)
     if private:
         _private_note()
-    documents = search_documents(found, vocabulary, _ProgressBar(), private=private)
+    documents = search_documents(found, vocabulary, _ProgressBar(), private=private, query=query)
     _warn_skipped(documents.broken)
     hits = rank(documents.cases, query, limit=limit, min_score=min_score)
     if output is TableFormat.json:
         emit.emit_json([hit.to_dict() for hit in hits])
     elif output is TableFormat.csv:
         emit.emit_csv(
-            ("id", "name", "score", "matched"), ([h.id, h.name, h.score, h.matched] for h in hits)
+            ("id", "name", "score", "matched"),
+            ([h.id, h.name, h.score, h.matched] for h in hits),
+            excel,
         )
     elif not hits:
         _message(f"no match for {query!r}")
@@ -480,6 +536,7 @@ def stats(
     output: Annotated[TableFormat, typer.Option("--format", help="table, json or csv.")] = (
         TableFormat.table
     ),
+    excel: ExcelOption = False,
     private: PrivateOption = False,
     filters: Any = None,
     root: RootOption = None,
@@ -488,6 +545,7 @@ def stats(
     case with several values counts once under each. Public data only unless --private."""
     from exilecases.ops.stats import check_fields, count, shares
 
+    check_excel(excel, output)
     found, vocabulary = _open(root)
     try:
         check_fields(by, event)
@@ -498,16 +556,37 @@ def stats(
         hint = f" (did you mean {suggestion!r}?)" if suggestion else ""
         raise ExilecasesError(f"unknown event type {event!r}{hint}", 2)
     filters.check(vocabulary)
-    cases = _select(found, vocabulary, filters, outlines=not private, private=private)
-    if private:
-        from exilecases.format.privacy import private_view
+    from exilecases.ops.load import count_json
 
-        # Count private events and private.status too (an --as-of status stays as it is).
-        views = [private_view(case) for case in cases]
-        if filters.as_of:
-            views = [{**v, "status": c["status"]} for v, c in zip(views, cases, strict=True)]
-        cases = views
-    result = count(cases, by, vocabulary, event_type=event)
+    selected: list[list[dict[str, Any]]] = []
+
+    def counted(fields: list[str], warn: bool = True) -> dict[str, Any]:
+        """The counts by ``fields``: by SQL over the index when it can, else from the
+        cases (read once, for the margins of a cross-table too)."""
+        fast = None
+        kind = event if "year" in fields else None
+        if not private:
+            fast = count_json(found, vocabulary, filters, fields, kind, _ProgressBar())
+        if fast is not None:
+            if warn:
+                _warn_skipped(fast[1])
+            return fast[0]
+        if not selected:
+            cases = _select(found, vocabulary, filters, outlines=not private, private=private)
+            if private:
+                from exilecases.format.privacy import private_view
+
+                # Count private events and private.status too (an --as-of status stays).
+                views = [private_view(case) for case in cases]
+                if filters.as_of:
+                    views = [
+                        {**v, "status": c["status"]} for v, c in zip(views, cases, strict=True)
+                    ]
+                cases = views
+            selected.append(cases)
+        return count(selected[0], fields, vocabulary, event_type=kind)
+
+    result = counted(by)
     if output is TableFormat.json:
         emit.emit_json(result)
     elif output is TableFormat.csv:
@@ -517,6 +596,7 @@ def stats(
                 [*(row[f] for f in result["by"]), row["count"], share]
                 for row, share in zip(result["rows"], shares(result), strict=True)
             ),
+            excel,
         )
     else:
         from exilecases.cli import render
@@ -524,6 +604,18 @@ def stats(
         if len(by) == 1:
             table = render.stats_table(result, shares(result))
         else:  # each row's and column's total counts cases once, however many values
-            margins = [count(cases, [field], vocabulary, event_type=event) for field in by]
+            margins = [_margin(result, field, counted) for field in by]
             table = render.cross_table(result, margins)
         render.out().print(table)
+
+
+def _margin(result: dict[str, Any], field: str, counted: Any) -> dict[str, Any]:
+    """The totals of one field of a cross-table: its one-field counts (a case counts once
+    however many values it has); with ``--event``, where each event is in one year, the
+    other field's totals are the sums of its cells."""
+    if field == "year" or result.get("counted") != "events":
+        return counted([field], warn=False)
+    sums: dict[Any, int] = {}
+    for row in result["rows"]:
+        sums[row[field]] = sums.get(row[field], 0) + row["count"]
+    return {"rows": [{field: value, "count": number} for value, number in sums.items()]}

@@ -47,17 +47,24 @@ def status_text(status: str, vocabulary: Vocabulary) -> Text:
 
 
 def list_table(
-    cases: Sequence[dict[str, Any]], vocabulary: Vocabulary, width: int | None = None
+    cases: Sequence[dict[str, Any]],
+    vocabulary: Vocabulary,
+    as_of: str | None = None,
+    width: int | None = None,
 ) -> Table | Group:
     """The table view of ``list``, fitted to ``width`` (default: the terminal's). An id is
     never cut or broken (it is what the user types next); the name under it, the status, the
-    last event, the categories and the legal bases wrap where a person would break them."""
+    last event, the categories and the legal bases wrap where a person would break them.
+    With ``as_of``, the status and the last event are those of that day."""
     from rich import box
 
     from exilecases.cli import layout
 
     # Every value made safe first (a public view may lack a field its case marks private).
-    rows = [[safe(v) if v is not None else "" for v in row] for row in list_rows(cases, vocabulary)]
+    rows = [
+        [safe(v) if v is not None else "" for v in row]
+        for row in list_rows(cases, vocabulary, as_of)
+    ]
     cells = [
         [
             row[1],
@@ -79,6 +86,8 @@ def list_table(
     # Between columns: one space of padding and the divider.
     widths = layout.fit(natural, minimum, width - 2 * (len(headers) - 1))
     count = f"{len(cases)} case{'s' if len(cases) != 1 else ''}"
+    if as_of:
+        count += f", as of {as_of}"
     if widths is None:
         return _list_blocks(count, rows, cells, vocabulary, width)
     table = Table(
@@ -400,11 +409,13 @@ def case_panel(
     parts: list[Any] = [_field_lines(case, vocabulary, hidden)]
     if shown.get("charges"):
         charges = Table(title="Charges", title_justify="left", expand=False)
+        charges.add_column("#", style="dim", no_wrap=True)  # what `charge edit ID N` takes
         for column in ("basis", "what", "max penalty", "date", "note"):
             charges.add_column(column, overflow="fold")
-        for charge in shown["charges"]:
+        for number, charge in enumerate(shown["charges"], 1):
             entry = vocabulary.entries["legal_bases"].get(charge.get("basis", ""), {})
             charges.add_row(
+                f"#{number}",
                 rich_text(
                     safe(charge.get("basis")) + (PRIVATE_MARK if charge.get("private") else "")
                 ),
@@ -433,6 +444,8 @@ def case_panel(
             contacts.append("\n" + _joined(bits))
             if contact.get("private"):
                 contacts.append(PRIVATE_MARK, style="bold red")
+            if contact.get("note"):
+                contacts.append("\n" + indented(contact["note"]), style="dim")
         parts.append(contacts)
     room = case.get("private")
     if isinstance(room, dict):
@@ -448,6 +461,11 @@ def case_panel(
     if preview:
         title.append("  (public view: what a public output holds)", style="dim")
     return Panel(Group(*parts), title=title, title_align="left")
+
+
+def indented(text: str, prefix: str = "    ") -> str:
+    """A note under its entry: every line indented, blank lines dropped."""
+    return "\n".join(prefix + line.strip() for line in str(text).splitlines() if line.strip())
 
 
 # --- search and stats -----------------------------------------------------------------
@@ -490,10 +508,12 @@ def stats_table(result: dict[str, Any], shares: Sequence[float]) -> Table:
     """One row per value with its count, its share of all cases and a bar."""
     from rich import box
 
+    from exilecases.ops.stats import counted_noun
+
     field = result["by"][0]
     several = sum(row["count"] for row in result["rows"]) > result["total"]
     table = Table(
-        title=rich_text(f"{result['total']} cases by {field}"),
+        title=rich_text(f"{result['total']} {counted_noun(result, result['total'])} by {field}"),
         caption="A case with several values counts under each, so shares add up to more than 100%."
         if several
         else None,
@@ -503,7 +523,7 @@ def stats_table(result: dict[str, Any], shares: Sequence[float]) -> Table:
         pad_edge=False,
     )
     table.add_column(_cell(field), no_wrap=True)
-    table.add_column("cases", justify="right")
+    table.add_column("events" if result.get("counted") == "events" else "cases", justify="right")
     table.add_column("share", justify="right")
     table.add_column("", no_wrap=True)
     for row, share in zip(result["rows"], shares, strict=True):
@@ -549,7 +569,10 @@ def cross_table(
     headers = [_label(value) for value in columns] + ["total"]
     widths = [max(layout.longest_piece(header), digits, 3) for header in headers]
     chunks = _chunks(widths, label_width, width or out().width)
-    title = f"{result['total']} cases by {down} (down) and {across} (across)"
+    from exilecases.ops.stats import counted_noun
+
+    noun = counted_noun(result, result["total"])
+    title = f"{result['total']} {noun} by {down} (down) and {across} (across)"
     parts: list[Any] = [rich_text(title)]
     for number, chunk in enumerate(chunks):
         if number:
