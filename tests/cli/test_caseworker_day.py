@@ -54,7 +54,7 @@ def test_set_commit_on_a_case_never_committed_makes_its_first_commit(team_repo: 
     assert "cat-file" not in result.stderr
     assert "committed: kuznetsova-marina: add case (detained)" in result.stderr
     assert log_messages(team_repo) == ["kuznetsova-marina: add case (detained)"]
-    assert git(team_repo, "status", "--porcelain", "data/cases").stdout == ""
+    assert git(team_repo, "status", "--porcelain", "data/cases/kuznetsova-marina.toml").stdout == ""
     # The next edit is an ordinary change again.
     result = cli("set", "kuznetsova-marina", "status", "released", "--commit", "--root", team_repo)
     assert result.exit_code == 0, result.stderr

@@ -89,7 +89,8 @@ def test_set_private_key_adds_a_private_room_and_never_shows_the_value(root: Pat
     assert done.exit_code == 0, done.stderr
     assert _data(root)["private"] == {"phone": "+7 701 555 0101"}
     assert _text(root).startswith(CASE)  # every line before is as it was
-    assert "555" not in done.stderr and "private: changed (private, not shown)" in done.stderr
+    assert "+7 701 555 0101" not in done.stderr
+    assert "orlova-anna: private.phone: set (not sealed)" in done.stderr
     again = cli("set", "orlova-anna", "private.notes", "Via the lawyer", "--commit", "--root", root)
     assert again.exit_code == 0, again.stderr
     assert _data(root)["private"] == {"phone": "+7 701 555 0101", "notes": "Via the lawyer"}

@@ -43,6 +43,7 @@ KEY_ORDER: dict[str, list[str]] = {
         "import_key",
         *ENTRY_TABLES,
         "private",
+        "sealed",
     ],
     "charges": ["basis", "date", "note", "sources"],
     "proceedings": [

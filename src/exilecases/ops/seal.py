@@ -478,9 +478,11 @@ def check_private(
 
 def set_private(root: Path, case_id: str, key: str, values: Sequence[str], vocabulary: Any) -> Any:
     """``set ID private.KEY VALUE`` through the edit path (returns its ``EditResult``)."""
+    from exilecases.ops.entries import check_private_key
     from exilecases.ops.update import edit_case
     from exilecases.store.files import case_path, relative
 
+    check_private_key(key)
     if len(values) != 1:
         raise ExilecasesError(
             f"private.{key} holds one value, got {len(values)}; quote a value with spaces", 2

@@ -87,14 +87,6 @@ _PRE_REPLACEMENTS: tuple[tuple[str, str], ...] = (
 _POSSESSIVE = re.compile(r"['’]s\b")
 _TRANSLITERATION = iuliia.MOSMETRO
 _CYRILLIC_RUN = re.compile(r"[\u0400-\u052f]+")
-#: Format characters (Unicode category Cf: zero-width spaces and joiners, bidi controls, the
-#: soft hyphen), removed so that ``Kor\u200bobov`` is one word, ``Korobov``.
-_FORMAT = re.compile(
-    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f"
-    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
-    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
-    "\U000e0020-\U000e007f]+"
-)
 #: Combining marks left by NFKD (the diacritics of Latin letters).
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 #: ASCII punctuation and control characters become a word break (str.translate is fast for
