@@ -268,7 +268,8 @@ def test_add_without_a_terminal_names_what_is_missing(bundled, cli) -> None:
 
 def test_add_asks_on_a_terminal(bundled, cli, monkeypatch) -> None:
     monkeypatch.setattr(cli_module, "_interactive", lambda: True)
-    result = cli("add", "--root", bundled, input="Anna Petrova\nat_risk\n\n\n")
+    # name, status, origin and host (Enter: RU, KZ), then no categories, bases or event
+    result = cli("add", "--root", bundled, input="Anna Petrova\nat_risk\n\n\n\n\n\n")
     assert result.exit_code == 0, result.stderr
     case = tomllib.loads((bundled / "data/cases/petrova-anna.toml").read_text())
     assert (case["status"], case["origin_country"], case["host_country"]) == ("at_risk", "RU", "KZ")

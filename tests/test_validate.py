@@ -201,4 +201,7 @@ def test_show_source_puts_the_line_under_each_finding(repo, cli) -> None:
     at = lines.index(next(x for x in lines if x.startswith("data/cases/unknown-status.toml:6:1")))
     assert lines[at + 1 : at + 3] == [' 6 | status = "deportd"', "   | ^"]
     at = lines.index(next(x for x in lines if "syntax-unclosed-string.toml:3:21" in x))
-    assert lines[at + 2] == "   | " + " " * 20 + "^"
+    assert (
+        lines[at + 2]
+        == "   | " + " " * 20 + '^ the text opened with " at column 8 has no closing "'
+    )

@@ -23,6 +23,7 @@ from exilecases.cli.common import (
     _handles_errors,
     _inside_repository,
     _message,
+    _no_such_case,
     _open,
     _private_note,
     _ProgressBar,
@@ -50,7 +51,7 @@ def add(
     status: Annotated[
         str | None,
         typer.Option(
-            help="Where the case stands now, e.g. asylum_pending.",
+            help="Where the case stands now, one of: {vocabulary:statuses}.",
             autocompletion=_completer("statuses"),
         ),
     ] = None,
@@ -79,7 +80,8 @@ def add(
     category: Annotated[
         list[str] | None,
         typer.Option(
-            help="Category, e.g. deserter (repeatable).", autocompletion=_completer("categories")
+            help="Category (repeatable), one of: {vocabulary:categories}.",
+            autocompletion=_completer("categories"),
         ),
     ] = None,
     basis: Annotated[
@@ -113,34 +115,45 @@ def add(
     )
 
     found, vocabulary = _open(root)
-    given = {
+    given: dict[str, Any] = {
         "name": name,
         "status": status,
         "origin_country": origin and origin.upper(),
         "host_country": host and host.upper(),
     }
+    optional: dict[str, Any] = {
+        "name_original": name_original,
+        "aliases": alias or [],
+        "born": born,
+        "citizenship": citizenship or [],
+        "categories": category or [],
+        "risk": risk,
+        "summary": summary,
+        "distinct_from": distinct_from or [],
+        "private_fields": private_field or [],
+    }
+    bases = list(basis or [])
     missing = missing_fields(given)
-    if missing and _interactive():
-        given.update(_ask(missing, vocabulary))
+    event = None
+    asked = missing and _interactive()
+    if asked:
+        event = _interview(given, optional, bases, vocabulary, case_id, root)
     elif missing:
         flags = ", ".join(f"--{m.removesuffix('_country').replace('_', '-')}" for m in missing)
         raise ExilecasesError(f"missing {flags} (no terminal to ask on)", 2)
-    case = build_case(
-        given,
-        case_id=case_id,
-        name_original=name_original,
-        aliases=alias or [],
-        born=born,
-        citizenship=citizenship or [],
-        categories=category or [],
-        bases=basis or [],
-        risk=risk,
-        summary=summary,
-        distinct_from=distinct_from or [],
-        private_fields=private_field or [],
-    )
-    refuse_look_alikes(found, case, vocabulary)
-    path = write_new_case(found, case, vocabulary)
+    case = build_case(given, case_id=case_id, bases=bases, **optional)
+    if event:
+        case["events"] = [event]
+    try:
+        refuse_look_alikes(found, case, vocabulary)
+        path = write_new_case(found, case, vocabulary)
+    except ExilecasesError:
+        if asked:  # what was typed is not lost: the command that holds it
+            from exilecases.cli.interview import command_line
+
+            _message("the case was not written; what you typed, to run again once fixed:")
+            _message("  " + command_line(case, event, root and str(root)))
+        raise
     rel = path.relative_to(found).as_posix()
     _message(f"created {rel}")
     from exilecases.ops.personal import new_personal_data
@@ -155,24 +168,54 @@ def add(
         _message("committed")
 
 
+def _interview(
+    given: dict[str, Any],
+    optional: dict[str, Any],
+    bases: list[str],
+    vocabulary: Vocabulary,
+    case_id: str | None,
+    root: Path | None,
+) -> dict[str, str] | None:
+    """Ask for the required fields not given, then (optionally) categories, legal bases and
+    a first event; ``given``, ``optional`` and ``bases`` are filled in place. Returns the
+    first event, if any. On Ctrl-C, prints the command holding the answers so far."""
+    from exilecases.cli.interview import Interview, command_line
+
+    interview = Interview(vocabulary)
+    event = None
+    try:
+        if not given["name"]:
+            given["name"] = interview.name()
+        if not given["status"]:
+            _message("Status: where the case stands now, by outcome")
+            given["status"] = interview.key("statuses", "Status", "at_risk")
+        if not given["origin_country"]:
+            question = "Origin: the state that pursues the person (ISO code)"
+            given["origin_country"] = interview.country(question, "RU")
+        if not given["host_country"]:
+            question = "Host: where the person sought refuge (ISO code)"
+            given["host_country"] = interview.country(question, "KZ")
+        if not optional["categories"]:
+            _message("Categories (optional, several separated by spaces; Enter for none):")
+            optional["categories"] = interview.keys("categories", "Categories")
+        if not bases:
+            _message("Legal bases used against the person (optional; Enter for none):")
+            bases.extend(interview.keys("legal_bases", "Legal bases"))
+        event = interview.event()
+    except (typer.Abort, EOFError, KeyboardInterrupt):
+        partial = {**optional, **{k: v for k, v in given.items() if v}}
+        if case_id:
+            partial["id"] = case_id
+        partial["charges"] = [{"basis": b} for b in bases]
+        _message("\nnothing was written; what you typed so far:")
+        _message("  " + command_line(partial, None, root and str(root)))
+        raise typer.Exit(1) from None
+    return event
+
+
 def _interactive() -> bool:
     """True when a person is at the keyboard (standard input is a terminal)."""
     return sys.stdin.isatty()
-
-
-def _ask(missing: list[str], vocabulary: Vocabulary) -> dict[str, str]:
-    questions = {
-        "name": ("Name (Latin script)", None),
-        "status": (f"Status ({', '.join(vocabulary.keys('statuses'))})", "at_risk"),
-        "origin_country": ("Origin state (ISO code)", "RU"),
-        "host_country": ("Host state (ISO code)", "KZ"),
-    }
-    answers = {}
-    for field in missing:
-        text, default = questions[field]
-        answer = typer.prompt(text, default=default) if default else typer.prompt(text)
-        answers[field] = answer.strip().upper() if field.endswith("_country") else answer.strip()
-    return answers
 
 
 # --- list -----------------------------------------------------------------------------
@@ -227,7 +270,7 @@ def list_cases(
     else:
         from exilecases.cli import render
 
-        render.out().print(render.list_table(cases, vocabulary, filters.as_of))
+        render.out().print(render.list_table(cases, vocabulary, filters.as_of), crop=False)
 
 
 # --- show -----------------------------------------------------------------------------
@@ -258,10 +301,7 @@ def show(
     found, vocabulary = _open(root)
     path = case_path(found, case_id)
     if not os.path.lexists(path):
-        raise ExilecasesError(
-            f"no case {case_id!r} (no file {path.relative_to(found)}); "
-            "`exilecases search NAME` finds a case by name"
-        )
+        raise _no_such_case(found, case_id)
     check = check_path(found, path, vocabulary)  # never follows a link (E006)
     if not check.ok or check.case is None:
         for item in check.findings:
@@ -463,6 +503,8 @@ def search(
             ([h.id, h.name, h.score, h.matched] for h in hits),
             excel,
         )
+    elif not hits:
+        _message(f"no match for {query!r}")
     else:
         from exilecases.cli import render
 
@@ -516,21 +558,35 @@ def stats(
     filters.check(vocabulary)
     from exilecases.ops.load import count_json
 
-    fast = None if private else count_json(found, vocabulary, filters, by, event, _ProgressBar())
-    if fast is not None:
-        result = fast[0]
-        _warn_skipped(fast[1])
-    else:
-        cases = _select(found, vocabulary, filters, outlines=not private, private=private)
-        if private:
-            from exilecases.format.privacy import private_view
+    selected: list[list[dict[str, Any]]] = []
 
-            # Count private events and private.status too (an --as-of status stays as it is).
-            views = [private_view(case) for case in cases]
-            if filters.as_of:
-                views = [{**v, "status": c["status"]} for v, c in zip(views, cases, strict=True)]
-            cases = views
-        result = count(cases, by, vocabulary, event_type=event)
+    def counted(fields: list[str], warn: bool = True) -> dict[str, Any]:
+        """The counts by ``fields``: by SQL over the index when it can, else from the
+        cases (read once, for the margins of a cross-table too)."""
+        fast = None
+        kind = event if "year" in fields else None
+        if not private:
+            fast = count_json(found, vocabulary, filters, fields, kind, _ProgressBar())
+        if fast is not None:
+            if warn:
+                _warn_skipped(fast[1])
+            return fast[0]
+        if not selected:
+            cases = _select(found, vocabulary, filters, outlines=not private, private=private)
+            if private:
+                from exilecases.format.privacy import private_view
+
+                # Count private events and private.status too (an --as-of status stays).
+                views = [private_view(case) for case in cases]
+                if filters.as_of:
+                    views = [
+                        {**v, "status": c["status"]} for v, c in zip(views, cases, strict=True)
+                    ]
+                cases = views
+            selected.append(cases)
+        return count(selected[0], fields, vocabulary, event_type=kind)
+
+    result = counted(by)
     if output is TableFormat.json:
         emit.emit_json(result)
     elif output is TableFormat.csv:
@@ -545,9 +601,21 @@ def stats(
     else:
         from exilecases.cli import render
 
-        table = (
-            render.stats_table(result, shares(result))
-            if len(by) == 1
-            else render.cross_table(result)
-        )
+        if len(by) == 1:
+            table = render.stats_table(result, shares(result))
+        else:  # each row's and column's total counts cases once, however many values
+            margins = [_margin(result, field, counted) for field in by]
+            table = render.cross_table(result, margins)
         render.out().print(table)
+
+
+def _margin(result: dict[str, Any], field: str, counted: Any) -> dict[str, Any]:
+    """The totals of one field of a cross-table: its one-field counts (a case counts once
+    however many values it has); with ``--event``, where each event is in one year, the
+    other field's totals are the sums of its cells."""
+    if field == "year" or result.get("counted") != "events":
+        return counted([field], warn=False)
+    sums: dict[Any, int] = {}
+    for row in result["rows"]:
+        sums[row[field]] = sums.get(row[field], 0) + row["count"]
+    return {"rows": [{field: value, "count": number} for value, number in sums.items()]}

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from exilecases.cli.helptext import HelpGroup
 from exilecases.errors import ExilecasesError
 
 if TYPE_CHECKING:
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from exilecases.ops.load import LoadResult
 
 app = typer.Typer(
+    cls=HelpGroup,
     name="exilecases",
     help="A case database in plain TOML files for people at risk of being sent back to a "
     "state that persecutes them. Cases live in data/cases/<id>.toml, one file per person.",
@@ -498,3 +500,20 @@ def _inside_repository(root: Path, path: Path) -> Path:
     if not os.path.lexists(resolved):
         raise ExilecasesError(f"{path}: no such file", 2)
     return resolved
+
+
+def _no_such_case(root: Path, case_id: str) -> ExilecasesError:
+    """The error for an id with no case file, naming the ids the user may have meant
+    (``vasin`` -> ``vasin-oleg``)."""
+    import difflib
+
+    from exilecases.store.files import case_files, case_path
+
+    ids = [path.stem for path in case_files(root)]
+    wanted = case_id.lower()
+    near = [i for i in ids if i.startswith(wanted)] or [i for i in ids if wanted in i]
+    near = near or difflib.get_close_matches(wanted, ids, n=3, cutoff=0.6)
+    rel = case_path(root, case_id).relative_to(root).as_posix()
+    search = "`exilecases search NAME` finds a case by name"
+    tail = f": did you mean {' or '.join(near[:3])}? ({search})" if near else f"; {search}"
+    return ExilecasesError(f"no case {case_id!r} (no file {rel}){tail}", 1)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -98,4 +99,57 @@ def source_excerpt(root: Path, finding: Finding, cache: dict[str, list[str]]) ->
     # wider, e.g. \x1b).
     before = len(visible(line[: finding.col - 1]))
     pad = " " * len(number)
-    return f" {number} | {visible(line)}\n {pad} | {' ' * before}^\n"
+    hint = syntax_hint(finding.message, line, finding.col) if finding.code == "E001" else ""
+    beside = f" {visible(hint)}" if hint else ""
+    return f" {number} | {visible(line)}\n {pad} | {' ' * before}^{beside}\n"
+
+
+def _opening_quote(line: str) -> tuple[str, int] | None:
+    """The quote that opens a string left open on ``line``, and its column (1-based)."""
+    _, equals, value = line.partition("=")
+    if not equals:
+        return None
+    start = len(line) - len(value)
+    for offset, char in enumerate(value):
+        if char in "\"'":
+            return char, start + offset + 1
+    return None
+
+
+def syntax_hint(message: str, line: str, col: int) -> str:
+    """A TOML syntax error in words, for the space beside the caret ("" when the parser's
+    message is already the best there is)."""
+    if (
+        "Illegal character '\\n'" in message
+        or "Unterminated string" in message
+        or message.startswith(('TOML syntax: Expected "\'"', "TOML syntax: Expected '\"'"))
+    ):
+        opened = _opening_quote(line)
+        if opened:
+            quote, at = opened
+            return f"the text opened with {quote} at column {at} has no closing {quote}"
+        return "a text value is not closed: end it with the quote it starts with"
+    if "Invalid value" in message:
+        rest = line[col - 1 :].strip()
+        if re.fullmatch(r"[A-Za-z][\w-]{0,40}", rest):
+            return f'a text value needs quotes: "{rest}"'
+        return "this value is not TOML: text goes in quotes, lists in [ ]"
+    if "Expected '=' after a key" in message:
+        return "put = between the key and its value"
+    if "Unclosed array" in message:
+        return "a list opened with [ above has no closing ]"
+    if "Unclosed inline table" in message:
+        return "a table opened with { has no closing }"
+    if "at the end of an array declaration" in message:
+        return "close the name of the table with ]]"
+    if "at the end of a table declaration" in message:
+        return "close the name of the table with ]"
+    if "Cannot overwrite a value" in message:
+        return "this key is set twice; keep one"
+    if "twice" in message and "Cannot declare" in message:
+        return "this table is declared twice; merge the two"
+    if "Unescaped '\\'" in message:
+        return "write \\\\ for a backslash"
+    if "Expected newline or end of document" in message:
+        return "one key = value per line; put text in quotes"
+    return ""

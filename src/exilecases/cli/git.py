@@ -18,6 +18,7 @@ from exilecases.cli.common import (
     _handles_errors,
     _inside_repository,
     _message,
+    _no_such_case,
     _open,
     app,
 )
@@ -208,12 +209,17 @@ def event_add(
     event_type: Annotated[
         str,
         typer.Option(
-            "--type", help="Event type, e.g. detention.", autocompletion=_completer("event_types")
+            "--type",
+            help="Event type, one of: {vocabulary:event_types}.",
+            autocompletion=_completer("event_types"),
         ),
     ],
     outcome: Annotated[
         str | None,
-        typer.Option(help="The status this event produced.", autocompletion=_completer("statuses")),
+        typer.Option(
+            help="The status this event produced, one of: {vocabulary:statuses}.",
+            autocompletion=_completer("statuses"),
+        ),
     ] = None,
     place: Annotated[str | None, typer.Option(help="Where.")] = None,
     authority: Annotated[str | None, typer.Option(help="Which court or office.")] = None,
@@ -432,7 +438,8 @@ def fmt(
     for name in writer.removed:
         _message(f"removed {name}, a temporary file left by an interrupted run")
     if check and would_change:
-        _message(f"{len(would_change)} file(s) would change; run exilecases fmt")
+        files = "1 file" if len(would_change) == 1 else f"{len(would_change)} files"
+        _message(f"{files} would change; run exilecases fmt")
     if (check and would_change) or left:
         raise typer.Exit(1)
 
@@ -472,9 +479,15 @@ def log(
 ) -> None:
     """A case's history from git: each commit with the fields it changed (following renames)."""
     from exilecases.ops.history import case_log, render_log
+    from exilecases.store.files import case_path
 
     found, _ = _open(root)
-    entries = case_log(found, case_id)
+    try:
+        entries = case_log(found, case_id)
+    except ExilecasesError:
+        if not case_path(found, case_id).exists():  # neither a file nor any history
+            raise _no_such_case(found, case_id) from None
+        raise
     if output is HistoryFormat.json:
         emit.emit_json([entry.to_dict() for entry in entries])
     else:

@@ -153,10 +153,15 @@ def export(
         # readable by you alone, until you share it
         replace_file(target, (EXCEL_BOM if excel else "") + text, mode=0o600)
     kind = "public " if public else "private, do not publish: "
-    _message(
-        f"wrote {len(cases)} case{'s' * (len(cases) != 1)} to {output} ({kind}"
-        f"{output_format.value})"
-    )
+    if table is not None and text is not None:
+        import csv
+        import io
+
+        count = sum(1 for _ in csv.reader(io.StringIO(text))) - 1  # a cell may hold newlines
+        noun = table.value if count != 1 else table.value.removesuffix("s")
+    else:
+        count, noun = len(cases), "cases" if len(cases) != 1 else "case"
+    _message(f"wrote {count} {noun} to {output} ({kind}{output_format.value})")
 
 
 def _refuse_personal_data(root: Path, vocabulary: Any, case_ids: list[str]) -> None:

@@ -47,32 +47,105 @@ def status_text(status: str, vocabulary: Vocabulary) -> Text:
 
 
 def list_table(
-    cases: Sequence[dict[str, Any]], vocabulary: Vocabulary, as_of: str | None = None
-) -> Table:
-    """The table view of ``list``: ids and statuses never wrap, the rest folds to fit. With
-    ``as_of``, the status and the last event are those of that day."""
+    cases: Sequence[dict[str, Any]],
+    vocabulary: Vocabulary,
+    as_of: str | None = None,
+    width: int | None = None,
+) -> Table | Group:
+    """The table view of ``list``, fitted to ``width`` (default: the terminal's). An id is
+    never cut or broken (it is what the user types next); the name under it, the status, the
+    last event, the categories and the legal bases wrap where a person would break them.
+    With ``as_of``, the status and the last event are those of that day."""
     from rich import box
 
+    from exilecases.cli import layout
+
+    # Every value made safe first (a public view may lack a field its case marks private).
+    rows = [
+        [safe(v) if v is not None else "" for v in row]
+        for row in list_rows(cases, vocabulary, as_of)
+    ]
+    cells = [
+        [
+            row[1],
+            row[2],
+            "\n".join(v for v in (row[8], row[9]) if v),
+            row[6].replace("; ", "\n"),
+            row[7].replace("; ", "\n"),
+        ]
+        for row in rows
+    ]
+    headers = ["id / name", "status", "last event", "categories", "legal bases"]
+    longest_id = max((len(str(row[0])) for row in rows), default=0)
+    columns = list(zip(headers, *cells, strict=True))
+    natural = [max(layout.natural_width(text) for text in column) for column in columns]
+    natural[0] = max(natural[0], longest_id)
+    minimum = [max(layout.longest_piece(text) for text in column) for column in columns]
+    minimum[0] = longest_id
+    width = width or out().width
+    # Between columns: one space of padding and the divider.
+    widths = layout.fit(natural, minimum, width - 2 * (len(headers) - 1))
     count = f"{len(cases)} case{'s' if len(cases) != 1 else ''}"
     if as_of:
         count += f", as of {as_of}"
-    table = Table(title=count, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("id / name", no_wrap=True)
-    table.add_column("status", no_wrap=True)
-    table.add_column("last event", no_wrap=True)
-    table.add_column("categories", no_wrap=True)
-    table.add_column("legal bases", no_wrap=True)
-    for row in list_rows(cases, vocabulary, as_of):
-        last = Text.assemble(safe(row[8]), "\n", (safe(row[9]), "dim")) if row[8] else ""
+    if widths is None:
+        return _list_blocks(count, rows, cells, vocabulary, width)
+    table = Table(
+        title=count,
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1, 0, 0),
+        pad_edge=False,
+        show_edge=False,
+    )
+    for header, column_width in zip(headers, widths, strict=True):
+        table.add_column(header, width=column_width, no_wrap=True, overflow="ignore")
+
+    def wrapped(text: str, at: int) -> str:
+        return "\n".join(layout.wrap(text, widths[at]))
+
+    for row, cell in zip(rows, cells, strict=True):
+        status = Text(wrapped(cell[1], 1), style=status_text(row[2], vocabulary).style)
+        last = Text(wrapped(str(row[8] or ""), 2))
+        if row[9]:
+            last.append("\n" + wrapped(str(row[9]), 2), style="dim")
         table.add_row(
-            # A public view may lack a field its case marks private (private_fields).
-            Text.assemble((safe(row[0]), "cyan"), "\n", safe(row[1])),
-            status_text(row[2] or "", vocabulary),
+            Text.assemble((row[0], "cyan"), "\n", wrapped(cell[0], 0)),
+            status,
             last,
-            _lines(row[6].split("; ")),
-            _lines(row[7].split("; ")),
+            Text(wrapped(cell[3], 3)),
+            Text(wrapped(cell[4], 4)),
         )
     return table
+
+
+def _list_blocks(
+    title: str,
+    rows: Sequence[Sequence[Any]],
+    cells: Sequence[Sequence[str]],
+    vocabulary: Vocabulary,
+    width: int,
+) -> Group:
+    """``list`` on a terminal too narrow for its columns: each case as a block of lines, the
+    id whole on the first (longer than the terminal if it must: printed uncropped)."""
+    from exilecases.cli import layout
+
+    blocks: list[Any] = [Text(title)]
+    inner = max(width - 2, 8)
+    for row, cell in zip(rows, cells, strict=True):
+        block = Text(str(row[0]), style="cyan", no_wrap=True, overflow="ignore")
+        details = [
+            cell[0],
+            f"{cell[1]} · {cell[2].replace(chr(10), ' ')}".strip(" ·"),
+            cell[3].replace("\n", ", "),
+            cell[4].replace("\n", ", "),
+        ]
+        for index, detail in enumerate(details):
+            for line in layout.wrap(detail, inner, breaks=False) if detail else []:
+                style = status_text(row[2], vocabulary).style if index == 1 else ""
+                block.append("\n  " + line, style=style)
+        blocks.append(block)
+    return Group(*blocks)
 
 
 def _lines(items: Sequence[Any]) -> Text:
@@ -458,34 +531,117 @@ def stats_table(result: dict[str, Any], shares: Sequence[float]) -> Table:
     return table
 
 
-def cross_table(result: dict[str, Any]) -> Table:
-    """Two fields as a matrix: the first down, the second across, counts in the cells."""
+def _order(field: str, totals: dict[Any, int]) -> list[Any]:
+    """Values in reading order: years by time, the others by count (largest first), then by
+    name; the cases without a value (``—``) last."""
+    if field == "year":
+        return sorted(totals, key=lambda value: (value is None, value or 0))
+    return sorted(totals, key=lambda value: (value is None, -totals[value], str(value)))
+
+
+def cross_table(
+    result: dict[str, Any], margins: Sequence[dict[str, Any]], width: int | None = None
+) -> Group:
+    """Two fields as a matrix, the first down and the second across, with each row's and
+    each column's total (``margins``: the one-field counts of each, so that a case with
+    several values counts once in a total). Headers wrap where a person would break them
+    (``extradition_`` / ``approved``); no column is ever dropped: when the columns do not fit
+    the terminal, they continue in a second table under the first, with the row names
+    again."""
     from rich import box
 
+    from exilecases.cli import layout
+
     down, across = result["by"]
-    rows: dict[Any, dict[Any, int]] = {}
-    columns: dict[Any, int] = {}
-    for row in result["rows"]:
-        rows.setdefault(row[down], {})[row[across]] = row["count"]
-        columns[row[across]] = columns.get(row[across], 0) + row["count"]
-    order = sorted(columns, key=lambda value: (-columns[value], value is None, str(value)))
-    if across == "year":  # years in time order
-        order = sorted(columns, key=lambda value: (value is None, str(value)))
+    cells: dict[tuple[Any, Any], int] = {
+        (row[down], row[across]): row["count"] for row in result["rows"]
+    }
+    row_totals = {row[down]: row["count"] for row in margins[0]["rows"]}
+    column_totals = {row[across]: row["count"] for row in margins[1]["rows"]}
+    for (value, other), number in cells.items():  # a value only the cross-table has
+        row_totals.setdefault(value, number)
+        column_totals.setdefault(other, number)
+    rows, columns = _order(down, row_totals), _order(across, column_totals)
+    digits = len(str(max([result["total"], *cells.values()], default=0)))
+    labels = [_label(value) for value in rows] + ["total"]
+    corner = f"{down} \\ {across}"
+    label_width = max([*(len(label) for label in labels), layout.longest_piece(corner)])
+    headers = [_label(value) for value in columns] + ["total"]
+    widths = [max(layout.longest_piece(header), digits, 3) for header in headers]
+    chunks = _chunks(widths, label_width, width or out().width)
     from exilecases.ops.stats import counted_noun
 
     noun = counted_noun(result, result["total"])
-    table = Table(
-        title=rich_text(f"{result['total']} {noun} by {down} (down) and {across} (across)"),
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-    )
-    table.add_column(rich_text(f"{down} \\ {across}"), no_wrap=True)
-    for value in order:
-        table.add_column(_cell(value), justify="right", overflow="fold", min_width=3)
-    for value, cells in rows.items():
-        table.add_row(_cell(value), *(str(cells.get(c, "")) for c in order))
-    return table
+    title = f"{result['total']} {noun} by {down} (down) and {across} (across)"
+    parts: list[Any] = [rich_text(title)]
+    for number, chunk in enumerate(chunks):
+        if number:
+            parts.append(Text(""))
+        if len(chunks) > 1:
+            first, last = chunk[0] + 1, chunk[-1] + 1
+            where = f"column {first}" if first == last else f"columns {first}-{last}"
+            parts.append(Text(f"{where} of {len(headers)}", style="dim"))
+        table = Table(
+            box=box.SIMPLE_HEAD,
+            padding=(0, 1, 0, 0),
+            pad_edge=False,
+            show_edge=False,
+        )
+        table.add_column(
+            Text("\n".join(layout.wrap(corner, label_width))), width=label_width, no_wrap=True
+        )
+        for index in chunk:
+            table.add_column(
+                Text("\n".join(layout.wrap(headers[index], widths[index]))),
+                width=widths[index],
+                justify="right",
+                no_wrap=True,
+            )
+        for position, value in enumerate(rows):
+            counts = [
+                row_totals.get(value)
+                if index == len(columns)
+                else cells.get((value, columns[index]))
+                for index in chunk
+            ]
+            table.add_row(
+                Text(_label(value)),
+                *(str(n) if n else "" for n in counts),
+                end_section=position == len(rows) - 1,
+            )
+        totals = [
+            result["total"] if index == len(columns) else column_totals.get(columns[index])
+            for index in chunk
+        ]
+        table.add_row("total", *(str(n) if n else "" for n in totals), style="bold")
+        parts.append(table)
+    return Group(*parts)
+
+
+def _label(value: Any) -> str:
+    """A value as a row or column name, made safe (``—`` for the cases without one)."""
+    return "—" if value is None else safe(value)
+
+
+def _chunks(widths: Sequence[int], label_width: int, width: int) -> list[list[int]]:
+    """The columns in groups that fit beside the row names (two characters between
+    columns), as even as the fit allows: 14 columns in three tables of 5, 5 and 4, not a
+    last table holding only the total."""
+
+    def split(most: int) -> list[list[int]]:
+        chunks: list[list[int]] = [[]]
+        used = label_width
+        for index, column_width in enumerate(widths):
+            if chunks[-1] and (used + 2 + column_width > width or len(chunks[-1]) == most):
+                chunks.append([])
+                used = label_width
+            chunks[-1].append(index)
+            used += 2 + column_width
+        return chunks
+
+    greedy = split(len(widths))
+    even = split(-(-len(widths) // len(greedy)))
+    return even if len(even) == len(greedy) else greedy
 
 
 # --- due -------------------------------------------------------------------------------

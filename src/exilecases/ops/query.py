@@ -15,7 +15,7 @@ from exilecases.format.dates import (
     parse_date,
     sort_key_or_last,
 )
-from exilecases.format.vocabulary import Vocabulary
+from exilecases.format.vocabulary import KIND_NOUNS, Vocabulary
 
 #: The fields ``--sort`` accepts.
 SORT_FIELDS = (
@@ -63,8 +63,7 @@ class Filters:
                     hint = f" (did you mean {suggestion!r}?)" if suggestion else ""
                     known = ", ".join(vocabulary.keys(kind))
                     raise ExilecasesError(
-                        f"unknown {kind.rstrip('s').replace('_', ' ')} {value!r}{hint}; "
-                        f"known: {known}",
+                        f"unknown {KIND_NOUNS[kind]} {value!r}{hint}; known: {known}",
                         2,
                     )
         for name, value in (
