@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -25,7 +24,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from conftest import FIXTURES
+from conftest import FIXTURES, bind_socket
 from exilecases.cli import app
 
 CORPUS = FIXTURES / "hostile"
@@ -97,13 +96,7 @@ def build_hostile_repo(root: Path) -> Path:
     os.mkfifo(cases / "fifo.toml")
     (cases / "folder.toml").mkdir()
     (cases / "zero-link.toml").symlink_to("/dev/zero")
-    here = Path.cwd()
-    os.chdir(cases)  # a relative name: socket paths are limited to about 100 bytes
-    try:
-        with socket.socket(socket.AF_UNIX) as server:
-            server.bind("socket.toml")
-    finally:
-        os.chdir(here)
+    bind_socket(cases / "socket.toml")
     return root
 
 
@@ -484,14 +477,7 @@ def test_bytes_that_are_not_utf8_in_arguments_are_refused(small_repo: Path) -> N
             "add",
             "--id",
             b"a\xffb",
-            "--name",
-            "X Y",
-            "--status",
-            "at_risk",
-            "--origin",
-            "RU",
-            "--host",
-            "KZ",
+            *["--name", "XY", "--status", "at_risk", "--origin", "RU", "--host", "KZ"],
         ],
         ["set", "ivan-petrov", "risk", b"\xff"],
         ["event", "add", "ivan-petrov", "--date", "2025", "--type", "detention", "--note", b"\xc3"],
