@@ -471,14 +471,10 @@ def test_init_refuses_a_linked_folder_too(tmp_path: Path) -> None:
 
 
 def test_bytes_that_are_not_utf8_in_arguments_are_refused(small_repo: Path) -> None:
+    required = ["--status", "at_risk", "--origin", "RU", "--host", "KZ"]
     for args in (
-        ["add", "--name", b"\xff\xfe", "--status", "at_risk", "--origin", "RU", "--host", "KZ"],
-        [
-            "add",
-            "--id",
-            b"a\xffb",
-            *["--name", "XY", "--status", "at_risk", "--origin", "RU", "--host", "KZ"],
-        ],
+        ["add", "--name", b"\xff\xfe", *required],
+        ["add", "--id", b"a\xffb", "--name", "X Y", *required],
         ["set", "ivan-petrov", "risk", b"\xff"],
         ["event", "add", "ivan-petrov", "--date", "2025", "--type", "detention", "--note", b"\xc3"],
         ["search", b"\xff"],
