@@ -26,6 +26,7 @@ import math
 import random
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from exilecases.format.vocabulary import default_vocabulary
@@ -308,7 +309,11 @@ def _array(items: list[str]) -> str:
 
 
 class _Namer:
-    """Case index -> a unique surname stem (a bijection scrambled by a multiplier)."""
+    """Case index -> a unique surname stem (a bijection scrambled by a multiplier).
+
+    ``person`` decides who case ``index`` is; ``case_id`` makes its id. The name-collision
+    generator (``collide.py``) replaces both to make names repeat as real ones do.
+    """
 
     def __init__(self, n: int, seed: int) -> None:
         self.syllables = max(3, math.ceil(math.log(max(n, 2), len(_SYLLABLES))))
@@ -316,6 +321,19 @@ class _Namer:
         # 65 = 5 * 13: a multiplier prime to both keeps index -> number a bijection.
         self.multiplier = 7_919 * 1_009
         self.offset = (seed * 104_729) % self.space
+
+    def person(self, index: int, rng: random.Random) -> tuple[str, str, bool, tuple, int, str]:
+        """(stem, Cyrillic stem, female, given name entry, surname form, script of the
+        name): a new person per case, the name written in Latin letters."""
+        stem, stem_cyr = self.stem(index)
+        female = rng.random() < 0.22
+        given = rng.choice(_FEMALE_GIVEN if female else _MALE_GIVEN)
+        form = rng.randrange(len(_MALE_SUFFIXES))
+        return stem, stem_cyr, female, given, form, "latin"
+
+    def case_id(self, base: str, index: int) -> str:
+        """The id of case ``index`` (``surname-given``: unique, as every name is)."""
+        return base
 
     def stem(self, index: int) -> tuple[str, str]:
         number = (index * self.multiplier + self.offset) % self.space
@@ -330,14 +348,16 @@ class _Namer:
 def _case(index: int, seed: int, namer: _Namer) -> tuple[str, str, str]:
     """(id, status, file text) of case ``index``."""
     rng = random.Random(f"exilecases-bench/{seed}/{index}")
-    stem, stem_cyr = namer.stem(index)
-    female = rng.random() < 0.22
-    given, given_cyr, spellings = rng.choice(_FEMALE_GIVEN if female else _MALE_GIVEN)
-    form = rng.randrange(len(_MALE_SUFFIXES))
+    stem, stem_cyr, female, (given, given_cyr, spellings), form, script = namer.person(index, rng)
     suffix, suffix_cyr = (_FEMALE_SUFFIXES if female else _MALE_SUFFIXES)[form]
     surname = (stem + suffix).capitalize()
-    case_id = f"{surname.lower()}-{given.lower()}"
+    case_id = namer.case_id(f"{surname.lower()}-{given.lower()}", index)
     name = f"{given} {surname}"
+    if script == "cyrillic":
+        cyr = stem_cyr + suffix_cyr
+        name = f"{given_cyr} {cyr[0].upper()}{cyr[1:]}"
+    elif script == "variant" and spellings:
+        name = f"{spellings[0]} {surname}"
 
     status = rng.choices(list(STATUS_WEIGHTS), weights=list(STATUS_WEIGHTS.values()))[0]
     host = rng.choices(list(HOSTS), weights=HOST_WEIGHTS)[0]
@@ -493,19 +513,23 @@ def _case(index: int, seed: int, namer: _Namer) -> tuple[str, str, str]:
     return case_id, status, "\n\n".join(blocks) + "\n"
 
 
-def generate(root: Path, n: int, seed: int = 0) -> dict[str, int]:
+def generate(
+    root: Path, n: int, seed: int = 0, namer: Callable[[int, int], _Namer] | None = None
+) -> dict[str, int]:
     """Write ``n`` synthetic cases to ``root/data/cases/``; returns the count per status.
 
     Existing ``*.toml`` files in that folder are removed first, so the repository holds
-    exactly the generated cases.
+    exactly the generated cases. ``namer`` (given ``n`` and ``seed``) decides who each case
+    is: by default every name is unique.
     """
+    _namer = namer or _Namer
     root = Path(root)
     folder = root / "data" / "cases"
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.toml"):
         old.unlink()
     (root / ".gitignore").write_text(".exilecases/\n", encoding="utf-8")
-    namer = _Namer(n, seed)
+    namer = _namer(n, seed)
     counts: dict[str, int] = {}
     for index in range(n):
         case_id, status, text = _case(index, seed, namer)

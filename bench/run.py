@@ -58,6 +58,7 @@ class Run:
     stdout: str = ""
     stderr: str = ""
     timed_out: bool = False
+    cpu: float | None = None  # seconds of user + system time (a busy machine disturbs it less)
 
 
 #: Where GNU time is missing: a tiny Python parent that forks the command, waits for it with
@@ -78,7 +79,7 @@ _, status, usage = os.wait4(pid, 0)
 wall = time.perf_counter() - began
 code = os.waitstatus_to_exitcode(status)
 with open(out, "w") as stream:
-    stream.write(f"{wall} {usage.ru_maxrss} {code}")
+    stream.write(f"{wall} {usage.ru_maxrss} {code} {usage.ru_utime + usage.ru_stime}")
 sys.exit(code if code >= 0 else 128 - code)
 """
 
@@ -126,7 +127,7 @@ class Runner:
             scratch = Path(folder)
             report = scratch / "measure"
             if self.time_binary:
-                full = [self.time_binary, "-f", "%M", "-o", str(report), *argv]
+                full = [self.time_binary, "-f", "%U %S %M", "-o", str(report), *argv]
             else:
                 full = [sys.executable, "-I", "-S", "-c", _WRAPPER, str(report), *argv]
             out_path, err_path = scratch / "stdout", scratch / "stderr"
@@ -161,14 +162,17 @@ class Runner:
                     if capture:
                         out.close()  # type: ignore[union-attr]
             rss_kb: float | None = None
+            cpu: float | None = None
             returncode = process.returncode
             try:
                 fields = report.read_text().split()
                 if self.time_binary:
                     # GNU time writes "Command exited with non-zero status N" first if so.
                     rss_kb = float(fields[-1])
+                    cpu = float(fields[-3]) + float(fields[-2])
                 else:
                     wall, rss_kb, returncode = float(fields[0]), float(fields[1]), int(fields[2])
+                    cpu = float(fields[3])
                     if sys.platform == "darwin":
                         rss_kb /= 1024  # bytes there, kilobytes on Linux
             except (OSError, ValueError, IndexError):
@@ -180,6 +184,7 @@ class Runner:
                 stdout=out_path.read_text("utf-8", "replace") if capture else "",
                 stderr=err_path.read_text("utf-8", "replace"),
                 timed_out=timed_out.is_set(),
+                cpu=cpu,
             )
 
 
@@ -198,7 +203,9 @@ class Row:
     note: str = ""
     walls: list[float] = field(default_factory=list)
     rss: list[float] = field(default_factory=list)
+    cpus: list[float] = field(default_factory=list)
     first_stdout: str = ""
+    first_wall: float | None = None  # the untimed first run (for a warm row: it builds the index)
 
     @property
     def median(self) -> float | None:
@@ -207,6 +214,10 @@ class Row:
     @property
     def rss_median(self) -> float | None:
         return statistics.median(self.rss) if self.state == "ok" and self.rss else None
+
+    @property
+    def cpu_median(self) -> float | None:
+        return statistics.median(self.cpus) if self.state == "ok" and self.cpus else None
 
 
 def exilecases_command() -> list[str]:
@@ -347,6 +358,7 @@ def measure(row: Row, runner: Runner, env: dict[str, str], root: Path, runs: int
         )
         return
     row.first_stdout = first.stdout
+    row.first_wall = first.wall
     for _ in range(runs):
         if row.cache == "cold":
             drop_cache(root)
@@ -360,6 +372,8 @@ def measure(row: Row, runner: Runner, env: dict[str, str], root: Path, runs: int
             )
             return
         row.walls.append(result.wall)
+        if result.cpu is not None:
+            row.cpus.append(result.cpu)
         if result.rss_mb is not None:
             row.rss.append(result.rss_mb)
 
@@ -820,6 +834,20 @@ def report(
     return "\n".join(lines).rstrip() + "\n"
 
 
+#: A section of the results file that another script writes (``scale.py``): kept as it is.
+KEPT_SECTION = "## Speed at real scale"
+
+
+def kept_sections(path: Path) -> str:
+    """The part of the results file from ``KEPT_SECTION`` on, to be written back."""
+    try:
+        text = path.read_text("utf-8")
+    except OSError:
+        return ""
+    at = text.find(KEPT_SECTION)
+    return "" if at < 0 else "\n" + text[at:]
+
+
 # --- main ----------------------------------------------------------------------------------
 
 
@@ -900,7 +928,7 @@ def main(argv: list[str] | None = None) -> int:
                 text = report(
                     results, args, runner, started, time.perf_counter() - began, finished=False
                 )
-                args.out.write_text(text, encoding="utf-8")
+                args.out.write_text(text + kept_sections(args.out), encoding="utf-8")
         finished = True
     except KeyboardInterrupt:
         print("\ninterrupted; writing what was measured", file=sys.stderr)
@@ -913,7 +941,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {target.verdict:<12} {target.text} at {target.n:,}: {target.measured}")
     if args.out:
         args.out.write_text(
-            report(results, args, runner, started, elapsed, finished), encoding="utf-8"
+            report(results, args, runner, started, elapsed, finished) + kept_sections(args.out),
+            encoding="utf-8",
         )
         print(f"\nwritten {args.out} ({elapsed / 60:.1f} min in all)")
     else:

@@ -77,6 +77,11 @@ def test_atomic_create_never_overwrites(tmp_path: Path) -> None:
         ("Yevgeniya Baltatarova", "baltatarova-yevgeniya"),
         ("José María Núñez", "nunez-jose-maria"),
         ("Murtazov", "murtazov"),
+        # Surname = the last word; a hyphen inside a word stays, an apostrophe joins.
+        ("Фёдор Мамедов-Оглы", "mamedov-ogly-fyodor"),
+        ("Seryozha O'Brien", "obrien-seryozha"),
+        ("Seryozha O’Brien", "obrien-seryozha"),
+        ("Jean-Paul Sartre", "sartre-jean-paul"),
     ],
 )
 def test_ids_from_names(name: str, expected: str) -> None:

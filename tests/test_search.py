@@ -8,7 +8,45 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from exilecases.ops.search import _GROUPS, SearchHit, _fields, _group_texts, normalise, search
+from exilecases.ops import search as searching
+from exilecases.ops.search import _GROUPS, SearchHit, _fields, _group_texts, normalise
+
+search = searching.search
+
+
+def search_through_the_index(cases, query: str, **options) -> list[SearchHit]:
+    """``search`` as the index answers it: the cases stored as index rows (in memory), the
+    search table and postings filled, only the cases holding a matching word ranked."""
+    import json
+    from pathlib import Path
+
+    from exilecases.format.vocabulary import default_vocabulary
+    from exilecases.ops.load import _search_row
+    from exilecases.store.index import IndexRow, open_index
+
+    with open_index(Path("/nonexistent"), default_vocabulary(), memory=True) as index:
+        index.db.execute("BEGIN")
+        for number, case in enumerate(cases):
+            row = IndexRow(
+                f"{number:05}.toml", True, None, None, None, None, json.dumps(case), "[]", "",
+                None, None, [], [],
+            )  # fmt: skip
+            index._insert(row, (1, 1, 1, number))
+        index.db.execute("COMMIT")
+        index.fill_search(_search_row)
+        words = searching.matching_words(query, index.search_vocabulary())
+        return searching.search(index.search_documents(words), query, **options)
+
+
+@pytest.fixture(autouse=True, scope="module", params=["every case", "the index"])
+def _both_paths(request: pytest.FixtureRequest):
+    """Every test of this module runs twice: ranking every case, and ranking what the
+    index's word table and postings select (the results must be the same)."""
+    global search
+    search = searching.search if request.param == "every case" else search_through_the_index
+    yield
+    search = searching.search
+
 
 EQUIVALENT_SPELLINGS = [
     ("Коробов", "Korobov"),

@@ -123,6 +123,7 @@ def test_edits_log_and_diff(case_repo: Path, cli) -> None:
             "Almaty",
             "--source",
             "hrw",
+            "--keep-status",
             "--root",
             root,
         ).exit_code

@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from exilecases.format.findings import Finding
     from exilecases.format.vocabulary import Vocabulary
+    from exilecases.ops.importer import ImportReport
     from exilecases.ops.query import Filters
     from exilecases.ops.search import SearchHit
-    from exilecases.ops.update import EditResult
+    from exilecases.ops.update import EditResult, Removal
 
 
 class Repository:
@@ -74,7 +75,12 @@ class Repository:
         check = check_path(self.root, path, self.vocabulary)
         if check.case is None or not check.ok:
             raise ExilecasesError(f"{check.rel} has errors; run exilecases validate")
-        return check.case if private else redact(check.case, self.vocabulary)
+        if private:
+            from exilecases.ops.seal import open_checks
+
+            open_checks(self.root, [check], self.vocabulary)  # in memory only
+            return check.case
+        return redact(check.case, self.vocabulary)
 
     def check(self, paths: Iterable[Path] | None = None) -> list[Finding]:
         """Every finding of every case file (or of ``paths``), cross-file rules included
@@ -95,7 +101,7 @@ class Repository:
         from exilecases.ops.load import search_documents
         from exilecases.ops.search import search
 
-        documents = search_documents(self.root, self.vocabulary)
+        documents = search_documents(self.root, self.vocabulary, query=query)
         return search(documents.cases, query, limit=limit, min_score=min_score)
 
     def stats(self, by: Sequence[str], filters: Filters | None = None) -> dict[str, Any]:
@@ -147,6 +153,30 @@ class Repository:
         case = build_case(required, case_id=case_id, **fields)
         return write_new_case(self.root, case, self.vocabulary)
 
+    def import_sheet(
+        self,
+        sheet: str | Path,
+        mapping: str | Path,
+        *,
+        dry_run: bool = False,
+        update: bool = False,
+        skip_invalid: bool = False,
+    ) -> ImportReport:
+        """Import a spreadsheet (CSV, XLSX, ODS) through a mapping file (``import`` on the
+        command line): every row checked first, then all written or none. The report holds
+        the findings (``FILE:ROW:COLUMN``) and the files written."""
+        from exilecases.ops.importer import import_sheet
+
+        return import_sheet(
+            self.root,
+            Path(sheet),
+            Path(mapping),
+            self.vocabulary,
+            dry_run=dry_run,
+            update=update,
+            skip_invalid=skip_invalid,
+        )
+
     def edit(self, case_id: str, change: Callable[[str], Any]) -> EditResult:
         """Apply ``change`` (the file's text in, the new text out, or a
         ``store.write.Update`` that also says what data the text must hold) to one case
@@ -157,12 +187,78 @@ class Repository:
         return edit_case(self.root, case_id, change, self.vocabulary)
 
     def set(self, case_id: str, field: str, *values: str) -> EditResult:
-        """Set one field (``set ID FIELD VALUE`` on the command line)."""
+        """Set one field (``set ID FIELD VALUE`` on the command line); ``private.KEY`` sets
+        a key of the private part, sealed again in a sealed repository."""
         from exilecases.ops.edit import set_field_update
         from exilecases.ops.update import edit_case
 
+        if field.startswith("private."):
+            from exilecases.ops.seal import set_private
+
+            return set_private(self.root, case_id, field.removeprefix("private."), values,
+                               self.vocabulary)  # fmt: skip
         change = lambda text: set_field_update(text, field, list(values))  # noqa: E731
         return edit_case(self.root, case_id, change, self.vocabulary)
+
+    def seal(self) -> Any:
+        """Seal every case file for the keys in ``data/recipients.toml`` (``exilecases
+        seal``); returns the ``SealReport`` (which files were sealed, re-sealed, refused)."""
+        from exilecases.ops.seal import load_keys, seal_repository
+
+        return seal_repository(self.root, self.vocabulary, load_keys(self.root))
+
+    def add_event(
+        self, case_id: str, *, private: bool = False, keep_status: bool = False, **fields: Any
+    ) -> EditResult:
+        """Append an event (``date``, ``type``, ``outcome``, ...), to ``[[private.events]]``
+        with ``private``. A public event whose outcome is, by date, the latest such event's
+        sets ``status`` too, unless ``keep_status`` (``event add`` on the command line)."""
+        from exilecases.ops.entries import AddEvent
+
+        entry = {key: value for key, value in fields.items() if value not in (None, [], "")}
+        return self.edit(case_id, AddEvent(entry, private=private, keep_status=keep_status))
+
+    def edit_entry(
+        self,
+        case_id: str,
+        table: str,
+        number: str | int,
+        fields: dict[str, Any] | None = None,
+        *,
+        cite: Sequence[str] = (),
+        uncite: Sequence[str] = (),
+    ) -> EditResult:
+        """Set keys of one entry of ``table`` (``events``, ``charges``, ...), numbered as
+        ``show`` numbers it (``3``, ``"p1"`` for a private one); a value of ``""`` or None
+        removes an optional key; ``cite`` adds citations of sources, ``uncite`` drops them
+        (``event edit`` / ``charge edit``)."""
+        from exilecases.ops.entries import EditEntry, parse_number
+
+        ref = parse_number(str(number), table)
+        change = EditEntry(ref, case_id, dict(fields or {}), list(cite), list(uncite))
+        return self.edit(case_id, change)
+
+    def remove_entry(self, case_id: str, table: str, number: str | int) -> EditResult:
+        """Remove one entry of ``table``, numbered as ``show`` numbers it (``event remove``,
+        ``charge remove``)."""
+        from exilecases.ops.entries import RemoveEntry, parse_number
+
+        return self.edit(case_id, RemoveEntry(parse_number(str(number), table), case_id))
+
+    def remove_source(self, case_id: str, source_id: str) -> EditResult:
+        """Remove a source by its id; refused (``ExilecasesError`` naming them) while an
+        entry cites it (``source remove``)."""
+        from exilecases.ops.entries import RemoveSource
+
+        return self.edit(case_id, RemoveSource(source_id, case_id))
+
+    def remove(self, case_id: str, *, force: bool = False, commit: bool = False) -> Removal:
+        """Remove a case file through git (``git rm``, committed with ``commit``), so that it
+        can be brought back (``Removal.restore_hint``); refused for a file git could not
+        bring back unless ``force`` (``remove`` on the command line)."""
+        from exilecases.ops.update import remove_case
+
+        return remove_case(self.root, case_id, force=force, commit=commit)
 
     def export(
         self,

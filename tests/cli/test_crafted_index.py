@@ -158,6 +158,9 @@ def clones(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return found
 
 
+SETUP_NOTE = "run `exilecases init` here to set them up"
+
+
 def run_all(cli, root: Path) -> list[tuple[list[str], int, str, str, bytes]]:
     """Every command twice (the first builds the index, the second answers from it)."""
     out = root.parent / f"out-{root.name}"
@@ -169,8 +172,11 @@ def run_all(cli, root: Path) -> list[tuple[list[str], int, str, str, bytes]]:
             written.unlink(missing_ok=True)
             result = cli(*args, *(["--overwrite"] if "-o" in args else []), "--root", root)
             stderr = result.stderr.replace(str(out), "OUT").replace(str(root), "ROOT")
+            # Notes said once per clone (the old folder, a clone without init's set-up).
             stderr = "".join(
-                line for line in stderr.splitlines(True) if OLD_FOLDER_NOTE not in line
+                line
+                for line in stderr.splitlines(True)
+                if OLD_FOLDER_NOTE not in line and SETUP_NOTE not in line
             )
             data = written.read_bytes() if written.exists() else b""
             results.append((command, result.exit_code, result.stdout, stderr, data))

@@ -12,6 +12,7 @@ import typer
 from exilecases.cli import emit
 from exilecases.cli.common import (
     CaseIdArgument,
+    ExcelOption,
     FindingFormat,
     PrivateOption,
     RootOption,
@@ -29,6 +30,7 @@ from exilecases.cli.common import (
     _warn_skipped,
     _with_filters,
     app,
+    check_excel,
 )
 from exilecases.errors import ExilecasesError
 
@@ -103,7 +105,12 @@ def add(
     root: RootOption = None,
 ) -> None:
     """Create a case file. On a terminal it asks for what is missing; never overwrites."""
-    from exilecases.ops.newcase import build_case, missing_fields, write_new_case
+    from exilecases.ops.newcase import (
+        build_case,
+        missing_fields,
+        refuse_look_alikes,
+        write_new_case,
+    )
 
     found, vocabulary = _open(root)
     given = {
@@ -132,12 +139,19 @@ def add(
         distinct_from=distinct_from or [],
         private_fields=private_field or [],
     )
+    refuse_look_alikes(found, case, vocabulary)
     path = write_new_case(found, case, vocabulary)
-    _message(f"created {path.relative_to(found).as_posix()}")
+    rel = path.relative_to(found).as_posix()
+    _message(f"created {rel}")
+    from exilecases.ops.personal import new_personal_data
+
+    for item in new_personal_data(None, case, rel, path.read_text("utf-8")):
+        _message(item.format())
     if commit:
+        from exilecases.ops.newcase import new_case_message
         from exilecases.store.git import commit_paths
 
-        commit_paths(found, [path], f"{case['id']}: add case ({case['status']})")
+        commit_paths(found, [path], new_case_message(case))
         _message("committed")
 
 
@@ -179,6 +193,7 @@ def list_cases(
     output: Annotated[TableFormat, typer.Option("--format", help="table, json or csv.")] = (
         TableFormat.table
     ),
+    excel: ExcelOption = False,
     private: PrivateOption = False,
     filters: Any = None,
     root: RootOption = None,
@@ -187,6 +202,7 @@ def list_cases(
     Public data only unless --private."""
     from exilecases.ops.query import sort_cases
 
+    check_excel(excel, output)
     found, vocabulary = _open(root)
     filters.check(vocabulary)
     fast = output is TableFormat.json and sort == "id" and not reverse and not private
@@ -207,11 +223,11 @@ def list_cases(
     elif output is TableFormat.csv:
         from exilecases.cli.tables import LIST_CSV_COLUMNS, list_rows
 
-        emit.emit_csv(LIST_CSV_COLUMNS, list_rows(cases, vocabulary))
+        emit.emit_csv(LIST_CSV_COLUMNS, list_rows(cases, vocabulary, filters.as_of), excel)
     else:
         from exilecases.cli import render
 
-        render.out().print(render.list_table(cases, vocabulary))
+        render.out().print(render.list_table(cases, vocabulary, filters.as_of))
 
 
 # --- show -----------------------------------------------------------------------------
@@ -252,6 +268,12 @@ def show(
             _message(item.format())
         raise ExilecasesError(f"{check.rel} has errors; fix them, then run exilecases validate")
     whole = private or (output is ShowFormat.table and not public)
+    sealed = None
+    if whole and isinstance(check.case.get("sealed"), dict):
+        from exilecases.cli.seal import open_sealed
+
+        # --private opens the sealed part or stops; the table says why it stays sealed
+        sealed = open_sealed(found, check, vocabulary, strict=private)
     case = check.case if whole else public_view(check.case, vocabulary)
     if private:
         _private_note()
@@ -264,7 +286,7 @@ def show(
     else:
         from exilecases.cli import render
 
-        render.out().print(render.case_panel(case, vocabulary, preview=public))
+        render.out().print(render.case_panel(case, vocabulary, preview=public, sealed=sealed))
 
 
 # --- validate -------------------------------------------------------------------------
@@ -298,6 +320,14 @@ def validate(
             "address.",
         ),
     ] = False,
+    staged: Annotated[
+        bool,
+        typer.Option(
+            "--staged",
+            help="Check the case files as staged for the next commit (git's index), not "
+            "as on disk: what the pre-commit hook runs.",
+        ),
+    ] = False,
     root: RootOption = None,
 ) -> None:
     """Check case files: syntax, schema, vocabularies, dates, sources, duplicates.
@@ -311,6 +341,11 @@ def validate(
     from exilecases.ops.validate import cross_file, vocabulary_findings
 
     found, vocabulary = _open(root, warn=False)
+    if staged:
+        if paths or show_source or public_check:
+            raise ExilecasesError("--staged checks every staged case file, on its own", 2)
+        _validate_staged(found, vocabulary, output)
+        return
     files = [_inside_repository(found, p) for p in paths] if paths else None
     # The personal-data check reads the whole files (private parts and all, never the
     # index); the other rules need only each case's public name.
@@ -327,6 +362,9 @@ def validate(
         from exilecases.ops.validate import public_check as personal_data
 
         findings += personal_data(result.checks)
+    from exilecases.cli.seal import sealed_findings
+
+    findings += sealed_findings(found, vocabulary, files)
     findings.sort(key=lambda f: f.sort_key())
     errors = sum(1 for f in findings if f.severity == ERROR)
     if output is FindingFormat.json:
@@ -340,6 +378,29 @@ def validate(
         _message(emit.findings_summary(errors, len(findings) - errors, len(result.checks)))
     _note_old_index(found)
     if errors:
+        raise typer.Exit(1)
+
+
+def _validate_staged(root: Path, vocabulary: Vocabulary, output: FindingFormat) -> None:
+    """``validate --staged``: the staged blobs, checked file by file; exit 1 on an error."""
+    from exilecases.format.findings import ERROR
+    from exilecases.ops.staged import check_staged
+
+    checks = check_staged(root, vocabulary)
+    findings = sorted((f for c in checks for f in c.findings), key=lambda f: f.sort_key())
+    errors = sum(1 for f in findings if f.severity == ERROR)
+    if output is FindingFormat.json:
+        emit.emit_json([f.to_dict() for f in findings])
+    else:
+        for item in findings:
+            sys.stdout.write(item.format() + "\n")
+        if checks:
+            summary = emit.findings_summary(errors, len(findings) - errors, len(checks))
+            _message(summary.replace(" checked", " checked as staged", 1))
+        else:
+            _message("no case file is staged")
+    if errors:
+        _message("fix the files, then `git add` them again (the commit takes what is staged)")
         raise typer.Exit(1)
 
 
@@ -378,6 +439,7 @@ def search(
     output: Annotated[TableFormat, typer.Option("--format", help="table, json or csv.")] = (
         TableFormat.table
     ),
+    excel: ExcelOption = False,
     private: PrivateOption = False,
     root: RootOption = None,
 ) -> None:
@@ -386,17 +448,20 @@ def search(
     from exilecases.ops.load import search_documents
     from exilecases.ops.search import search as rank
 
+    check_excel(excel, output)
     found, vocabulary = _open(root)
     if private:
         _private_note()
-    documents = search_documents(found, vocabulary, _ProgressBar(), private=private)
+    documents = search_documents(found, vocabulary, _ProgressBar(), private=private, query=query)
     _warn_skipped(documents.broken)
     hits = rank(documents.cases, query, limit=limit, min_score=min_score)
     if output is TableFormat.json:
         emit.emit_json([hit.to_dict() for hit in hits])
     elif output is TableFormat.csv:
         emit.emit_csv(
-            ("id", "name", "score", "matched"), ([h.id, h.name, h.score, h.matched] for h in hits)
+            ("id", "name", "score", "matched"),
+            ([h.id, h.name, h.score, h.matched] for h in hits),
+            excel,
         )
     else:
         from exilecases.cli import render
@@ -429,6 +494,7 @@ def stats(
     output: Annotated[TableFormat, typer.Option("--format", help="table, json or csv.")] = (
         TableFormat.table
     ),
+    excel: ExcelOption = False,
     private: PrivateOption = False,
     filters: Any = None,
     root: RootOption = None,
@@ -437,6 +503,7 @@ def stats(
     case with several values counts once under each. Public data only unless --private."""
     from exilecases.ops.stats import check_fields, count, shares
 
+    check_excel(excel, output)
     found, vocabulary = _open(root)
     try:
         check_fields(by, event)
@@ -447,16 +514,23 @@ def stats(
         hint = f" (did you mean {suggestion!r}?)" if suggestion else ""
         raise ExilecasesError(f"unknown event type {event!r}{hint}", 2)
     filters.check(vocabulary)
-    cases = _select(found, vocabulary, filters, outlines=not private, private=private)
-    if private:
-        from exilecases.format.privacy import private_view
+    from exilecases.ops.load import count_json
 
-        # Count private events and private.status too (an --as-of status stays as it is).
-        views = [private_view(case) for case in cases]
-        if filters.as_of:
-            views = [{**v, "status": c["status"]} for v, c in zip(views, cases, strict=True)]
-        cases = views
-    result = count(cases, by, vocabulary, event_type=event)
+    fast = None if private else count_json(found, vocabulary, filters, by, event, _ProgressBar())
+    if fast is not None:
+        result = fast[0]
+        _warn_skipped(fast[1])
+    else:
+        cases = _select(found, vocabulary, filters, outlines=not private, private=private)
+        if private:
+            from exilecases.format.privacy import private_view
+
+            # Count private events and private.status too (an --as-of status stays as it is).
+            views = [private_view(case) for case in cases]
+            if filters.as_of:
+                views = [{**v, "status": c["status"]} for v, c in zip(views, cases, strict=True)]
+            cases = views
+        result = count(cases, by, vocabulary, event_type=event)
     if output is TableFormat.json:
         emit.emit_json(result)
     elif output is TableFormat.csv:
@@ -466,6 +540,7 @@ def stats(
                 [*(row[f] for f in result["by"]), row["count"], share]
                 for row, share in zip(result["rows"], shares(result), strict=True)
             ),
+            excel,
         )
     else:
         from exilecases.cli import render

@@ -64,11 +64,18 @@ class FindingFormat(enum.StrEnum):
     json = "json"
 
 
+def _parent_root(ctx: typer.Context) -> Path | None:
+    """During completion: the ``--root`` typed before the command name, if any."""
+    while ctx.parent is not None:
+        ctx = ctx.parent
+    return ctx.params.get("root")
+
+
 def _complete_ids(ctx: typer.Context, incomplete: str) -> list[str]:
     from exilecases.store.files import case_files, find_root
 
     try:
-        root = find_root(ctx.params.get("root"))
+        root = find_root(ctx.params.get("root") or _parent_root(ctx))
     except ExilecasesError:
         return []
     return [p.stem for p in case_files(root) if p.stem.startswith(incomplete)]
@@ -80,7 +87,7 @@ def _completer(kind: str) -> Callable[[typer.Context, str], list[str]]:
         from exilecases.store.files import find_root
 
         try:
-            vocabulary = load_vocabulary(find_root(ctx.params.get("root")))
+            vocabulary = load_vocabulary(find_root(ctx.params.get("root") or _parent_root(ctx)))
         except (ExilecasesError, VocabularyError):
             from exilecases.format.vocabulary import default_vocabulary
 
@@ -174,6 +181,40 @@ UntilOption = Annotated[
         "--until", metavar="DATE", help="Only cases with an event on or before this date."
     ),
 ]
+
+
+#: The ``--root`` given before the command name (set by the app's callback, which runs
+#: before every command, so it never outlives one invocation).
+_ROOT_BEFORE_COMMAND: list[Path | None] = [None]
+
+
+@app.callback()
+def _before_the_command(root: RootOption = None) -> None:
+    """Options given before the command name: ``exilecases --root DIR COMMAND``."""
+    _ROOT_BEFORE_COMMAND[0] = root
+
+
+def given_root(root: Path | None) -> Path | None:
+    """The ``--root`` of the command, else the one given before the command name."""
+    return root if root is not None else _ROOT_BEFORE_COMMAND[0]
+
+
+ExcelOption = Annotated[
+    bool,
+    typer.Option(
+        "--excel",
+        help="With --format csv: UTF-8 with a byte-order mark, so that Excel shows Cyrillic "
+        "(and every other script) as it is.",
+    ),
+]
+
+
+def check_excel(excel: bool, output_format: str) -> None:
+    """Refuse ``--excel`` with a format other than CSV (it changes only CSV)."""
+    if excel and str(output_format) != "csv":
+        raise ExilecasesError("--excel goes with --format csv", 2)
+
+
 AsOfOption = Annotated[
     str | None,
     typer.Option(
@@ -291,28 +332,40 @@ def _open(root: Path | None, *, warn: bool = True) -> tuple[Path, Vocabulary]:
     from exilecases.format.vocabulary import load_vocabulary
     from exilecases.store.files import find_root
 
-    found = find_root(root)
+    found = find_root(given_root(root))
+    _note_missing_setup(found)
     vocabulary = load_vocabulary(found)
     for item in vocabulary.redefinitions if warn else ():
         _message(f"warning: {vocabulary.extension_file}:{item.line}: {item.message()}")
     return found, vocabulary
 
 
+def _note_missing_setup(root: Path) -> None:
+    """Say once per clone that it lacks the diff driver or the hook (``store/setup``)."""
+    from exilecases.store.setup import notice_once
+
+    note = notice_once(root)
+    if note:
+        _message(note)
+
+
 class _ProgressBar:
     """A progress bar on standard error, drawn only on a terminal and for long reads."""
 
-    def __init__(self) -> None:
+    def __init__(self, label: str = "reading case files", minimum: int = 2000) -> None:
         self._bar: Any = None
         self._task: Any = None
+        self._label = label
+        # Default: about a second's work on two cores; smaller reads end before a bar helps.
+        self._minimum = minimum
 
     def start(self, total: int) -> None:
-        # About a second's work on two cores; smaller reads finish before a bar would help.
-        if total < 2000 or not sys.stderr.isatty():
+        if total < self._minimum or not sys.stderr.isatty():
             return
         from rich.progress import Progress
 
         self._bar = Progress(console=_stderr(), transient=True)
-        self._task = self._bar.add_task("reading case files", total=total)
+        self._task = self._bar.add_task(self._label, total=total)
         self._bar.start()
 
     def advance(self, count: int) -> None:

@@ -13,6 +13,7 @@ import typer
 from exilecases.cli import emit
 from exilecases.cli.common import (
     CaseIdArgument,
+    ExcelOption,
     RootOption,
     _completer,
     _handles_errors,
@@ -22,6 +23,7 @@ from exilecases.cli.common import (
     _warn_skipped,
     _with_filters,
     app,
+    check_excel,
 )
 from exilecases.errors import ExilecasesError
 
@@ -52,10 +54,10 @@ def _day(value: str | None, option: str) -> dt.date:
     """A ``--as-of``/``--on`` day (default today); a partial date means its first day."""
     if value is None:
         return dt.date.today()
-    from exilecases.format.dates import DateError, parse_date
+    from exilecases.format.dates import DateError, as_of_day
 
     try:
-        return parse_date(value).earliest
+        return as_of_day(value, first=True)
     except DateError as error:
         raise ExilecasesError(f"{option}: {error}", 2) from None
 
@@ -129,6 +131,7 @@ def due(
     output: Annotated[
         DueFormat, typer.Option("--format", help="table, json, csv or ics (iCalendar).")
     ] = DueFormat.table,
+    excel: ExcelOption = False,
     filters: Any = None,
     root: RootOption = None,
 ) -> None:
@@ -138,6 +141,7 @@ def due(
     from exilecases.ops.deadlines import DueQuery
     from exilecases.ops.load import select_deadlines
 
+    check_excel(excel, output)
     found, vocabulary = _open(root)
     filters.check(vocabulary)
     _check_keys(deadline_type or [], "deadline_types", vocabulary)
@@ -172,7 +176,8 @@ def due(
         emit.emit_json([item.listing(day) for item in items])
     elif output is DueFormat.csv:
         columns = _csv_columns()
-        emit.emit_csv(columns, (_csv_row(item.listing(day), columns) for item in items))
+        rows = (_csv_row(item.listing(day), columns) for item in items)
+        emit.emit_csv(columns, rows, excel)
     elif output is DueFormat.ics:
         from exilecases.cli.ics import calendar_text
 
@@ -453,33 +458,18 @@ def _settle(
 
 def _numbered(number: str) -> tuple[tuple[str, ...], int]:
     """``"3"`` -> the third ``[[deadlines]]`` entry; ``"p1"`` -> the first private one."""
-    text = number.strip().lower()
-    where: tuple[str, ...] = ("deadlines",)
-    if text.startswith("p"):
-        where, text = ("private", "deadlines"), text[1:]
-    if not text.isdigit() or int(text) < 1:
-        raise ExilecasesError(
-            f"{number!r} is not a deadline number; show lists them as 1, 2, ... and p1, p2, "
-            "... for private ones",
-            2,
-        )
-    return where, int(text) - 1
+    from exilecases.ops.entries import parse_number
+
+    ref = parse_number(number, "deadlines")
+    return ref.where, ref.index
 
 
 def _entry_at(
     data: dict[str, Any], where: tuple[str, ...], index: int, number: str, case_id: str
 ) -> dict[str, Any]:
-    table: Any = data
-    for part in where:
-        table = table.get(part, {}) if isinstance(table, dict) else {}
-    entries = table if isinstance(table, list) else []
-    if index >= len(entries):
-        raise ExilecasesError(
-            f"{case_id} has no deadline {number} (it has {len(entries)} "
-            f"{'private ' if where[0] == 'private' else ''}deadline"
-            f"{'s' * (len(entries) != 1)}); `exilecases show {case_id}` numbers them"
-        )
-    return entries[index]
+    from exilecases.ops.entries import EntryRef, entry_at
+
+    return entry_at(data, EntryRef(where, index, number), case_id)
 
 
 def _print_entry(

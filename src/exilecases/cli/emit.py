@@ -24,9 +24,10 @@ def emit_json(value: Any) -> None:
     sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=indent) + "\n")
 
 
-def emit_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+def emit_csv(header: Sequence[str], rows: Iterable[Sequence[Any]], excel: bool = False) -> None:
     """CSV on standard output (RFC 4180 quoting, ``\\n`` line ends); every text cell goes
-    through ``chars.csv_cell`` (no live formula, no control character)."""
+    through ``chars.csv_cell`` (no live formula, no control character); with ``excel``,
+    UTF-8 with a byte-order mark, which Excel needs to read Cyrillic as Cyrillic."""
     from exilecases.format.chars import csv_cell
 
     buffer = io.StringIO()
@@ -34,7 +35,24 @@ def emit_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     writer.writerow([csv_cell(name) for name in header])
     for row in rows:
         writer.writerow([_cell(value, csv_cell) for value in row])
-    sys.stdout.write(buffer.getvalue())
+    write_csv_text(buffer.getvalue(), excel)
+
+
+#: What ``--excel`` puts before CSV: UTF-8's byte-order mark, by which Excel tells UTF-8
+#: from the machine's legacy code page (without it, Cyrillic arrives garbled).
+EXCEL_BOM = "\ufeff"
+
+
+def write_csv_text(text: str, excel: bool = False) -> None:
+    """CSV text on standard output as UTF-8 bytes, the byte-order mark first for Excel."""
+    data = ((EXCEL_BOM if excel else "") + text).encode("utf-8")
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:  # a stream without bytes underneath (rare): text it is
+        sys.stdout.write(data.decode("utf-8"))
+        return
+    buffer.write(data)
+    buffer.flush()
 
 
 def _cell(value: Any, guard: Any) -> Any:

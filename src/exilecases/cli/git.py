@@ -6,7 +6,7 @@ import enum
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -24,6 +24,9 @@ from exilecases.cli.common import (
 from exilecases.cli.text import safe
 from exilecases.errors import ExilecasesError
 
+if TYPE_CHECKING:
+    from exilecases.ops.update import EditResult
+
 # --- the git-native workflow -----------------------------------------------------------
 
 
@@ -38,7 +41,10 @@ def init(
     ] = Path(),
 ) -> None:
     """Make a new case repository: data/cases/, data/vocabulary.toml, git, the diff driver
-    and a pre-commit hook. Safe to run twice: an existing file is never overwritten."""
+    and a pre-commit hook, and commit the files it made (inside a repository with other
+    work: stage them and name them). Safe to run twice: an existing file is never
+    overwritten, a setting already made is kept; run it in a fresh clone to install the
+    diff driver and the hook, which a clone does not carry."""
     from exilecases.ops.init import init_repository
 
     report = init_repository(directory)
@@ -46,11 +52,27 @@ def init(
         _message(f"created {item}")
     for item in report.kept:
         _message(f"kept    {item}")
+    shared = " ".join(report.shared)
+    if report.recorded == "committed":
+        _message(f"committed {report.commit}: {shared}")
+    elif report.recorded == "staged":
+        why = f" (git could not commit: {report.commit_error})" if report.commit_error else ""
+        _message(
+            f"staged for your next commit{why}: {shared}\n"
+            f'  commit them: git commit -m "exilecases init" -- {shared}'
+        )
     _message(f"case repository ready at {report.root}; add a case with `exilecases add`")
 
 
-def _edit(root: Path | None, case_id: str, transform: Callable[[str], Any], commit: bool) -> None:
-    """Apply one edit through ``update.edit_case``, say what changed, commit on request."""
+def _edit(
+    root: Path | None,
+    case_id: str,
+    transform: Callable[[str], Any],
+    commit: bool,
+    explain: Callable[[], None] | None = None,
+) -> EditResult:
+    """Apply one edit through ``update.edit_case``, say what changed (then ``explain``, a
+    command's own words on it), commit on request."""
     from exilecases.ops.update import edit_case
 
     found, vocabulary = _open(root)
@@ -58,23 +80,47 @@ def _edit(root: Path | None, case_id: str, transform: Callable[[str], Any], comm
     rel = result.path.relative_to(found).as_posix()
     if not result.changes and result.changed_lines == 0:
         _message(f"{rel}: nothing to change")
-        return
+        return result
     for change in result.changes:
         _message(f"{case_id}: {change.format()}")
     _message(
         f"wrote {rel} ({result.changed_lines} line{'s' * (result.changed_lines != 1)} changed)"
     )
+    _warn_personal_data(result.old, result.new, rel, result.path)
+    if explain is not None:
+        explain()
     if commit:
         from exilecases.ops.changes import public_changes
         from exilecases.ops.history import read_case_at
-        from exilecases.store.git import commit_paths
+        from exilecases.ops.newcase import new_case_message
+        from exilecases.store.git import commit_paths, in_revision
 
-        # The commit holds every change to the file since HEAD, not only this edit's; only
-        # public ones are named (a commit message travels with every clone).
-        old = read_case_at(found, "HEAD", rel)
-        result.changes = public_changes(old, result.new, vocabulary)
-        commit_paths(found, [result.path], result.commit_message())
-        _message(f"committed: {result.commit_message()}")
+        if in_revision(found, "HEAD", rel):
+            # The commit holds every change to the file since HEAD, not only this edit's;
+            # only public ones are named (a commit message travels with every clone).
+            old = read_case_at(found, "HEAD", rel)
+            result.changes = public_changes(old, result.new, vocabulary)
+            message = result.commit_message()
+        else:  # never committed: the commit adds the case
+            message = new_case_message(result.new)
+        commit_paths(found, [result.path], message)
+        _message(f"committed: {message}")
+
+    return result
+
+
+def _warn_personal_data(
+    old: dict[str, Any] | None, new: dict[str, Any], rel: str, path: Path
+) -> None:
+    """Say at once when an edit wrote what looks like personal data into a public field."""
+    from exilecases.ops.personal import new_personal_data
+
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return
+    for item in new_personal_data(old, new, rel, text):
+        _message(item.format())
 
 
 CommitOption = Annotated[
@@ -104,9 +150,15 @@ def set_command(
     commit: CommitOption = False,
     root: RootOption = None,
 ) -> None:
-    """Set one field of a case, changing only its line and keeping every comment."""
+    """Set one field of a case, changing only its line and keeping every comment.
+    private.KEY sets a key of the private part (sealed again in a sealed repository)."""
     from exilecases.ops.edit import set_field_update
 
+    if field.startswith("private."):
+        from exilecases.cli.seal import set_private
+
+        set_private(root, case_id, field.removeprefix("private."), values, add or remove, commit)
+        return
     _edit(
         root,
         case_id,
@@ -127,11 +179,14 @@ def _entry_command(table: str) -> Callable[..., None]:
     return add_entry_to
 
 
-event_app = typer.Typer(help="Add an event to a case's timeline.", no_args_is_help=True)
-charge_app = typer.Typer(
-    help="Add a charge (a legal basis used against the person).", no_args_is_help=True
+event_app = typer.Typer(
+    help="Add, edit or remove an event of a case's timeline.", no_args_is_help=True
 )
-source_app = typer.Typer(help="Add a source to a case.", no_args_is_help=True)
+charge_app = typer.Typer(
+    help="Add, edit or remove a charge (a legal basis used against the person).",
+    no_args_is_help=True,
+)
+source_app = typer.Typer(help="Add a source to a case, or remove one.", no_args_is_help=True)
 contact_app = typer.Typer(
     help="Add a contact (lawyer, organisation, relative).", no_args_is_help=True
 )
@@ -167,10 +222,29 @@ def event_add(
         str | None, typer.Option(help="Id of the proceeding it belongs to.")
     ] = None,
     source: SourcesOption = None,
+    private: Annotated[
+        bool,
+        typer.Option(
+            "--private",
+            help="Never publish this event: it goes to [[private.events]] and never changes "
+            "the status.",
+        ),
+    ] = False,
+    keep_status: Annotated[
+        bool,
+        typer.Option(
+            "--keep-status",
+            help="Leave the status as it is, even when --outcome is the latest event's.",
+        ),
+    ] = False,
     commit: CommitOption = False,
     root: RootOption = None,
 ) -> None:
-    """Add an event after the case's last one (the timeline is shown in date order)."""
+    """Add an event after the case's last one (the timeline is shown in date order). When
+    its --outcome is, by date, the case's latest public one, the status follows it (and the
+    command says so) unless --keep-status."""
+    from exilecases.ops.entries import AddEvent
+
     entry = {
         "date": date,
         "type": event_type,
@@ -181,7 +255,35 @@ def event_add(
         "note": note,
         "sources": source or [],
     }
-    _entry_command("events")(root, case_id, entry, commit)
+    cleaned = {key: value for key, value in entry.items() if value not in (None, [], "")}
+    change = AddEvent(cleaned, private=private, keep_status=keep_status)
+    _edit(root, case_id, change, commit, lambda: _explain_status(case_id, change, outcome))
+
+
+def _explain_status(case_id: str, change: Any, outcome: str | None) -> None:
+    """What ``event add`` did with the status, and why (``entries.AddEvent``)."""
+    if change.status:
+        _message(
+            f"{case_id}: the status follows this event, now the latest with an outcome "
+            "(--keep-status keeps it)"
+        )
+    elif change.would_change:
+        old, new = change.would_change
+        _message(
+            f"{case_id}: status kept as {old} (--keep-status), though this event's outcome is "
+            f"{new}; validate will warn (W102)"
+        )
+    elif change.latest is not None:
+        latest = change.latest
+        _message(
+            f"{case_id}: status unchanged: the latest event with an outcome is "
+            f"{latest.get('date')} {latest.get('type')} ({latest.get('outcome')})"
+        )
+    elif change.private and outcome:
+        _message(
+            f"{case_id}: status unchanged: a private event never changes the public status "
+            "(set private.status for the real one)"
+        )
 
 
 @charge_app.command("add")
@@ -274,11 +376,22 @@ def fmt(
         bool,
         typer.Option("--check", help="Change nothing; exit 1 listing the files that would change."),
     ] = False,
+    staged: Annotated[
+        bool,
+        typer.Option(
+            "--staged",
+            help="With --check: check the case files as staged for the next commit, not as "
+            "on disk (the pre-commit hook).",
+        ),
+    ] = False,
     root: RootOption = None,
 ) -> None:
     """Rewrite case files in canonical form, keeping every comment. Formatting twice changes
     nothing. Entries marked private = true (format 1) move into [private], a line each. A
     file fmt cannot rewrite without losing data is left as it is, with the finding."""
+    if staged:
+        _fmt_check_staged(root, check, bool(paths))
+        return
     import exilecases.format.model  # noqa: F401  (pydantic, imported before any lock)
     from exilecases.ops.fmt import fmt_file
     from exilecases.store.files import scan_cases
@@ -321,6 +434,23 @@ def fmt(
     if check and would_change:
         _message(f"{len(would_change)} file(s) would change; run exilecases fmt")
     if (check and would_change) or left:
+        raise typer.Exit(1)
+
+
+def _fmt_check_staged(root: Path | None, check: bool, paths: bool) -> None:
+    """``fmt --check --staged``: list the staged case files fmt would change; exit 1 if any."""
+    from exilecases.ops.staged import unformatted_staged
+
+    if not check or paths:
+        raise ExilecasesError("--staged goes with --check alone (fmt never rewrites the index)", 2)
+    found, _ = _open(root)
+    would_change = unformatted_staged(found)
+    for rel in would_change:
+        sys.stdout.write(f"{rel}\n")
+    if would_change:
+        _message(
+            f"{len(would_change)} staged file(s) would change; run exilecases fmt, then git add"
+        )
         raise typer.Exit(1)
 
 

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from exilecases.cli.common import (
+    ExcelOption,
     PrivateOption,
     RootOption,
     _handles_errors,
@@ -18,6 +19,7 @@ from exilecases.cli.common import (
     _select,
     _with_filters,
     app,
+    check_excel,
 )
 from exilecases.errors import ExilecasesError
 
@@ -93,6 +95,15 @@ def export(
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Replace an existing output file.")
     ] = False,
+    excel: ExcelOption = False,
+    allow_personal_data: Annotated[
+        bool,
+        typer.Option(
+            "--allow-personal-data",
+            help="Publish even when a public field looks like a phone number, an e-mail or a "
+            "street address (W105); otherwise such an export is refused.",
+        ),
+    ] = False,
     filters: Any = None,
     root: RootOption = None,
 ) -> None:
@@ -101,6 +112,7 @@ def export(
     from exilecases.ops.query import sort_cases
     from exilecases.store.write import replace_file
 
+    check_excel(excel, output_format)
     found, vocabulary = _open(root)
     if public and private:
         raise ExilecasesError("--public and --private exclude each other", 2)
@@ -112,6 +124,8 @@ def export(
     target = _output_path(found, output, overwrite) if output is not None else None
     filters.check(vocabulary)
     cases = sort_cases(_select(found, vocabulary, filters, private=private), "id", vocabulary)
+    if public and not allow_personal_data:
+        _refuse_personal_data(found, vocabulary, [case["id"] for case in cases])
     from exilecases.ops import export as exporting
 
     if output_format is ExportFormat.sqlite:
@@ -125,15 +139,42 @@ def export(
     else:
         text = exporting.export_json(cases, vocabulary, public=public)
     if text is not None and target is None:
-        sys.stdout.write(text)
+        from exilecases.cli.emit import write_csv_text
+
+        if excel:
+            write_csv_text(text, excel)
+        else:
+            sys.stdout.write(text)
         return
     if text is not None:
         assert target is not None
-        replace_file(target, text, mode=0o600)  # readable by you alone, until you share it
+        from exilecases.cli.emit import EXCEL_BOM
+
+        # readable by you alone, until you share it
+        replace_file(target, (EXCEL_BOM if excel else "") + text, mode=0o600)
     kind = "public " if public else "private, do not publish: "
     _message(
         f"wrote {len(cases)} case{'s' * (len(cases) != 1)} to {output} ({kind}"
         f"{output_format.value})"
+    )
+
+
+def _refuse_personal_data(root: Path, vocabulary: Any, case_ids: list[str]) -> None:
+    """Stop a public export that would publish what looks like personal data (W105)."""
+    from exilecases.ops.personal import personal_data_in
+
+    findings = personal_data_in(root, vocabulary, case_ids)
+    if not findings:
+        return
+    for item in findings:
+        _message(item.format())
+    files = len({item.path for item in findings})
+    raise ExilecasesError(
+        f"nothing was exported: {len(findings)} public field{'s' * (len(findings) != 1)} in "
+        f"{files} file{'s' * (files != 1)} look{'s' * (len(findings) == 1)} like personal "
+        "data (above: file, line and kind). Move it to [private], or pass "
+        "--allow-personal-data if it is meant to be public",
+        1,
     )
 
 
@@ -162,8 +203,10 @@ def schema(
 
 
 def _find_root_or_none(root: Path | None) -> Path | None:
+    from exilecases.cli.common import given_root
     from exilecases.store.files import find_root
 
+    root = given_root(root)
     try:
         return find_root(root)
     except ExilecasesError:

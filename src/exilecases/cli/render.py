@@ -46,18 +46,23 @@ def status_text(status: str, vocabulary: Vocabulary) -> Text:
     return rich_text(status, OUTCOME_STYLES.get(vocabulary.outcome_of(status), ""))
 
 
-def list_table(cases: Sequence[dict[str, Any]], vocabulary: Vocabulary) -> Table:
-    """The table view of ``list``: ids and statuses never wrap, the rest folds to fit."""
+def list_table(
+    cases: Sequence[dict[str, Any]], vocabulary: Vocabulary, as_of: str | None = None
+) -> Table:
+    """The table view of ``list``: ids and statuses never wrap, the rest folds to fit. With
+    ``as_of``, the status and the last event are those of that day."""
     from rich import box
 
     count = f"{len(cases)} case{'s' if len(cases) != 1 else ''}"
+    if as_of:
+        count += f", as of {as_of}"
     table = Table(title=count, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("id / name", no_wrap=True)
     table.add_column("status", no_wrap=True)
     table.add_column("last event", no_wrap=True)
     table.add_column("categories", no_wrap=True)
     table.add_column("legal bases", no_wrap=True)
-    for row in list_rows(cases, vocabulary):
+    for row in list_rows(cases, vocabulary, as_of):
         last = Text.assemble(safe(row[8]), "\n", (safe(row[9]), "dim")) if row[8] else ""
         table.add_row(
             # A public view may lack a field its case marks private (private_fields).
@@ -314,13 +319,15 @@ def case_panel(
     *,
     preview: bool = False,
     as_of: date | None = None,
+    sealed: str | None = None,
 ) -> Panel:
     """Everything about one case: fields, charges, the timeline by proceeding, deadlines
     (days left counted from ``as_of``, default today), sources, contacts, private.
 
     The entries of ``[[private.events]]`` and the other private sub-tables are shown in
     their place, each marked private, as are the fields a redaction rule names. With
-    ``preview`` the panel says it shows a public view.
+    ``preview`` the panel says it shows a public view; ``sealed`` says why a sealed private
+    part is not shown (``sealed (readable by: ...)``).
     """
     from exilecases.format.privacy import PRIVATE_SUBTABLES, private_fields, private_view
 
@@ -329,11 +336,13 @@ def case_panel(
     parts: list[Any] = [_field_lines(case, vocabulary, hidden)]
     if shown.get("charges"):
         charges = Table(title="Charges", title_justify="left", expand=False)
+        charges.add_column("#", style="dim", no_wrap=True)  # what `charge edit ID N` takes
         for column in ("basis", "what", "max penalty", "date", "note"):
             charges.add_column(column, overflow="fold")
-        for charge in shown["charges"]:
+        for number, charge in enumerate(shown["charges"], 1):
             entry = vocabulary.entries["legal_bases"].get(charge.get("basis", ""), {})
             charges.add_row(
+                f"#{number}",
                 rich_text(
                     safe(charge.get("basis")) + (PRIVATE_MARK if charge.get("private") else "")
                 ),
@@ -362,6 +371,8 @@ def case_panel(
             contacts.append("\n" + _joined(bits))
             if contact.get("private"):
                 contacts.append(PRIVATE_MARK, style="bold red")
+            if contact.get("note"):
+                contacts.append("\n" + indented(contact["note"]), style="dim")
         parts.append(contacts)
     room = case.get("private")
     if isinstance(room, dict):
@@ -372,9 +383,16 @@ def case_panel(
                 private.append(f"\n{safe(key)}: {safe(value, layout=True)}")
             parts.append(private)
     title = Text.assemble((safe(case.get("name")), "bold"), "  ", (safe(case.get("id")), "dim"))
+    if sealed:
+        parts.append(Text.assemble(("\nPrivate: ", "bold red"), safe(sealed)))
     if preview:
         title.append("  (public view: what a public output holds)", style="dim")
     return Panel(Group(*parts), title=title, title_align="left")
+
+
+def indented(text: str, prefix: str = "    ") -> str:
+    """A note under its entry: every line indented, blank lines dropped."""
+    return "\n".join(prefix + line.strip() for line in str(text).splitlines() if line.strip())
 
 
 # --- search and stats -----------------------------------------------------------------
@@ -417,10 +435,12 @@ def stats_table(result: dict[str, Any], shares: Sequence[float]) -> Table:
     """One row per value with its count, its share of all cases and a bar."""
     from rich import box
 
+    from exilecases.ops.stats import counted_noun
+
     field = result["by"][0]
     several = sum(row["count"] for row in result["rows"]) > result["total"]
     table = Table(
-        title=rich_text(f"{result['total']} cases by {field}"),
+        title=rich_text(f"{result['total']} {counted_noun(result, result['total'])} by {field}"),
         caption="A case with several values counts under each, so shares add up to more than 100%."
         if several
         else None,
@@ -430,7 +450,7 @@ def stats_table(result: dict[str, Any], shares: Sequence[float]) -> Table:
         pad_edge=False,
     )
     table.add_column(_cell(field), no_wrap=True)
-    table.add_column("cases", justify="right")
+    table.add_column("events" if result.get("counted") == "events" else "cases", justify="right")
     table.add_column("share", justify="right")
     table.add_column("", no_wrap=True)
     for row, share in zip(result["rows"], shares, strict=True):
@@ -449,8 +469,13 @@ def cross_table(result: dict[str, Any]) -> Table:
         rows.setdefault(row[down], {})[row[across]] = row["count"]
         columns[row[across]] = columns.get(row[across], 0) + row["count"]
     order = sorted(columns, key=lambda value: (-columns[value], value is None, str(value)))
+    if across == "year":  # years in time order
+        order = sorted(columns, key=lambda value: (value is None, str(value)))
+    from exilecases.ops.stats import counted_noun
+
+    noun = counted_noun(result, result["total"])
     table = Table(
-        title=rich_text(f"{result['total']} cases by {down} (down) and {across} (across)"),
+        title=rich_text(f"{result['total']} {noun} by {down} (down) and {across} (across)"),
         title_justify="left",
         box=box.SIMPLE_HEAD,
         pad_edge=False,

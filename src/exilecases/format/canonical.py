@@ -20,12 +20,12 @@ from typing import Any
 
 import tomli_w
 
-from exilecases.format.model import KEY_ORDER
+from exilecases.format.fields import ENTRY_TABLES, KEY_ORDER
 
 #: Longest line an array is kept on one line for.
 LINE_LIMIT = 88
 #: Arrays of tables in the order they are written; ``[private]`` comes last of all.
-TABLE_ORDER = ("charges", "proceedings", "events", "deadlines", "sources", "contacts")
+TABLE_ORDER = ENTRY_TABLES
 _SCALARS = (str, bool, int, float, dt.date, dt.time)  # dt.datetime is a dt.date
 
 

@@ -157,8 +157,78 @@ def parse_date(value: object) -> AnyDate:
     Raises ``DateError`` naming what is wrong and the accepted forms.
     """
     if isinstance(value, str | dt.date):
-        return _parse_cached(value)
+        try:
+            return _parse_cached(value)
+        except DateError as error:
+            hint = typed_date_hint(value) if isinstance(value, str) else None
+            if hint is None:
+                raise
+            raise DateError(hint, error.code) from None
     raise DateError(f'a date must be a string such as "2024-05", not {value!r}')
+
+
+# Dates as people type them: 31.03.2025, 31/03/2025, 3-31-2025, 2025.03.31, 03.2025.
+_TYPED_DAY_FIRST = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})([?~%])?\Z")
+_TYPED_YEAR_FIRST = re.compile(r"(\d{4})[./](\d{1,2})(?:[./](\d{1,2}))?([?~%])?\Z")
+_TYPED_MONTH_YEAR = re.compile(r"(\d{1,2})[./](\d{4})([?~%])?\Z")
+
+
+def typed_date_hint(value: str) -> str | None:
+    """For a date typed the way people write it (``31.03.2025``, ``31/03/2025``,
+    ``2025.03.31``, ``03.2025``): a message naming the ISO form to write instead
+    (``did you mean 2025-03-31?``). None when ``value`` is not such a date.
+
+    Day first, as in Russia and Kazakhstan (``01.02.2025`` is 1 February), unless the
+    second number cannot be a month (``03/31/2025``).
+    """
+    text = value.strip()
+    year: str | None
+    if match := _TYPED_DAY_FIRST.match(text):
+        first, second, year, qualifier = match.groups()
+        day, month = (first, second) if int(second) <= 12 else (second, first)
+    elif match := _TYPED_YEAR_FIRST.match(text):
+        year, month, day, qualifier = match.groups()
+    elif match := _TYPED_MONTH_YEAR.match(text):
+        month, year, qualifier = match.groups()
+        day = None
+    else:
+        return None
+    iso = f"{year}-{int(month):02d}" + (f"-{int(day):02d}" if day else "")
+    try:
+        _parse_cached(iso)
+    except DateError as error:
+        return (
+            f"{value!r} is not a date in the form case files use (YYYY-MM-DD), and {iso} "
+            f"does not exist either: {str(error).split(': ', 1)[-1]}"
+        )
+    suggestion = f'"{iso}{qualifier}"' if qualifier else iso
+    return f"{value!r} is not a date in the form case files use: did you mean {suggestion}?"
+
+
+def as_of_day(value: str, *, first: bool = False) -> dt.date:
+    """The day of an ``--as-of`` option (or ``--on``): ``YYYY-MM-DD``, or ``YYYY-MM`` or
+    ``YYYY`` for their last day (their first with ``first``). Such a day is one day: ``?``,
+    ``~`` and intervals are refused.
+
+    Raises ``DateError`` naming the forms to use.
+    """
+    text = value.strip() if isinstance(value, str) else value
+    which = "first" if first else "last"
+    forms = f"write YYYY-MM-DD (or YYYY-MM or YYYY, meaning its {which} day), e.g. 2025-03-31"
+    if isinstance(text, str) and text[-1:] in ("?", "~", "%"):
+        raise DateError(f"{value!r}: give one day, not an uncertain one; {forms}")
+    try:
+        parsed = parse_date(text)
+    except DateError as error:
+        hint = typed_date_hint(text) if isinstance(text, str) else None
+        if hint is not None:
+            raise DateError(hint, error.code) from None
+        if error.code == "impossible-date":
+            raise
+        raise DateError(f"{value!r} is not a date; {forms}") from None
+    if not isinstance(parsed, EdtfDate) or parsed.uncertain or parsed.approximate:
+        raise DateError(f"{value!r}: give one day, not a range of days; {forms}")
+    return parsed.earliest if first else parsed.latest
 
 
 # The same dates recur across thousands of cases, and EdtfDate is immutable.

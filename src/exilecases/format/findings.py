@@ -40,6 +40,9 @@ CODES: dict[str, tuple[str, str]] = {
     "E073": ("duplicate-proceeding", "two proceedings in one file have the same id"),
     "E074": ("unknown-contact", "a lawyer or owner is not the name of one of the contacts"),
     "E075": ("private-contact", "a public lawyer or owner names a private contact"),
+    "E090": ("plaintext-private", "a plaintext [private] table in a sealed repository"),
+    "E091": ("sealed-damaged", "a [sealed] block is not an intact age message"),
+    "E092": ("sealed-invalid", "a sealed private part is not a [private] table in TOML"),
     "W101": ("unknown-key", "a key the format does not define (kept, but likely a typo)"),
     "W102": ("status-disagrees", "the status disagrees with the latest event outcome"),
     "W103": ("outcome-unsourced", "an event that changes the status cites no source"),
@@ -53,6 +56,8 @@ CODES: dict[str, tuple[str, str]] = {
     "W122": ("future-event", "an event that cannot be scheduled is dated after today"),
     "W123": ("unknown-rule", "a deadline names a deadline rule the vocabulary lacks"),
     "W124": ("state-contradicts-done", "a deadline marked open has a done date"),
+    "W190": ("sealed-not-for-you", "your identity cannot open a sealed private part"),
+    "W191": ("sealed-stale", "a private part is sealed for another set of keys"),
 }
 
 ERROR = "error"

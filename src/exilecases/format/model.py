@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
+from exilecases.format import fields
 from exilecases.format.dates import DateError, normalise_date
 
 #: An id, unanchored: ``ID_PATTERN`` anchors it for Python (``\Z``: a ``$`` would accept a
@@ -189,6 +190,17 @@ class Private(_Table):
     deadlines: list[Deadline] = Field(default_factory=list)
 
 
+class Sealed(_Table):
+    """``[private]`` sealed with age (privacy.md, Rule 2): readable only by the team's keys."""
+
+    recipients_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = Field(
+        default=None, description="SHA-256 of the public keys it is sealed for (sorted)"
+    )
+    age: Annotated[str, Field(max_length=3_000_000)] = Field(
+        description="One ASCII-armoured age message holding the TOML text of [private]"
+    )
+
+
 class Case(_Table):
     """One person's case: the content of ``data/cases/<id>.toml``."""
 
@@ -212,6 +224,11 @@ class Case(_Table):
         default_factory=list,
         description='Fields of this case a public export leaves out, e.g. ["born", "events.place"]',
     )
+    import_key: Text | None = Field(
+        default=None,
+        description="The row key of the spreadsheet this case was imported from (import's "
+        "id_column), so that importing the sheet again updates instead of duplicating",
+    )
     charges: list[Charge] = Field(default_factory=list)
     proceedings: list[Proceeding] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
@@ -222,18 +239,12 @@ class Case(_Table):
         default_factory=Private,
         description="The one room for secrets: never in a public output unless --private",
     )
+    sealed: Sealed | None = None
 
 
-#: Canonical key order, per table (the order of the fields above).
-KEY_ORDER: dict[str, list[str]] = {
-    "case": list(Case.model_fields),
-    "charges": list(Charge.model_fields),
-    "proceedings": list(Proceeding.model_fields),
-    "events": list(Event.model_fields),
-    "deadlines": list(Deadline.model_fields),
-    "sources": list(Source.model_fields),
-    "contacts": list(Contact.model_fields),
-}
+#: Canonical key order, per table: ``format/fields.py`` (a test checks that the fields above
+#: are declared in that order).
+KEY_ORDER = fields.KEY_ORDER
 #: The arrays of tables inside ``[private]`` (``[[private.events]]``), with their model.
 PRIVATE_TABLES: dict[str, type[_Table]] = {
     "contacts": Contact,
@@ -251,7 +262,7 @@ TABLE_MODELS: dict[str, type[_Table]] = {
     "sources": Source,
     "contacts": Contact,
 }
-REQUIRED_FIELDS = [name for name, f in Case.model_fields.items() if f.is_required()]
+REQUIRED_FIELDS = list(fields.REQUIRED_FIELDS)
 
 
 def normalise_case(case: Case) -> dict[str, Any]:

@@ -21,8 +21,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from exilecases.format.canonical import TABLE_ORDER
-from exilecases.format.model import KEY_ORDER
+from exilecases.format.fields import ENTRY_TABLES as TABLE_ORDER
+from exilecases.format.fields import KEY_ORDER
 
 ChangeKind = Literal["added", "removed", "changed"]
 

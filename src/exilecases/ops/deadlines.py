@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from exilecases.format.dates import AnyDate, DateError, parse_date
+from exilecases.format.fields import entries
 from exilecases.format.vocabulary import Vocabulary
 
 #: What every output showing derived deadlines says.
@@ -184,10 +185,6 @@ def _date(value: Any) -> AnyDate | None:
 # --- the deadlines of one case ------------------------------------------------------------
 
 
-def _entries(table: Any) -> list[dict[str, Any]]:
-    return [e for e in table if isinstance(e, dict)] if isinstance(table, list) else []
-
-
 @dataclass
 class _Parts:
     """The proceedings, events and numbered deadlines a computation may see."""
@@ -211,13 +208,13 @@ def _parts(
     """
     if private:
         hidden = case.get("private") if isinstance(case.get("private"), dict) else {}
-        secret = _entries(hidden.get("proceedings"))
+        secret = entries(hidden, "proceedings")
         return _Parts(
-            _entries(case.get("proceedings")) + secret,
-            [(e, False) for e in _entries(case.get("events"))]
-            + [(e, True) for e in _entries(hidden.get("events"))],
-            [(str(i), e, False) for i, e in enumerate(_entries(case.get("deadlines")), 1)]
-            + [(f"p{i}", e, True) for i, e in enumerate(_entries(hidden.get("deadlines")), 1)],
+            entries(case, "proceedings") + secret,
+            [(e, False) for e in entries(case, "events")]
+            + [(e, True) for e in entries(hidden, "events")],
+            [(str(i), e, False) for i, e in enumerate(entries(case, "deadlines"), 1)]
+            + [(f"p{i}", e, True) for i, e in enumerate(entries(hidden, "deadlines"), 1)],
             {str(p.get("id")) for p in secret},
         )
     if public is None:
@@ -226,13 +223,13 @@ def _parts(
         public = redact(case, vocabulary)
     numbers = [
         str(i)
-        for i, entry in enumerate(_entries(case.get("deadlines")), 1)
+        for i, entry in enumerate(entries(case, "deadlines"), 1)
         if entry.get("private") in (None, False)
     ]
-    kept = _entries(public.get("deadlines"))
+    kept = entries(public, "deadlines")
     return _Parts(
-        _entries(public.get("proceedings")),
-        [(e, False) for e in _entries(public.get("events"))],
+        entries(public, "proceedings"),
+        [(e, False) for e in entries(public, "events")],
         [(n, e, False) for n, e in zip(numbers, kept, strict=False)],
     )
 
@@ -366,7 +363,7 @@ def public_facts(
         from exilecases.format.privacy import redact
 
         public = redact(case, vocabulary)
-    types = {str(p.get("type")) for p in _entries(public.get("proceedings")) if p.get("type")}
+    types = {str(p.get("type")) for p in entries(public, "proceedings") if p.get("type")}
     return PublicFacts(
         open_items(deadline_items(case, vocabulary, public=public)),
         sorted(types),
@@ -387,7 +384,7 @@ def private_open_count(case: dict[str, Any]) -> int:
     hidden = case.get("private")
     if not isinstance(hidden, dict):
         return 0
-    return sum(1 for e in _entries(hidden.get("deadlines")) if DeadlineModel.state_of(e) == "open")
+    return sum(1 for e in entries(hidden, "deadlines") if DeadlineModel.state_of(e) == "open")
 
 
 def next_deadline(case: dict[str, Any], vocabulary: Vocabulary) -> dt.date | None:
@@ -456,10 +453,10 @@ def breach(case: dict[str, Any], *, private: bool = False) -> str:
     Public events only unless ``private`` (the caller passes the public view for public
     outputs).
     """
-    events = _entries(case.get("events"))
+    events = entries(case, "events")
     hidden = case.get("private")
     if private and isinstance(hidden, dict):
-        events += _entries(hidden.get("events"))
+        events += entries(hidden, "events")
     dated = [(e, d) for e in events if (d := _date(e.get("date"))) is not None]
     grants = [(e, d) for e, d in dated if e.get("type") == "interim_measures_granted"]
     lifts = [(e, d) for e, d in dated if e.get("type") == "interim_measures_lifted"]

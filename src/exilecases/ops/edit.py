@@ -21,7 +21,6 @@ data always comes from ``tomllib`` and is written by ``canonical.py``.
 
 from __future__ import annotations
 
-import copy
 import difflib
 import itertools
 import tomllib
@@ -301,10 +300,14 @@ def set_field_update(
     after the nearest known field before it. The trailing comment of the changed line is
     kept; every other line is unchanged.
 
+    ``private.KEY`` sets one text value of ``[private]`` (``entries.set_private_update``).
+
     Raises ``ExilecasesError`` (exit code 2) for unknown fields, tables, ``id``, several
     values for a scalar field, ``add``/``remove`` on a scalar field or both at once, and an
     empty value for a required field.
     """
+    if field.startswith("private."):
+        return _set_private(text, field.removeprefix("private."), values, add, remove)
     _check_request(field, values, add, remove)
     data = _load(text)
     new = _new_value(data, field, values, add, remove)
@@ -324,6 +327,19 @@ def set_field_update(
     return Update("".join(lines), expected, before=data)
 
 
+def _set_private(text: str, key: str, values: list[str], add: bool, remove: bool) -> Update:
+    """``set ID private.KEY VALUE``: one text value in ``[private]`` (empty: removed)."""
+    from exilecases.ops.entries import set_private_update
+
+    if add or remove:
+        raise ExilecasesError("--add and --remove work on the list fields, not on private.KEY", 2)
+    if len(values) != 1:
+        raise ExilecasesError(
+            f"private.{key} holds one value, got {len(values)}; quote a value with spaces", 2
+        )
+    return set_private_update(text, key, values[0] or None)
+
+
 def _check_request(field: str, values: list[str], add: bool, remove: bool) -> None:
     """Refuse what ``set_field`` cannot do, saying what to do instead."""
     if field == "id":
@@ -340,7 +356,11 @@ def _check_request(field: str, values: list[str], add: bool, remove: bool) -> No
         )
     if field not in KEY_ORDER["case"]:
         settable = ", ".join(k for k in KEY_ORDER["case"] if k not in (*TABLE_FIELDS, "id"))
-        raise ExilecasesError(f"unknown field {field!r}; fields that can be set: {settable}", 2)
+        raise ExilecasesError(
+            f"unknown field {field!r}; fields that can be set: {settable}, and private.KEY "
+            "(e.g. private.notes)",
+            2,
+        )
     if add and remove:
         raise ExilecasesError("choose either --add or --remove, not both", 2)
     if field in LIST_FIELDS:
@@ -623,102 +643,24 @@ def changed_lines(old: str, new: str) -> int:
 # --- entries of private tables and fields of one entry -------------------------------------
 
 
-def _entry_of(data: dict[str, Any], where: tuple[str, ...]) -> Any:
-    value: Any = data
-    for part in where:
-        value = value.get(part) if isinstance(value, dict) else None
-    return value
-
-
 def add_private_entry(text: str, table: str, entry: dict[str, Any]) -> str:
-    """The case text with one ``[[private.TABLE]]`` entry appended (after the last one, or
-    at the end of the file, where ``[private]`` belongs), every other line unchanged.
+    """The case text with one ``[[private.TABLE]]`` entry appended, checked to hold exactly
+    the intended data (``entries.add_private_entry_update``)."""
+    from exilecases.ops.entries import add_private_entry_update
 
-    Raises ``ExilecasesError`` (exit code 2) for a table that is not an array of tables of
-    the format or a missing required key.
-    """
-    entry = _check_entry(table, entry)
-    data = _load(text)
-    statements = _scan(text)
-    current = _entry_of(data, ("private", table))
-    has_header = any(s.kind == "array" and s.path[:2] == ("private", table) for s in statements)
-    if current is not None and not has_header:
-        raise ExilecasesError(
-            f"private.{table} is written as an inline array; run the formatter first", 1
-        )
-    body = "".join(line + "\n" for line in table_pairs(entry, KEY_ORDER[table]))
-    newline = _newline(text)
-    new = [line + newline for line in f"[[private.{table}]]\n{body}".split("\n")[:-1]]
-    lines = _split_lines(text)
-    own = [s for s in statements if s.real and s.path[:2] == ("private", table)]
-    real = [s for s in statements if s.real]
-    if own:
-        _insert_after(lines, _end_with_detached(statements, own[-1]), [newline, *new], True)
-    else:
-        last = real[-1].last if real else len(lines) - 1
-        _insert_after(lines, last, [newline, *new] if lines else new, separate=True)
-    result = "".join(lines)
-    expected = dict(data)
-    private = dict(expected.get("private", {}))
-    private[table] = [*private.get(table, []), tomllib.loads(body)]
-    expected["private"] = private
-    _verify(result, expected)
-    return result
+    update = add_private_entry_update(text, table, entry)
+    _verify(update.text, update.data)
+    return update.text
 
 
 def set_entry_fields(text: str, where: tuple[str, ...], index: int, changes: dict[str, Any]) -> str:
     """The case text with keys of one array-of-tables entry set (``None`` removes a key):
     entry ``index`` (0-based) of ``where`` (``("deadlines",)`` or ``("private",
-    "deadlines")``). Only the changed lines change; a new key goes after the nearest key
-    before it in canonical order.
+    "deadlines")``), checked to hold exactly the intended data
+    (``entries.set_entry_update``)."""
+    from exilecases.ops.entries import EntryRef, set_entry_update
 
-    Raises ``ExilecasesError`` when the entry does not exist or is written inline.
-    """
-    data = _load(text)
-    entries = _entry_of(data, where)
-    name = ".".join(where)
-    if not isinstance(entries, list) or not 0 <= index < len(entries):
-        count = len(entries) if isinstance(entries, list) else 0
-        raise ExilecasesError(f"there is no entry {index + 1} in {name} (it has {count})", 1)
-    statements = _scan(text)
-    prefix = (*where, index)
-    header = next((s for s in statements if s.kind == "array" and s.path == prefix), None)
-    if header is None:
-        raise ExilecasesError(f"{name} is written as an inline array; run the formatter first", 1)
-    order = KEY_ORDER.get(where[-1], [])
-    newline = _newline(text)
-    lines = _split_lines(text)
-    # From the last line up, so that earlier line numbers stay true.
-    edits: list[tuple[int, int, list[str]]] = []
-    for key, value in changes.items():
-        pairs = [s for s in statements if s.kind == "pair" and s.path == (*prefix, key)]
-        if pairs:
-            current = pairs[0]
-            if value is None:
-                kept = current.inner + ([current.comment] if current.comment else [])
-                edits.append((current.first, current.last, [k + newline for k in kept]))
-            else:
-                edits.append(
-                    (current.first, current.last, _pair_lines(key, value, current, newline))
-                )
-            continue
-        if value is None:
-            continue
-        own = [s for s in statements if s.kind == "pair" and s.path[:-1] == prefix]
-        earlier = (
-            [s for s in own if s.path[-1] in order[: order.index(key)]] if key in order else own
-        )
-        anchor = earlier[-1] if earlier else header
-        edits.append((anchor.last + 1, anchor.last, _pair_lines(key, value, None, newline)))
-    ordered = sorted(enumerate(edits), key=lambda item: (item[1][0], item[0]), reverse=True)
-    for _, (first, last, new) in ordered:
-        if first > last and 0 <= last < len(lines) and not _ending(lines[last]):
-            lines[last] += newline
-        lines[first : last + 1] = new
-    result = "".join(lines)
-    entry = {k: v for k, v in {**entries[index], **changes}.items() if v is not None}
-    expected = copy.deepcopy(data)
-    target = _entry_of(expected, where)
-    target[index] = entry
-    _verify(result, expected)
-    return result
+    prefix = "p" if where[0] == "private" else ""
+    update = set_entry_update(text, EntryRef(where, index, f"{prefix}{index + 1}"), changes)
+    _verify(update.text, update.data)
+    return update.text

@@ -21,22 +21,15 @@ from pathlib import Path
 from typing import Any
 
 from exilecases.errors import ExilecasesError
-from exilecases.format import chars
+from exilecases.format import chars, fields
 from exilecases.format.dates import DateError, parse_date, sort_key_or_last
-from exilecases.format.model import KEY_ORDER
+from exilecases.format.fields import KEY_ORDER
 from exilecases.format.privacy import private_view, public_view
 from exilecases.format.vocabulary import Vocabulary
 from exilecases.store.write import sync_folder, temporary_name
 
 #: The arrays of tables, each exported as its own table.
-ENTRY_TABLES: tuple[str, ...] = (
-    "events",
-    "charges",
-    "sources",
-    "contacts",
-    "proceedings",
-    "deadlines",
-)
+ENTRY_TABLES: tuple[str, ...] = fields.ENTRY_TABLES
 #: The date fields of each table that has some (each gets ISO bounds beside it).
 DATE_FIELDS: dict[str, tuple[str, ...]] = {
     "events": ("date",),

@@ -25,8 +25,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 from exilecases.errors import ExilecasesError
-from exilecases.format.canonical import TABLE_ORDER
-from exilecases.format.model import KEY_ORDER
+from exilecases.format.fields import ENTRY_TABLES as TABLE_ORDER
+from exilecases.format.fields import KEY_ORDER
 from exilecases.format.vocabulary import Vocabulary, load_vocabulary
 from exilecases.ops.changes import (
     IDENTITY,

@@ -10,7 +10,7 @@ from pathlib import Path
 from exilecases.errors import ExilecasesError
 from exilecases.format.vocabulary import REPOSITORY_VOCABULARY
 from exilecases.store.files import CASES_DIR, unsafe_components
-from exilecases.store.git import git, inside_work_tree
+from exilecases.store.git import git, has_commits, inside_work_tree
 from exilecases.store.write import default_mode_mask, ensure_excluded, replace_file
 
 ATTRIBUTES_LINE = "data/cases/*.toml diff=exilecases"
@@ -38,15 +38,20 @@ VOCABULARY_TEMPLATE = """\
 
 PRE_COMMIT_HOOK = """\
 #!/bin/sh
-# Installed by `exilecases init`: check the case files of this commit before it is made.
+# Installed by `exilecases init`: check the case files of this commit before it is made,
+# as staged (what the commit holds), not as they are in the working copy.
 files=$(git diff --cached --name-only --diff-filter=ACMR -- '*data/cases/*.toml')
 [ -z "$files" ] && exit 0
-{command} validate $files || exit 1
-{command} fmt --check $files || {{
+{command} seal --check-staged || exit 1
+{command} validate --staged || exit 1
+{command} fmt --check --staged || {{
   echo "run: exilecases fmt (then git add the files again)" >&2
   exit 1
 }}
 """
+
+#: The first line under the shebang of every hook ``init`` wrote, this version or older.
+HOOK_MARK = "# Installed by `exilecases init`"
 
 
 @dataclass
@@ -56,6 +61,13 @@ class InitReport:
     root: Path
     created: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
+    #: The work-tree files init made or changed, which the team shares through git.
+    shared: list[str] = field(default_factory=list)
+    #: What became of them: "committed" (with ``commit``), "staged", or "" (none).
+    recorded: str = ""
+    commit: str = ""
+    #: Why git could not commit them (they are staged then), in git's words.
+    commit_error: str = ""
 
 
 def _command() -> str:
@@ -63,7 +75,9 @@ def _command() -> str:
     return f"{shlex.quote(sys.executable)} -m exilecases"
 
 
-def _write_new(path: Path, text: str, report: InitReport, executable: bool = False) -> None:
+def _write_new(
+    path: Path, text: str, report: InitReport, executable: bool = False, shared: bool = False
+) -> None:
     rel = (
         path.relative_to(report.root).as_posix() if path.is_relative_to(report.root) else str(path)
     )
@@ -74,6 +88,30 @@ def _write_new(path: Path, text: str, report: InitReport, executable: bool = Fal
     mode = (0o777 & ~default_mode_mask()) if executable else None
     replace_file(path, text, create_only=True, mode=mode)
     report.created.append(rel)
+    if shared:
+        report.shared.append(rel)
+
+
+def _write_hook(path: Path, text: str, report: InitReport) -> None:
+    """The pre-commit hook: written when missing, brought up to date when an older
+    ``init`` wrote it (an old hook checked the working copy, not what is staged), and
+    left alone when it is someone else's."""
+    if path.is_file() and not path.is_symlink():
+        old = path.read_text("utf-8", errors="replace")
+        lines = old.split("\n")
+        if old != text and len(lines) > 1 and lines[1].startswith(HOOK_MARK):
+            from exilecases.store.write import replace_file
+
+            replace_file(path, text, mode=0o755)
+            report.created.append(f"{_rel(path, report)} (updated: checks what is staged)")
+            return
+    _write_new(path, text, report, executable=True)
+
+
+def _rel(path: Path, report: InitReport) -> str:
+    return (
+        path.relative_to(report.root).as_posix() if path.is_relative_to(report.root) else str(path)
+    )
 
 
 #: Where ``init`` puts the JSON Schema that editors check case files against.
@@ -85,9 +123,19 @@ def _write_editor_schema(root: Path, report: InitReport) -> None:
     from exilecases.format.schema import schema_text, taplo_config
     from exilecases.format.vocabulary import load_vocabulary
 
-    _write_new(root / SCHEMA_FILE, schema_text(load_vocabulary(root)), report)
-    _write_new(root / ".taplo.toml", taplo_config(SCHEMA_FILE.as_posix()), report)
+    _write_new(root / SCHEMA_FILE, schema_text(load_vocabulary(root)), report, shared=True)
+    _write_new(root / ".taplo.toml", taplo_config(SCHEMA_FILE.as_posix()), report, shared=True)
 
+
+#: The git configuration of the diff driver: key -> value (``{command}``: this installation).
+DIFF_DRIVER_CONFIG = {
+    "diff.exilecases.textconv": "{command} git-diff-driver",
+    "diff.exilecases.cachetextconv": "false",
+}
+#: Keeps ``data/cases/`` in git while it holds no case (git keeps no empty folder), so that
+#: a clone of a new repository is a case repository too.
+KEEP_FILE = CASES_DIR / ".gitkeep"
+INIT_COMMIT_MESSAGE = "exilecases init: a case repository"
 
 #: Every path ``init`` may write or read in the work tree (a clone could commit any of
 #: them as a symbolic link that points anywhere on the machine).
@@ -97,6 +145,7 @@ WRITTEN_PATHS = (
     SCHEMA_FILE,
     Path(".taplo.toml"),
     Path(".gitattributes"),
+    KEEP_FILE,
 )
 
 
@@ -116,10 +165,17 @@ def _refuse_links(root: Path) -> None:
         )
 
 
-def init_repository(folder: Path) -> InitReport:
+def init_repository(folder: Path, *, record: bool = True) -> InitReport:
     """Make ``folder`` a case repository: folders, vocabulary, git, the diff driver and a
-    pre-commit hook. Existing files are kept as they are; a symbolic link where ``init``
-    would write is refused (``ExilecasesError``) before anything is written."""
+    pre-commit hook. Existing files are kept as they are, and a setting already made is not
+    made again, so running it in a fresh clone only installs what a clone lacks (the diff
+    driver and the hook live in ``.git/``, which no clone carries).
+
+    With ``record``, the files it makes in the work tree are committed when init made the
+    git repository (or the repository has no commit and nothing staged yet), else staged
+    and named in ``InitReport.shared``, so that the team gets them with the next commit.
+    A symbolic link where ``init`` would write is refused (``ExilecasesError``) before
+    anything is written."""
     root = folder.resolve()
     root.mkdir(parents=True, exist_ok=True)
     _refuse_links(root)
@@ -130,11 +186,14 @@ def init_repository(folder: Path) -> InitReport:
     else:
         cases.mkdir(parents=True)
         report.created.append(CASES_DIR.as_posix() + "/")
-    _write_new(root / REPOSITORY_VOCABULARY, VOCABULARY_TEMPLATE, report)
+        _write_new(root / KEEP_FILE, "", report, shared=True)
+    _write_new(root / REPOSITORY_VOCABULARY, VOCABULARY_TEMPLATE, report, shared=True)
     _write_editor_schema(root, report)
-    if not inside_work_tree(root):
+    made_git = not inside_work_tree(root)
+    if made_git:
         git(root, "init", "--quiet")
         report.created.append(".git/")
+    fresh = made_git or (not has_commits(root) and not git(root, "diff", "--cached", "--name-only"))
     attributes = root / ".gitattributes"
     existing = attributes.read_text("utf-8") if attributes.exists() else ""
     if ATTRIBUTES_LINE in existing.splitlines():
@@ -143,14 +202,44 @@ def init_repository(folder: Path) -> InitReport:
         separator = "" if not existing or existing.endswith("\n") else "\n"
         replace_file(attributes, existing + separator + ATTRIBUTES_LINE + "\n")
         report.created.append(".gitattributes (diff driver line)")
+        report.shared.append(".gitattributes")
     exclude = Path(git(root, "rev-parse", "--git-path", "info/exclude").strip())
     if ensure_excluded(root, exclude if exclude.is_absolute() else root / exclude):
         report.created.append(".git/info/exclude (temporary files of the write path)")
     else:
         report.kept.append(".git/info/exclude")
-    git(root, "config", "diff.exilecases.textconv", f"{_command()} git-diff-driver")
-    git(root, "config", "diff.exilecases.cachetextconv", "false")
+    _configure_diff_driver(root, report)
     hooks = Path(git(root, "rev-parse", "--git-path", "hooks").strip())
     hooks = hooks if hooks.is_absolute() else root / hooks
-    _write_new(hooks / "pre-commit", PRE_COMMIT_HOOK.format(command=_command()), report, True)
+    _write_hook(hooks / "pre-commit", PRE_COMMIT_HOOK.format(command=_command()), report)
+    if record and report.shared:
+        _record(root, report, commit=fresh)
     return report
+
+
+def _configure_diff_driver(root: Path, report: InitReport) -> None:
+    """Set the diff driver's git configuration, only where it is not already so."""
+    changed = False
+    for key, template in DIFF_DRIVER_CONFIG.items():
+        value = template.format(command=_command())
+        if git(root, "config", "--get", key, check=False).strip() != value:
+            git(root, "config", key, value)
+            changed = True
+    (report.created if changed else report.kept).append(".git/config (the diff driver)")
+
+
+def _record(root: Path, report: InitReport, *, commit: bool) -> None:
+    """Stage the shared files init made; commit them too when ``commit``. A commit git
+    refuses (no user name set) leaves them staged, with git's reason."""
+    git(root, "add", "--", *report.shared)
+    report.recorded = "staged"
+    if not commit:
+        return
+    try:
+        git(root, "commit", "--quiet", "-m", INIT_COMMIT_MESSAGE, "--", *report.shared)
+    except ExilecasesError as error:
+        lines = error.message.strip().splitlines()
+        report.commit_error = lines[-1] if lines else "git commit failed"
+        return
+    report.recorded = "committed"
+    report.commit = git(root, "rev-parse", "--short", "HEAD").strip()

@@ -277,6 +277,7 @@ def index_row(check: FileCheck, vocabulary: Vocabulary) -> IndexRow:
         findings_json=findings_json,
         name_keys="\n".join(public_name_keys(public)),
         identity=json.dumps(who, ensure_ascii=False) if who is not None else None,
+        places=json.dumps(check.places) if check.places else None,
         tags=tags,
         ranges=_event_ranges(public) if usable else [],
         volatile=check.volatile,
@@ -354,6 +355,8 @@ def _stored_findings(
 ) -> list[Finding]:
     """A file's findings from the index, or from the file when the index does not hold
     them (they quote a private value)."""
+    if text == "[]":
+        return []
     if text is not None:
         from exilecases.store.index import findings_of
 
@@ -399,6 +402,9 @@ def load(
         checks = list(check_paths(root, chosen, vocabulary, progress))
         checks = _with_strays(root, checks, listing.strays if listing is not None else ())
         if private:
+            from exilecases.ops.seal import open_checks
+
+            open_checks(root, [c for c in checks if c.ok], vocabulary)  # in memory only
             keys = {c.rel: public_name_keys(public_case(c.case, vocabulary)) for c in checks}
             return LoadResult(checks, keys)
         return LoadResult(*_publish(checks, vocabulary, whole))
@@ -413,17 +419,21 @@ def load(
     from exilecases.ops.validate import FileCheck
 
     folder = cases_dir(root)
+    # 10,000 files: pathlib's parsing would cost more than everything else here.
+    prefix = relative(root, folder) + "/"
+    child = getattr(folder, "_make_child_relpath", folder.joinpath)
     with _open_fresh(root, vocabulary, progress) as index:
         checks = [
             FileCheck(
-                relative(root, folder / name),
+                prefix + name,
                 json.loads(case) if case is not None else None,
                 _stored_findings(root, vocabulary, name, findings),
-                folder / name,
+                child(name),
+                {key: tuple(where) for key, where in json.loads(places).items()} if places else {},
             )
-            for name, case, findings in index.rows(whole)
+            for name, case, findings, places in index.rows(whole)
         ]
-        keys = {relative(root, folder / k): v for k, v in index.name_keys().items()}
+        keys = {prefix + name: v for name, v in index.name_keys().items()}
         return LoadResult(_with_strays(root, checks, index.strays), keys)
 
 
@@ -487,6 +497,29 @@ def select(
     return Selection(query.select(result.cases, filters, vocabulary), broken)
 
 
+def count_json(
+    root: Path,
+    vocabulary: Vocabulary,
+    filters: Any,
+    by: Sequence[str],
+    event_type: str | None = None,
+    progress: Progress | None = None,
+) -> tuple[dict[str, Any], list[tuple[str, Finding | None]]] | None:
+    """``stats``'s counts (``stats.count``'s result) by SQL over the index, with the
+    skipped files; None when the index is off or SQL cannot express the filters (the
+    caller then counts the selected cases in Python)."""
+    from exilecases.ops import query
+    from exilecases.ops.stats import SQL_FIELDS, count_sql
+
+    clause = query.sql_where(filters, vocabulary)
+    # --event counts events, not cases (``stats._count_events``): Python does that.
+    if clause is None or not cache_enabled() or not SQL_FIELDS.issuperset(by) or event_type:
+        return None
+    with _open_fresh(root, vocabulary, progress) as index:
+        result = count_sql(index.query, by, vocabulary, *clause, event_type=event_type)
+        return result, _broken(root, vocabulary, index)
+
+
 def _select_private(
     root: Path, vocabulary: Vocabulary, filters: Any, progress: Progress | None
 ) -> Selection:
@@ -521,14 +554,33 @@ def select_json(
         return "[" + ", ".join(index.case_json(*clause)) + "]", _broken(root, vocabulary, index)
 
 
+def _search_row(case: dict[str, Any]) -> tuple[dict[str, Any], set[str]]:
+    """What the index keeps for search of one public case: its searchable part and the
+    folded words of its texts."""
+    from exilecases.ops.search import document_words, searchable
+
+    part = searchable(case)
+    return part, document_words(part)
+
+
 def search_documents(
-    root: Path, vocabulary: Vocabulary, progress: Progress | None = None, *, private: bool = False
+    root: Path,
+    vocabulary: Vocabulary,
+    progress: Progress | None = None,
+    *,
+    private: bool = False,
+    query: str | None = None,
 ) -> Selection:
-    """The searchable part (``search.searchable``) of every usable case's public view: from
+    """The searchable part (``search.searchable``) of the usable cases' public views: from
     the index when it is on, else from reading every file. ``private`` searches whole cases
-    (the entries of ``[private]`` too), read from the files, never from the index."""
+    (the entries of ``[private]`` too), read from the files, never from the index.
+
+    With a ``query``, the index gives only the cases holding a word that matches one of its
+    words (``search.matching_words`` over the index's vocabulary): the cases the query can
+    score at all, so ranking them gives what ranking every case would.
+    """
     from exilecases.format.privacy import private_view
-    from exilecases.ops.search import searchable
+    from exilecases.ops.search import matching_words, searchable
 
     if private or not cache_enabled():
         result = load(root, vocabulary, use_cache=False, progress=progress, private=private)
@@ -536,7 +588,10 @@ def search_documents(
         cases = [private_view(case) for case in result.cases] if private else result.cases
         return Selection([searchable(case) for case in cases], broken)
     with _open_fresh(root, vocabulary, progress) as index:
-        return Selection(index.search_documents(searchable), _broken(root, vocabulary, index))
+        index.fill_search(_search_row)
+        words = None if query is None else matching_words(query, index.search_vocabulary())
+        documents = [] if words is not None and not words else index.search_documents(words)
+        return Selection(documents, _broken(root, vocabulary, index))
 
 
 @dataclass

@@ -8,7 +8,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from exilecases.errors import ExilecasesError
-from exilecases.format.dates import DateError, date_range, parse_date, sort_key_or_last
+from exilecases.format.dates import (
+    DateError,
+    as_of_day,
+    date_range,
+    parse_date,
+    sort_key_or_last,
+)
 from exilecases.format.vocabulary import Vocabulary
 
 #: The fields ``--sort`` accepts.
@@ -68,7 +74,7 @@ class Filters:
         ):
             if value is not None:
                 try:
-                    parse_date(value)
+                    as_of_day(value) if name == "--as-of" else parse_date(value)
                 except DateError as error:
                     raise ExilecasesError(f"{name}: {error}", 2) from None
 

@@ -33,6 +33,7 @@ import iuliia
 from rapidfuzz import fuzz, process
 
 from exilecases.format.chars import strip_format
+from exilecases.format.fields import entries
 
 #: Weights of the field groups: a perfect hit in a field scores its weight.
 NAME_WEIGHT = 1.0
@@ -86,10 +87,24 @@ _PRE_REPLACEMENTS: tuple[tuple[str, str], ...] = (
 _POSSESSIVE = re.compile(r"['’]s\b")
 _TRANSLITERATION = iuliia.MOSMETRO
 _CYRILLIC_RUN = re.compile(r"[\u0400-\u052f]+")
+#: Format characters (Unicode category Cf: zero-width spaces and joiners, bidi controls, the
+#: soft hyphen), removed so that ``Kor\u200bobov`` is one word, ``Korobov``.
+_FORMAT = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+    "\U000e0020-\U000e007f]+"
+)
 #: Combining marks left by NFKD (the diacritics of Latin letters).
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
-#: ASCII punctuation becomes a word break (str.translate is fast for an ASCII-only table).
-_ASCII_PUNCTUATION = str.maketrans(dict.fromkeys(string.punctuation, " "))
+#: ASCII punctuation and control characters become a word break (str.translate is fast for
+#: an ASCII-only table), as ``_NON_WORD`` makes them in other text: a chunk folds the same
+#: whatever text it is folded with (the index folds each case apart).
+_ASCII_PUNCTUATION = str.maketrans(
+    dict.fromkeys(
+        string.punctuation + "".join(chr(c) for c in (*range(32), 127) if chr(c) != "\n"), " "
+    )
+)
 #: Any other character that is not a letter or digit becomes a word break; newlines stay.
 _NON_WORD = re.compile(r"(?:[^\w\n]|_)+")
 #: Spelling variants of the Latin schemes, replaced in this order.
@@ -117,12 +132,12 @@ _REPEATS = re.compile(r"([^\W\d_])\1+")
 def normalise(text: str) -> str:
     """Fold ``text`` to the form in which Cyrillic and Latin spellings of a name meet.
 
-    NFKC, format characters (category Cf: zero-width, bidi) removed, case folding, ё → е,
-    Cyrillic → Latin (iuliia, Moscow Metro scheme), no
-    diacritics or apostrophes, then the Latin scheme variants folded (ye/je → e, yo → e,
-    yu/ju → iu, ya/ja → ia, y/j → i, kh → h, shch → sch, w → v, x → ks, doubled letters
-    once). Words are joined by single spaces: ``normalise("Yevgeniy KOROBOW")`` is
-    ``"evgeni korobov"``, as is ``normalise("Евгений Коробов")``.
+    NFKC, format characters (Cf: zero-width, bidi controls) removed, case folding, ё → е,
+    Cyrillic → Latin (iuliia, Moscow Metro scheme), no diacritics or apostrophes, then the
+    Latin scheme variants folded (ye/je → e, yo → e, yu/ju → iu, ya/ja → ia, y/j → i,
+    kh → h, shch → sch, w → v, x → ks, doubled letters once). Words are joined by single
+    spaces: ``normalise("Yevgeniy KOROBOW")`` is ``"evgeni korobov"``, as is
+    ``normalise("Евгений Коробов")``.
     """
     return " ".join(_fold_text(text).split())
 
@@ -247,19 +262,13 @@ def _strings(value: object) -> list[str]:
     return []
 
 
-def _tables(case: dict, key: str) -> list[dict]:
-    """The tables of an array-of-tables key (``events``, ``charges``, ...)."""
-    value = case.get(key)
-    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
-
-
 def _fields(case: dict) -> Iterator[_Field]:
     """Every searchable text of ``case``, names first."""
     for key, (label, weight, free_text) in _CASE_FIELDS.items():
         for text in _strings(case.get(key)):
             yield _Field(label, weight, free_text, text)
     for table, keys in _TABLE_FIELDS.items():
-        for row in _tables(case, table):
+        for row in entries(case, table):
             for key, (label, weight, free_text) in keys.items():
                 text = row.get(key)
                 if isinstance(text, str):
@@ -274,7 +283,7 @@ def searchable(case: dict) -> dict:
     """
     part: dict = {key: case[key] for key in _CASE_FIELDS if key in case}
     for table, keys in _TABLE_FIELDS.items():
-        rows = _tables(case, table)
+        rows = entries(case, table)
         if rows:
             part[table] = [{k: row[k] for k in keys if k in row} for row in rows]
     return part
@@ -338,6 +347,28 @@ def _index(case: dict) -> _Indexed:
         if texts and (chunks := tuple("\n".join(texts).split())):
             groups.append((weight, free_text, chunks))
     return _Indexed(case, tuple(groups))
+
+
+def document_words(case: dict) -> set[str]:
+    """The folded words of every searchable text of ``case``: what the index's postings hold,
+    the same words ``search`` compares query words with."""
+    chunks = [chunk for *_, chunks in _index(case).groups for chunk in chunks]
+    return set(" ".join(_fold_many(chunks)).split())
+
+
+def query_words(query: str) -> list[str]:
+    """The distinct folded words of a query, in order."""
+    return list(dict.fromkeys(normalise(query).split()))
+
+
+def matching_words(query: str, vocabulary: list[str]) -> set[str]:
+    """The words of ``vocabulary`` that match some word of ``query``: a case holding none of
+    them scores 0 (the index's prefilter). A word's matches as a name include its matches
+    as free text (whose cutoffs are never lower), so the former are enough."""
+    found: set[str] = set()
+    for word in query_words(query):
+        found.update(_matches(word, vocabulary, text=False))
+    return found
 
 
 # --- scoring -------------------------------------------------------------------------------
@@ -446,11 +477,11 @@ def search(
     name and the reverse, and near spellings match. Hits below ``min_score`` (0..1) are left
     out; ``limit`` keeps only the first ones. A query with no words gives no hits.
     """
-    query_words = list(dict.fromkeys(normalise(query).split()))
-    if not query_words:
+    words = query_words(query)
+    if not words:
         return []
     indexed = [_index(case) for case in cases]
-    matched = _match_query(indexed, query, query_words)
+    matched = _match_query(indexed, query, words)
     scored = [(round(_case_score(item, matched), 3), item.case) for item in indexed]
     ranked = sorted(
         ((score, case) for score, case in scored if score > 0 and score >= min_score),

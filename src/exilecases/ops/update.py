@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from exilecases.errors import ExilecasesError
-from exilecases.format.canonical import TABLE_ORDER
+from exilecases.format.fields import ENTRY_TABLES as TABLE_ORDER
 from exilecases.format.vocabulary import Vocabulary
 from exilecases.store.files import case_path
 from exilecases.store.write import CaseWriter, Update
@@ -39,6 +39,8 @@ class EditResult:
     changed_lines: int
     changes: list[Any]
     written: bool = False
+    #: The new text's ``validate.FileCheck`` (its findings, warnings included).
+    checked: Any = None
 
     def commit_message(self) -> str:
         """``ivanov-dmitry: status deported -> extradited`` (every change, on one line).
@@ -138,6 +140,7 @@ def edit_case(
         changed_lines(written.old or "", written.new),
         public_changes(before, after, vocabulary),
         written.written,
+        written.checked,
     )
 
 
@@ -203,3 +206,112 @@ def _import_before_the_lock() -> None:
 def _first(check: Any) -> str:
     first = check.first_error
     return f"{first.line}:{first.col}: {first.code} {first.message}" if first else "unreadable"
+
+
+# --- removing a case -------------------------------------------------------------------------
+
+
+@dataclass
+class Removal:
+    """What ``remove`` will do (``plan_removal``) or did (``remove_case``) with a case file."""
+
+    rel: str
+    summary: str  # "Name, status": what the confirmation question shows
+    tracked: bool  # git tracks it: removed with ``git rm``
+    in_head: bool = False  # HEAD holds it: git can bring it back
+    commit: str | None = None  # the commit that removed it, with ``--commit``
+    message: str = ""
+
+    def restore_hint(self) -> list[str]:
+        """How to bring the file back, for the user."""
+        if not self.in_head:
+            return ["the file was never committed to git: it cannot be brought back"]
+        if self.commit:
+            return [
+                f"to bring it back: git revert {self.commit[:12]}",
+                f"  (or: git checkout {self.commit[:12]}~1 -- {self.rel})",
+            ]
+        return [
+            "the removal is staged, not committed; commit it with "
+            f'git commit -m "{self.message}" -- {self.rel}',
+            f"to bring it back: git checkout HEAD -- {self.rel}",
+        ]
+
+
+def plan_removal(root: Path, case_id: str, *, force: bool = False) -> Removal:
+    """Check that the case can be removed so that git can bring it back: its file exists, is
+    a regular file, is committed and has no changes that are not. Raises
+    ``ExilecasesError`` naming what to do otherwise (``force`` removes it anyway)."""
+    import os
+    import stat
+
+    from exilecases.store.git import has_commits, has_uncommitted_changes, in_revision, is_tracked
+    from exilecases.store.write import read_regular
+
+    path = case_path(root, case_id)
+    rel = path.relative_to(root).as_posix()
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        raise ExilecasesError(f"no case {case_id!r} (no file {rel})") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise ExilecasesError(f"{rel} is not a regular file; remove it by hand if you must")
+    summary = _summary(read_regular(path, rel))
+    tracked = is_tracked(root, rel)
+    in_head = tracked and has_commits(root) and in_revision(root, "HEAD", rel)
+    if not force:
+        if not tracked:
+            raise ExilecasesError(
+                f"{rel} is not committed to git, so removing it could not be undone; commit it "
+                f"first (git add {rel} && git commit), or pass --force to delete it for good"
+            )
+        if not in_head:
+            raise ExilecasesError(
+                f"{rel} was never committed, so git could not bring it back; commit it first, "
+                "or pass --force to delete it for good"
+            )
+        if has_uncommitted_changes(root, rel):
+            raise ExilecasesError(
+                f"{rel} has changes that are not committed (see `exilecases diff`), which "
+                "removing it would lose; commit them first, or pass --force to lose them"
+            )
+    return Removal(rel, summary, tracked, in_head, message=f"{case_id}: remove case")
+
+
+def _summary(raw: bytes) -> str:
+    """``Name, status`` of a case file, for the confirmation question (public fields)."""
+    try:
+        data = tomllib.loads(raw.decode("utf-8").removeprefix("\ufeff"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        return "a file that is not valid TOML"
+    parts = [data.get("name"), data.get("status")]
+    return ", ".join(" ".join(p.split())[:80] for p in parts if isinstance(p, str)) or "no name"
+
+
+def remove_case(root: Path, case_id: str, *, force: bool = False, commit: bool = False) -> Removal:
+    """Remove a case file: ``git rm`` when git tracks it (so that it can be brought back,
+    ``Removal.restore_hint`` says how), else, only with ``force``, delete it. Under the
+    repository's lock, so no writer of this tool is changing the file meanwhile; checked
+    again under it (``plan_removal``). With ``commit`` the removal is committed alone."""
+    import os
+
+    from exilecases.store.git import commit_path, remove_path
+    from exilecases.store.write import repository_lock
+
+    with repository_lock(root):
+        plan = plan_removal(root, case_id, force=force)
+        if plan.tracked:
+            remove_path(root, plan.rel, force=force)
+            if commit:
+                plan.commit = commit_path(root, plan.rel, plan.message)
+        else:
+            if commit:
+                raise ExilecasesError(
+                    f"{plan.rel} is not in git, so there is no removal to commit; leave out "
+                    "--commit",
+                    2,
+                )
+            os.unlink(case_path(root, case_id))
+        # git rm removes a folder it empties: the repository must stay one.
+        case_path(root, case_id).parent.mkdir(parents=True, exist_ok=True)
+    return plan

@@ -20,8 +20,9 @@ from typing import Any
 
 from exilecases.errors import ExilecasesError
 from exilecases.format.dates import DateError, parse_date, sort_key_or_last
+from exilecases.format.fields import numbered_entries
 from exilecases.format.findings import ERROR, Finding, finding
-from exilecases.format.positions import KeyPositions, toml_lines
+from exilecases.format.positions import KeyPositions, toml_lines, top_level_position
 from exilecases.format.vocabulary import KIND_NOUNS, Vocabulary
 from exilecases.store.files import MAX_FILE_BYTES
 
@@ -31,6 +32,16 @@ _CONFLICT_MIDDLE = re.compile(r"^={7}\Z")
 _CONFLICT_END = re.compile(r"^>{7}(?: |\Z)")
 #: Deepest nesting of arrays and tables a case may have (a case needs three).
 MAX_NESTING = 32
+#: The top-level keys whose lines cross-file findings need (E042 at ``id``, W104 at
+#: ``name``).
+PLACED = ("id", "name")
+#: At most this many cases are named in one W104 finding; the others are counted.
+W104_NAMED = 5
+#: Spellings of names (folded keys) compared pairwise within one block at most; a larger
+#: block is matched on exact keys only, so no block costs more than this squared.
+FUZZY_BLOCK_LIMIT = 200
+#: Words shorter than this must be equal for two names to match.
+FUZZY_MIN_LENGTH = 5
 
 
 @dataclass
@@ -42,6 +53,9 @@ class FileCheck:
     findings: list[Finding] = field(default_factory=list)
     #: The file on disk, read again only when a cross-file finding needs a line.
     path: Path | None = None
+    #: Line and column of the top-level keys the cross-file rules point at (``PLACED``),
+    #: found while the text was at hand (the index stores them too).
+    places: dict[str, tuple[int, int]] = field(default_factory=dict)
     #: True when a finding depends on today's date (an event dated in the future): the
     #: index checks such a file again on every run instead of keeping its findings.
     volatile: bool = False
@@ -96,6 +110,9 @@ def check_file(
     data = _parse(text, rel, result, parsed)
     if data is None:
         return result
+    for key in PLACED:
+        if key in data and (where := top_level_position(text, key)) is not None:
+            result.places[key] = where
     reporter = _Reporter(rel, text)
     case = _check_schema(data, reporter)
     _check_unknown_keys(data, reporter)
@@ -229,7 +246,7 @@ def _free_form_values(data: dict[str, Any]) -> Iterable[tuple[tuple[str | int, .
     the top and in table entries), with their paths: the only places a file can nest
     without bound, or hold a number. Every other value is a string, a list of strings or a
     table of those, or a schema error."""
-    from exilecases.format.model import KEY_ORDER
+    from exilecases.format.fields import KEY_ORDER
 
     for key, value in data.items():
         if key == "private" or key not in KEY_ORDER["case"]:
@@ -340,7 +357,7 @@ def _toml_type(value: Any) -> str:
 
 
 def _check_unknown_keys(data: dict[str, Any], reporter: _Reporter) -> None:
-    from exilecases.format.model import KEY_ORDER
+    from exilecases.format.fields import KEY_ORDER
 
     for key in data:
         if key not in KEY_ORDER["case"]:
@@ -463,12 +480,7 @@ def _vocabulary_message(vocabulary: Vocabulary, kind: str, key: str) -> str:
     )
 
 
-def _entries(case: dict[str, Any], table: str) -> Iterable[tuple[int, dict[str, Any]]]:
-    entries = case.get(table)
-    if isinstance(entries, list):
-        for index, entry in enumerate(entries):
-            if isinstance(entry, dict):
-                yield index, entry
+_entries = numbered_entries
 
 
 def _all_entries(case: dict[str, Any], table: str) -> Iterable[tuple[tuple, dict[str, Any]]]:
@@ -794,25 +806,58 @@ def name_keys(case: dict[str, Any]) -> set[str]:
     return {key for key in keys if key}
 
 
+def block_key(key: str) -> str:
+    """The blocking key of a folded name key: the first three letters of each word. Two
+    spellings are compared letter by letter only when their blocking keys are equal."""
+    return " ".join(word[:3] for word in key.split())
+
+
+def _gendered(short: str, long: str) -> bool:
+    """True for the male and female forms of one Russian name (Ivanov / Ivanova,
+    Evgeni / Evgenia, Petrovskii / Petrovskaia): relatives, not a misspelling."""
+    return long == short + "a" or (short.endswith(("ii", "oi")) and long == short[:-2] + "aia")
+
+
+def _near_words(first: str, second: str) -> bool:
+    """True when two folded words are one letter apart, by a letter left out or added
+    (Kachkurin / Kachkurkin), both long enough for that to be a slip of the pen."""
+    if first == second:
+        return True
+    short, long = (first, second) if len(first) < len(second) else (second, first)
+    if len(long) != len(short) + 1 or len(short) < FUZZY_MIN_LENGTH or _gendered(short, long):
+        return False
+    for index, (a, b) in enumerate(zip(short, long, strict=False)):
+        if a != b:
+            return short[index:] == long[index + 1 :]
+    return True  # the extra letter is the last one
+
+
+def near_keys(first: str, second: str) -> bool:
+    """True when two folded name keys (same blocking key) name the same person with a
+    slip: every word equal or one letter apart, not all equal."""
+    words, others = first.split(), second.split()
+    return len(words) == len(others) and all(map(_near_words, words, others))
+
+
 def cross_file(
     checks: Sequence[FileCheck], keys: dict[str, Iterable[str]] | None = None
 ) -> list[Finding]:
     """Findings that need every case: ids used twice, two files for one person.
 
     ``keys`` maps a check's ``rel`` to its folded names when they are known already (the
-    index cache stores them); otherwise they are computed with ``name_keys``.
+    index stores them); otherwise they are computed with ``name_keys``.
     """
     found: list[Finding] = []
     by_id: dict[str, list[FileCheck]] = defaultdict(list)
-    by_name: dict[str, list[FileCheck]] = defaultdict(list)
-    for check in checks:
+    usable: list[FileCheck] = []
+    folded: list[set[str]] = []
+    for check in sorted(checks, key=lambda c: c.rel):
         # A public identity may lack the id or name its case marks private.
         if check.case is None or not isinstance(check.case.get("id"), str):
             continue
         by_id[check.case["id"]].append(check)
-        folded = keys.get(check.rel, ()) if keys is not None else name_keys(check.case)
-        for key in folded:
-            by_name[key].append(check)
+        usable.append(check)
+        folded.append(set(keys.get(check.rel, ())) if keys is not None else name_keys(check.case))
     for case_id, group in by_id.items():
         for check in group[1:]:
             found.append(
@@ -823,45 +868,132 @@ def cross_file(
                     f"id {case_id!r} is also used by {group[0].rel}; ids must be unique",
                 )
             )
-    reported: set[tuple[str, str]] = set()
-    for group in by_name.values():
-        if len(group) < 2:
-            continue
-        files = sorted({c.rel: c for c in group}.values(), key=lambda c: c.rel)
-        for first_index, first in enumerate(files):
-            for second in files[first_index + 1 :]:
-                pair = (first.rel, second.rel)
-                if pair in reported or _declared_distinct(first, second):
-                    continue
-                reported.add(pair)
-                assert first.case is not None
-                found.append(
-                    _at_key(
-                        second,
-                        "name",
-                        "W104",
-                        f"looks like the same person as {first.rel} "
-                        f"({first.case.get('name', first.case['id'])!r}); "
-                        "merge the two files, or if they are different people add "
-                        f'distinct_from = ["{first.case["id"]}"] to this file',
-                    )
-                )
+    found.extend(_likely_duplicates(usable, folded))
     return found
 
 
-def _declared_distinct(first: FileCheck, second: FileCheck) -> bool:
-    assert first.case is not None and second.case is not None
-    return first.case["id"] in second.case.get("distinct_from", []) or second.case[
-        "id"
-    ] in first.case.get("distinct_from", [])
+def look_alikes(
+    case: dict[str, Any], checks: Sequence[FileCheck], keys: dict[str, Iterable[str]] | None
+) -> list[FileCheck]:
+    """The readable cases among ``checks`` that W104 would call the same person as
+    ``case`` (a name, original-script name or alias in common, after the same folding),
+    unless one of the two declares the other ``distinct_from``. ``keys`` as for
+    ``cross_file``."""
+    mine = name_keys(case)
+    found = []
+    for check in checks:
+        other = check.case
+        if other is None or other.get("id") == case.get("id"):
+            continue
+        folded = keys.get(check.rel, ()) if keys is not None else name_keys(other)
+        if not mine.intersection(folded):
+            continue
+        if other["id"] in case.get("distinct_from", []) or case.get("id") in other.get(
+            "distinct_from", []
+        ):
+            continue
+        found.append(check)
+    return found
+
+
+def _likely_duplicates(usable: list[FileCheck], folded: list[set[str]]) -> list[Finding]:
+    """W104, one finding per file naming every case it looks like (linear in the cases
+    and in the output: files are grouped by folded name key, and keys one slip apart are
+    linked within blocks of ``block_key``)."""
+    members: dict[str, list[int]] = defaultdict(list)
+    for number, names in enumerate(folded):
+        for key in names:
+            members[key].append(number)
+    blocks: dict[str, list[str]] = defaultdict(list)
+    for key in members:
+        blocks[block_key(key)].append(key)
+    linked: dict[str, list[str]] = defaultdict(list)
+    for block in blocks.values():
+        if 1 < len(block) <= FUZZY_BLOCK_LIMIT:
+            for index, first in enumerate(block):
+                for second in block[index + 1 :]:
+                    if near_keys(first, second):
+                        linked[first].append(second)
+                        linked[second].append(first)
+    ids = [check.case["id"] for check in usable]  # type: ignore[index]
+    numbers_of: dict[str, list[int]] = defaultdict(list)
+    for number, case_id in enumerate(ids):
+        numbers_of[case_id].append(number)
+    # Who is declared distinct from whom, either way round (by id).
+    distinct: dict[str, set[str]] = defaultdict(set)
+    for case_id, check in zip(ids, usable, strict=True):
+        declared = check.case.get("distinct_from", [])  # type: ignore[union-attr]
+        for other in declared if isinstance(declared, list) else ():
+            if isinstance(other, str):
+                distinct[case_id].add(other)
+                distinct[other].add(case_id)
+    # The cases reached from one combination of keys, computed once per combination (the
+    # members of a large group share theirs).
+    reached: dict[frozenset[str], tuple[list[int], set[int]]] = {}
+    found = []
+    for number, names in enumerate(folded):
+        if not names:
+            continue
+        combination = frozenset(names.union(*(linked[key] for key in names if key in linked)))
+        if combination not in reached:
+            union = set().union(*(members[key] for key in combination))
+            reached[combination] = (sorted(union), union)
+        ordered, union = reached[combination]
+        if len(union) < 2:
+            continue
+        unlike = distinct.get(ids[number], set())
+        excluded = {number} | {
+            other_number
+            for other in unlike
+            for other_number in numbers_of.get(other, ())
+            if other_number in union
+        }
+        count = len(union) - len(excluded & union)
+        if count < 1:
+            continue
+        named = []
+        for other_number in ordered:
+            if other_number not in excluded:
+                named.append(other_number)
+                if len(named) == W104_NAMED:
+                    break
+        found.append(
+            _at_key(usable[number], "name", "W104", _duplicate_message(usable, named, count))
+        )
+    return found
+
+
+def _duplicate_message(usable: list[FileCheck], named: list[int], count: int) -> str:
+    def who(number: int) -> str:
+        case = usable[number].case
+        assert case is not None
+        name = case.get("name")
+        return f"{case['id']} ({name!r})" if isinstance(name, str) else case["id"]
+
+    listed = ", ".join(who(number) for number in named)
+    if count == 1:
+        only = usable[named[0]].case
+        assert only is not None
+        return (
+            f"looks like the same person as {listed}; merge the two files, or if they are "
+            f'different people add distinct_from = ["{only["id"]}"] to this file'
+        )
+    more = f" and {count - len(named)} more" if count > len(named) else ""
+    return (
+        f"looks like the same person as {count} other cases: {listed}{more}; merge the files "
+        "of one person, and list the ids of different people in distinct_from in this file"
+    )
 
 
 def _at_key(check: FileCheck, key: str, code: str, message: str) -> Finding:
-    """A cross-file finding at the line of a top-level key (read back from the file)."""
-    line, col = 1, 1
-    if check.path is not None:
-        with contextlib.suppress(OSError, ValueError, RecursionError, ExilecasesError):
-            line, col = KeyPositions(_read_text(check.path)).locate((key,))
+    """A cross-file finding at the line of a top-level key: where ``check_file`` (or the
+    index) found it, else read back from the file."""
+    where = check.places.get(key)
+    if where is None and check.path is not None:
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            where = top_level_position(check.path.read_text("utf-8"), key)
+        check.places[key] = where or (1, 1)
+    line, col = where or (1, 1)
     return finding(check.rel, line, col, code, message)
 
 

@@ -33,7 +33,7 @@ import os
 import sqlite3
 import stat
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from dataclasses import field as _field
@@ -50,6 +50,26 @@ from exilecases.store.files import Stray, cases_dir, describe, read_optional
 NO_CACHE_ENV = "EXILECASES_NO_CACHE"
 #: Bumped whenever the layout below or what a row means changes.
 LAYOUT = 8
+#: The modules whose code decides what a row holds (findings, public views, folded names,
+#: search words): the index is keyed on a hash of their text too, so that findings cached
+#: before a rule changed are not served after it (``rules_version``).
+RULE_MODULES = (
+    "format/dates.py",
+    "format/fields.py",
+    "format/findings.py",
+    "format/model.py",
+    "format/positions.py",
+    "format/privacy.py",
+    "format/scan.py",
+    "format/vocabulary.py",
+    "format/vocabulary.toml",
+    "ops/deadlines.py",
+    "ops/load.py",
+    "ops/search.py",
+    "ops/validate.py",
+    "store/files.py",
+    "store/index.py",
+)
 #: A file changed less than this long before its row was written may change again within
 #: the same timestamp tick; such rows are checked again ("racy" entries, as git calls them).
 RACY_NS = 2_000_000_000
@@ -64,7 +84,8 @@ CREATE TABLE IF NOT EXISTS files (
     ok INTEGER NOT NULL,
     case_id TEXT, status TEXT, origin TEXT, host TEXT,
     name_keys TEXT NOT NULL,
-    identity TEXT
+    identity TEXT,
+    places TEXT
 );
 -- The large texts live apart, so that reading the keys of 100,000 small rows stays cheap.
 -- findings_json is NULL for a file whose findings quote a private value (read it again).
@@ -77,8 +98,14 @@ CREATE TABLE IF NOT EXISTS event_ranges (file TEXT NOT NULL, earliest TEXT NOT N
 CREATE INDEX IF NOT EXISTS event_ranges_by_file ON event_ranges (file);
 CREATE INDEX IF NOT EXISTS files_by_status ON files (status);
 CREATE INDEX IF NOT EXISTS files_broken ON files (file) WHERE ok = 0;
--- Filled only when `search` first needs it (see CaseIndex.search_documents).
-CREATE TABLE IF NOT EXISTS search (file TEXT PRIMARY KEY, search_json TEXT NOT NULL);
+-- Filled only when `search` first needs it (see CaseIndex.fill_search): each usable
+-- file's searchable part, and the folded words of its texts with the documents holding each.
+CREATE TABLE IF NOT EXISTS search (doc INTEGER PRIMARY KEY, file TEXT NOT NULL UNIQUE,
+                                   search_json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS words (id INTEGER PRIMARY KEY, word TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS postings (word INTEGER NOT NULL, doc INTEGER NOT NULL,
+                                     PRIMARY KEY (word, doc)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS postings_by_doc ON postings (doc);
 -- The open public deadlines (recorded and derived) of each file, for due; and how many
 -- open private ones each file has (a count: the index never holds private content).
 CREATE TABLE IF NOT EXISTS deadlines (file TEXT NOT NULL, earliest TEXT NOT NULL,
@@ -98,6 +125,10 @@ _OBJECTS = frozenset(
         ("table", "tags"),
         ("table", "event_ranges"),
         ("table", "search"),
+        ("table", "words"),
+        ("table", "postings"),
+        ("index", "postings_by_doc"),
+        ("index", "sqlite_autoindex_words_1"),
         ("table", "deadlines"),
         ("table", "private_deadlines"),
         ("index", "deadlines_by_earliest"),
@@ -114,7 +145,7 @@ _OBJECTS = frozenset(
         ("index", "sqlite_autoindex_search_1"),
     }
 )
-_TABLES = ("files", "documents", "tags", "event_ranges", "search", "deadlines", "private_deadlines")
+_TABLES = ("files", "documents", "tags", "event_ranges", "deadlines", "private_deadlines")
 
 
 def cache_enabled() -> bool:
@@ -130,16 +161,37 @@ def public_view(case: dict[str, Any], vocabulary: Vocabulary) -> dict[str, Any]:
     return redact(case, vocabulary)
 
 
+_RULES: str | None = None
+
+
+def rules_version() -> str:
+    """A hash of the code of ``RULE_MODULES``: changes whenever a validation rule, the public
+    view or the folding changes, even within one version number."""
+    global _RULES
+    if _RULES is None:
+        import hashlib
+
+        package = Path(__file__).resolve().parent.parent
+        digest = hashlib.blake2b(digest_size=8)
+        for name in RULE_MODULES:
+            try:
+                digest.update((package / name).read_bytes())
+            except OSError:
+                digest.update(b"missing " + name.encode())
+        _RULES = digest.hexdigest()
+    return _RULES
+
+
 def vocabulary_fingerprint(root: Path) -> str:
     """Changes whenever the repository's vocabulary file (which also holds the repository's
-    private fields) or the tool's version changes (the file is small: its text is the
-    fingerprint, no hashing needed)."""
+    private fields), the tool's version or its rules (``rules_version``) change (the file
+    is small: its text is the fingerprint, no hashing needed)."""
     try:
         raw = read_optional(root / REPOSITORY_VOCABULARY, VOCABULARY_MAX_BYTES) or b""
     except (OSError, ExilecasesError):  # not a regular file, or too large: never read
         raw = b""
     vocabulary = raw.decode("utf-8", errors="replace")
-    return f"{__version__}/{LAYOUT}/{vocabulary}"
+    return f"{__version__}/{LAYOUT}/{rules_version()}/{vocabulary}"
 
 
 def list_case_files(
@@ -186,6 +238,8 @@ class IndexRow:
     findings_json: str | None
     name_keys: str
     identity: str | None
+    #: Where the top-level keys the cross-file rules point at stand, as JSON.
+    places: str | None
     tags: list[tuple[str, str]]
     ranges: list[tuple[str, str, str | None]]
     #: Its findings depend on today's date (an event dated in the future): read again on
@@ -461,10 +515,22 @@ class CaseIndex:
     def _delete(self, name: str) -> None:
         for table in _TABLES:
             self.db.execute(f"DELETE FROM {table} WHERE file = ?", (name,))
+        row = self.db.execute("SELECT doc FROM search WHERE file = ?", (name,)).fetchone()
+        if row is not None:
+            doc = row[0]
+            words = [w for (w,) in self.db.execute("SELECT word FROM postings WHERE doc = ?", row)]
+            self.db.execute("DELETE FROM postings WHERE doc = ?", (doc,))
+            self.db.execute("DELETE FROM search WHERE doc = ?", (doc,))
+            # A word no file holds any more leaves the vocabulary (and the disk).
+            self.db.executemany(
+                "DELETE FROM words WHERE id = ? AND NOT EXISTS "
+                "(SELECT 1 FROM postings WHERE word = words.id)",
+                [(word,) for word in words],
+            )
 
     def _insert(self, row: IndexRow, key: tuple[int, int, int, int]) -> None:
         self.db.execute(
-            "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 row.name,
                 "racy" if row.volatile else _stored_key(key),
@@ -475,6 +541,7 @@ class CaseIndex:
                 row.host,
                 row.name_keys,
                 row.identity,
+                row.places,
             ),
         )
         self.db.execute(
@@ -501,16 +568,16 @@ class CaseIndex:
 
     # -- reading ------------------------------------------------------------------------
 
-    def rows(self, whole: bool = True) -> list[tuple[str, str | None, str | None]]:
-        """Every file's ``(name, case JSON, findings JSON)`` in file-name order. Without
-        ``whole`` the case is only its identity (id, name, distinct_from): enough for the
-        cross-file rules, and far less to decode for 100,000 cases. Findings are None for a
-        file whose findings are not stored (they quote a private value)."""
+    def rows(self, whole: bool = True) -> list[tuple[str, str | None, str | None, str | None]]:
+        """Every file's ``(name, case JSON, findings JSON, places JSON)`` in file-name
+        order. Without ``whole`` the case is only its identity (id, name, distinct_from):
+        enough for the cross-file rules, and far less to decode for 100,000 cases. Findings
+        are None for a file whose findings are not stored (they quote a private value)."""
         column = "case_json" if whole else "identity"
         return list(
             self.db.execute(
-                f"SELECT file, {column}, findings_json FROM files JOIN documents USING (file) "
-                "ORDER BY file"
+                f"SELECT file, {column}, findings_json, places FROM files "
+                "JOIN documents USING (file) ORDER BY file"
             )
         )
 
@@ -528,28 +595,69 @@ class CaseIndex:
             )
         )
 
-    def search_documents(self, make: Callable[[dict[str, Any]], dict[str, Any]]) -> list[Any]:
-        """What ``search`` reads of every file without errors (``make`` turns a public case
-        into it: ``search.searchable``). The table is filled for the files that lack a row
-        the first time search needs them, so that other commands never pay for it."""
+    def fill_search(
+        self, make: Callable[[dict[str, Any]], tuple[dict[str, Any], Iterable[str]]]
+    ) -> int:
+        """Give every file without errors that lacks one its search row and postings, the
+        first time search needs them (so that other commands never pay for them). ``make``
+        turns a public case into its searchable part and folded words (``search``'s own
+        functions). Returns how many files were added."""
         missing = self.db.execute(
             "SELECT file, case_json FROM files JOIN documents USING (file) "
             "WHERE ok = 1 AND file NOT IN (SELECT file FROM search)"
         ).fetchall()
-        if missing:
-            made = [
-                (name, json.dumps(make(json.loads(case)), ensure_ascii=False))
-                for name, case in missing
-            ]
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
-                self.db.executemany("INSERT OR REPLACE INTO search VALUES (?, ?)", made)
-                self.db.execute("COMMIT")
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
-        sql = "SELECT search_json FROM files JOIN search USING (file) WHERE ok = 1 ORDER BY file"
-        return [json.loads(row[0]) for row in self.db.execute(sql)]
+        if not missing:
+            return 0
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            word_ids: dict[str, int] = {}
+            for name, case in missing:
+                part, words = make(json.loads(case))
+                doc = self.db.execute(
+                    "INSERT INTO search (file, search_json) VALUES (?, ?)",
+                    (name, json.dumps(part, ensure_ascii=False)),
+                ).lastrowid
+                postings = []
+                for word in words:
+                    number = word_ids.get(word)
+                    if number is None:
+                        found = self.db.execute(
+                            "SELECT id FROM words WHERE word = ?", (word,)
+                        ).fetchone()
+                        number = (
+                            found[0]
+                            if found
+                            else self.db.execute(
+                                "INSERT INTO words (word) VALUES (?)", (word,)
+                            ).lastrowid
+                        )
+                        word_ids[word] = number
+                    postings.append((number, doc))
+                self.db.executemany("INSERT OR IGNORE INTO postings VALUES (?, ?)", postings)
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        return len(missing)
+
+    def search_vocabulary(self) -> list[str]:
+        """Every folded word of the searchable texts of the files without errors."""
+        return [word for (word,) in self.db.execute("SELECT word FROM words")]
+
+    def search_documents(self, words: Iterable[str] | None = None) -> list[Any]:
+        """The searchable parts of the files without errors that hold one of ``words``
+        (every such file when None), by file name. ``fill_search`` first."""
+        if words is None:
+            sql = "SELECT search_json FROM search JOIN files USING (file) WHERE ok = 1 "
+            params: tuple[Any, ...] = ()
+        else:
+            sql = (
+                "SELECT search_json FROM search JOIN files USING (file) WHERE ok = 1 AND doc IN "
+                "(SELECT doc FROM postings WHERE word IN "
+                "(SELECT id FROM words WHERE word IN (SELECT value FROM json_each(?)))) "
+            )
+            params = (json.dumps(sorted(words), ensure_ascii=False),)
+        return [json.loads(row[0]) for row in self.db.execute(sql + "ORDER BY file", params)]
 
     def case_json(self, where: str = "", params: Sequence[Any] = ()) -> list[str]:
         """The stored JSON text of every file without errors (narrowed by SQL), by file name:
@@ -598,6 +706,11 @@ class CaseIndex:
                 # The year of an event is the year of its first possible day, as stats has it.
                 outline["events"].append({"date": earliest[:4], "type": event_type})
         return list(outlines.values())
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
+        """The rows of one read-only query over the tables (``stats`` counts with it: its
+        SQL lives beside its Python in ``ops.stats``)."""
+        return iter(self.db.execute(sql, params))
 
     def _deadline_sql(
         self, columns: str, where: str, params: Sequence[Any], query: Any

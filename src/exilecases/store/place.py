@@ -21,6 +21,8 @@ from pathlib import Path
 STATE_DIR_NAME = "exilecases"
 LOCK_NAME = "lock"
 INDEX_NAME = "index.sqlite"
+#: Present once the tool has said that this clone lacks the diff driver or the hook.
+SETUP_NOTED_NAME = "setup-noted"
 #: Temporary files of the write path: ``.<file name>.exilecases-tmp-<random>``.
 TEMPORARY_INFIX = ".exilecases-tmp-"
 TEMPORARY_PATTERN = f".*{TEMPORARY_INFIX}*"
@@ -51,6 +53,22 @@ def git_dir(root: Path) -> Path | None:
     except OSError:
         return None
     return None
+
+
+def common_git_dir(root: Path) -> Path | None:
+    """The git directory that holds the configuration, hooks and ``info/`` of the work
+    tree at ``root`` (a worktree's ``commondir``), or None outside git."""
+    found = git_dir(root)
+    if found is None:
+        return None
+    pointer = found / "commondir"
+    try:
+        if pointer.is_file():
+            target = Path(pointer.read_text("utf-8").strip())
+            return target if target.is_absolute() else (found / target).resolve()
+    except OSError:
+        pass
+    return found
 
 
 def _user_cache_home() -> Path:

@@ -126,6 +126,14 @@ def _make_state_dir(folder: Path, shared: bool) -> None:
             os.chmod(folder, wanted, follow_symlinks=False)
 
 
+def make_state_dir(root: Path) -> Path:
+    """The tool's state folder of ``root`` (``store/place.state_dir``), made when missing as
+    the lock needs it (group-shared in a group-shared repository); returns it."""
+    folder = place.state_dir(root)
+    _make_state_dir(folder, _group_shared(root))
+    return folder
+
+
 def _default_notice(path: Path) -> None:
     sys.stderr.write(
         f"waiting for another exilecases command that is writing to this repository "
@@ -373,16 +381,8 @@ def sync_folder(folder: Path) -> None:
 def info_exclude(root: Path) -> Path | None:
     """The ``info/exclude`` file git reads for the repository at ``root`` (in the common
     git directory of a worktree), or None outside git."""
-    found = place.git_dir(root)
-    if found is None:
-        return None
-    common = found
-    pointer = found / "commondir"
-    with contextlib.suppress(OSError):
-        if pointer.is_file():
-            target = Path(pointer.read_text("utf-8").strip())
-            common = target if target.is_absolute() else (found / target).resolve()
-    return common / "info" / "exclude"
+    common = place.common_git_dir(root)
+    return None if common is None else common / "info" / "exclude"
 
 
 def ensure_excluded(root: Path, exclude: Path | None = None) -> bool:

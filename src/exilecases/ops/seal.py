@@ -1,0 +1,919 @@
+"""Sealing ``[private]`` with age (privacy.md, Rule 2): seal, unseal, re-seal.
+
+In a sealed repository (``data/recipients.toml`` lists at least one public key) the
+``[private]`` table of a case file is stored as one ASCII-armoured age message, encrypted
+to every recipient, in a ``[sealed]`` table of the file itself::
+
+    [sealed]
+    recipients_sha256 = "…"   # the set of keys it is sealed for (store.keys.fingerprint)
+    age = \"\"\"
+    -----BEGIN AGE ENCRYPTED FILE-----
+    …
+    -----END AGE ENCRYPTED FILE-----
+    \"\"\"
+
+The plaintext is the TOML text of the ``[private]`` table, header and comments included, so
+``age -d -i identity.txt`` gives back exactly what was sealed. The encryption is pyrage's
+(the Rust age implementation); nothing here is cryptography of ours.
+
+A text is handled in three parts (``split_text``): the public lines, the lines of the
+plaintext ``[private]`` tables and the lines of the ``[sealed]`` table. A public edit never
+touches the other two, and a private change whose plaintext and recipients are unchanged
+keeps the old ciphertext byte for byte, so ``git diff`` shows only what really changed.
+Decrypted text lives in memory only: nothing here writes it anywhere but into the sealed
+block (or, in a repository without recipients, the plaintext table it came from).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from exilecases.errors import ExilecasesError
+from exilecases.format.findings import Finding, finding
+from exilecases.store.keys import Identities, Recipient, fingerprint
+
+BEGIN = "-----BEGIN AGE ENCRYPTED FILE-----"
+END = "-----END AGE ENCRYPTED FILE-----"
+_HEADERS = ("table", "array")
+
+
+class SealError(ExilecasesError):
+    """A sealed block that cannot be opened (a data error); ``reason`` says why.
+
+    ``no-identity`` (this person has no identity), ``not-for-you`` (the identity is not one
+    of the keys it was sealed for), ``damaged`` (not an intact age message) or ``invalid``
+    (the plaintext is not a ``[private]`` table in TOML).
+    """
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message, kind="data")
+        self.reason = reason
+
+
+@dataclass
+class Keys:
+    """What sealing needs from the disk: the recipients and this person's identities.
+
+    With ``root``, the identities are read from disk when first needed (a command that
+    only seals, or edits a repository without sealed blocks, needs none), and a refused
+    identity file raises ``ExilecasesError`` then.
+    """
+
+    recipients: list[Recipient]
+    _identities: Identities | None = None
+    root: Path | None = None
+    _loaded: bool = False
+
+    @property
+    def identities(self) -> Identities | None:
+        """This person's identities (None when there is no identity file)."""
+        if self.root is not None and not self._loaded:
+            from exilecases.store.keys import read_identities
+
+            self._loaded = True
+            self._identities = read_identities(self.root)
+        return self._identities
+
+    @identities.setter
+    def identities(self, value: Identities | None) -> None:
+        self._identities, self._loaded = value, True
+
+    @property
+    def sealed(self) -> bool:
+        """True when the repository is sealed (it lists at least one recipient)."""
+        return bool(self.recipients)
+
+    @property
+    def fingerprint(self) -> str:
+        """The fingerprint of the recipients' keys."""
+        return fingerprint([r.key for r in self.recipients])
+
+    def names(self) -> str:
+        """``Aida K, Boris M``: who can read what is sealed for these keys."""
+        return ", ".join(r.name for r in self.recipients) or "nobody"
+
+    def mine(self) -> bool:
+        """True when one of this person's identities is a recipient."""
+        if self.identities is None:
+            return False
+        return bool(set(self.identities.public_keys) & {r.key for r in self.recipients})
+
+
+def load_keys(root: Path) -> Keys:
+    """The repository's recipients, and this person's identities when first needed."""
+    from exilecases.store.keys import read_recipients
+
+    return Keys(read_recipients(root), root=root)
+
+
+# --- the age layer -------------------------------------------------------------------------
+
+
+def encrypt(plaintext: str, keys: Iterable[str]) -> str:
+    """``plaintext`` as one ASCII-armoured age message for every key in ``keys``."""
+    import pyrage
+    from pyrage import x25519
+
+    recipients = [x25519.Recipient.from_str(key) for key in keys]
+    return pyrage.encrypt(plaintext.encode("utf-8"), recipients, armored=True).decode("ascii")
+
+
+def decrypt(armored: Any, identities: Identities | None, rel: str) -> str:
+    """The plaintext of a sealed block; ``SealError`` naming ``rel`` when it cannot be had."""
+    import pyrage
+
+    if not isinstance(armored, str) or not looks_armoured(armored):
+        raise SealError(
+            "damaged",
+            f"{rel}: the [sealed] block is damaged (its age text is not one message between "
+            f"{BEGIN} and {END}); restore the file from git (`git checkout -- {rel}`)",
+        )
+    if identities is None:
+        raise SealError(
+            "no-identity",
+            f"{rel}: the private part is sealed and you have no identity; "
+            "`exilecases keys new` makes one, then a teammate adds you (`exilecases keys add`)",
+        )
+    try:
+        plain = pyrage.decrypt(armored.encode("ascii"), identities.keys)
+    except pyrage.DecryptError as error:
+        if "no matching keys" in str(error).lower():
+            raise SealError(
+                "not-for-you",
+                f"{rel}: your identity ({identities.path}) cannot open the sealed private "
+                "part: it was sealed for other keys; ask a teammate who can read it to run "
+                "`exilecases seal` once your key is in data/recipients.toml",
+            ) from None
+        raise SealError(
+            "damaged",
+            f"{rel}: the [sealed] block is damaged ({error}); restore the file from git "
+            f"(`git checkout -- {rel}`)",
+        ) from None
+    except UnicodeEncodeError:
+        raise SealError(
+            "damaged", f"{rel}: the [sealed] block is damaged (it holds non-ASCII text)"
+        ) from None
+    try:
+        return plain.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SealError("invalid", f"{rel}: the sealed private part is not UTF-8 text") from None
+
+
+def looks_armoured(text: str) -> bool:
+    """True when ``text`` is one armoured age message (begin and end lines, nothing more)."""
+    stripped = text.strip()
+    return (
+        stripped.startswith(BEGIN)
+        and stripped.endswith(END)
+        and stripped.count(BEGIN) == 1
+        and stripped.count(END) == 1
+    )
+
+
+def private_data(plaintext: str, rel: str, what: str = "the sealed private part") -> dict[str, Any]:
+    """The ``[private]`` table of a sealed plaintext; ``SealError`` when it is not one."""
+    try:
+        data = tomllib.loads(plaintext)
+    except tomllib.TOMLDecodeError as error:
+        raise SealError("invalid", f"{rel}: {what} is not valid TOML ({error})") from None
+    others = [key for key in data if key != "private"]
+    if others or not isinstance(data.get("private", {}), dict):
+        raise SealError(
+            "invalid",
+            f"{rel}: {what} holds more than a [private] table "
+            f"({', '.join(others) or 'private is not a table'}); "
+            "everything in it belongs under [private] or [[private.NAME]] headers",
+        )
+    return data.get("private", {})
+
+
+def sealed_block(plaintext: str, keys: Keys) -> str:
+    """The ``[sealed]`` table sealing ``plaintext`` for ``keys``, as the canonical writer
+    writes it (so ``fmt`` leaves it as it is)."""
+    from exilecases.format.canonical import canonical_text
+
+    age = encrypt(plaintext, [r.key for r in keys.recipients])
+    return canonical_text({"sealed": {"recipients_sha256": keys.fingerprint, "age": age}})
+
+
+# --- a case in memory ----------------------------------------------------------------------
+
+
+def unseal_case(case: dict[str, Any], identities: Identities | None, rel: str) -> dict[str, Any]:
+    """A copy of ``case`` (as parsed) with its ``[sealed]`` block opened into ``private``.
+
+    Raises ``SealError`` when it cannot be opened: a private part is never silently
+    dropped. A case without a sealed block comes back as it is.
+    """
+    sealed = case.get("sealed")
+    if not isinstance(sealed, dict):
+        return case
+    private = private_data(decrypt(sealed.get("age"), identities, rel), rel)
+    opened = {key: value for key, value in case.items() if key != "sealed"}
+    if private:
+        opened["private"] = _merge(case.get("private", {}), private, rel)
+    return opened
+
+
+def open_check(check: Any, keys: Keys, vocabulary: Any) -> None:
+    """Open the sealed private part of a checked file in memory: ``check.case`` becomes the
+    whole case, checked and normalised as a plaintext file would be. Raises ``SealError``
+    (or ``ExilecasesError`` for a private part with errors) naming the file: a private
+    output never leaves a private part out without saying so."""
+    from exilecases.ops.validate import check_file
+
+    if check.case is None or not isinstance(check.case.get("sealed"), dict):
+        return
+    try:
+        text = check.path.read_bytes().decode("utf-8").removeprefix("\ufeff")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ExilecasesError(f"{check.rel}: cannot read the file again ({error})") from None
+    split = split_text(text, check.rel)
+    private_text, _ = current_private(split, keys, check.rel)
+    stem = check.path.stem
+    whole = check_file(split.join(private_text).encode("utf-8"), check.rel, stem, vocabulary)
+    if not whole.ok or whole.case is None:
+        first = whole.first_error
+        detail = f": {first.code} {first.message}" if first else ""
+        raise ExilecasesError(
+            f"{check.rel}: the sealed private part has errors{detail}; run exilecases validate"
+        )
+    check.case = whole.case
+
+
+def open_checks(root: Path, checks: Iterable[Any], vocabulary: Any) -> None:
+    """``open_check`` for every sealed file among ``checks`` (the identity is read only
+    when one is sealed)."""
+    sealed = [c for c in checks if c.case is not None and isinstance(c.case.get("sealed"), dict)]
+    if not sealed:
+        return
+    keys = load_keys(root)
+    for check in sealed:
+        open_check(check, keys, vocabulary)
+
+
+def sealed_note(case: dict[str, Any], keys: Keys) -> str:
+    """How ``show`` names a private part it cannot open: ``sealed (readable by: …)``."""
+    sealed = case.get("sealed") or {}
+    if keys.sealed and sealed.get("recipients_sha256") == keys.fingerprint:
+        return f"sealed (readable by: {keys.names()})"
+    return (
+        "sealed (for an older set of keys than data/recipients.toml lists; "
+        "run `exilecases seal` with an identity that can open it)"
+    )
+
+
+# --- a case text in three parts ------------------------------------------------------------
+
+
+@dataclass
+class Split:
+    """A case text cut into its public lines, its plaintext ``[private]`` tables and its
+    ``[sealed]`` table (each ``""`` when absent)."""
+
+    public: str
+    private: str
+    sealed_text: str
+    sealed: dict[str, Any] | None
+
+    def join(self, block: str) -> str:
+        """The public text followed by ``block`` (a private or sealed table)."""
+        if not block.strip():
+            return self.public
+        if not self.public.strip():
+            return block
+        return self.public.rstrip("\n") + "\n\n" + block
+
+
+def _region(path: tuple[Any, ...]) -> str:
+    return path[0] if path and path[0] in ("private", "sealed") else "public"
+
+
+def split_text(text: str, rel: str = "the file") -> Split:
+    """Cut a case text into its public, private and sealed lines.
+
+    A table header starts a region that runs to the next header; comment lines right above
+    a header (no blank line between) belong to its region. Raises ``ExilecasesError`` for a
+    text that is not TOML, and for ``private``/``sealed`` written as dotted keys or inline
+    tables (``exilecases fmt`` writes them as tables).
+    """
+    from exilecases.format.scan import Scanner
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ExilecasesError(f"{rel} is not valid TOML ({error}); fix it first") from None
+    statements = Scanner(text).statements()
+    owners: list[str] = []
+    current = "public"
+    for statement in statements:
+        if statement.kind in _HEADERS:
+            current = _region(statement.path)
+        elif (
+            statement.kind == "pair"
+            and statement.table == ()
+            and _region(statement.path) != ("public")
+        ):
+            raise ExilecasesError(
+                f"{rel}: `{statement.path[0]}` is written as a dotted key or an inline table; "
+                "run `exilecases fmt` first (it writes it as a [table])"
+            )
+        owners.append(current)
+    for index, statement in enumerate(statements):
+        if statement.kind in _HEADERS:
+            above = index - 1
+            while above >= 0 and statements[above].kind == "comment":
+                owners[above] = owners[index]
+                above -= 1
+    lines = text.split("\n")
+    parts: dict[str, list[str]] = {"public": [], "private": [], "sealed": []}
+    for statement, owner in zip(statements, owners, strict=True):
+        parts[owner].extend(lines[statement.first : statement.last + 1])
+    sealed = data.get("sealed")
+    return Split(
+        _tidy(parts["public"]),
+        _tidy(parts["private"]),
+        _tidy(parts["sealed"]),
+        sealed if isinstance(sealed, dict) else None,
+    )
+
+
+def _tidy(lines: list[str]) -> str:
+    """Lines as a text without leading or trailing blank lines, ending in a newline."""
+    while lines and not lines[-1].strip():
+        lines.pop()
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    return "".join(line + "\n" for line in lines)
+
+
+def _merge(old: Any, new: Any, rel: str) -> dict[str, Any]:
+    """Two ``[private]`` tables as one: keys of either, arrays of tables one after the
+    other; a key both give different values is refused (nothing is dropped)."""
+    merged = dict(old) if isinstance(old, dict) else {}
+    for key, value in (new if isinstance(new, dict) else {}).items():
+        if key not in merged or merged[key] == value:
+            merged[key] = value
+        elif isinstance(merged[key], list) and isinstance(value, list):
+            merged[key] = merged[key] + [item for item in value if item not in merged[key]]
+        else:
+            raise ExilecasesError(
+                f"{rel} holds private.{key} both sealed and in a plaintext [private] table, "
+                "with different values; keep one (`exilecases private edit` shows the sealed "
+                "one), then run `exilecases seal`"
+            )
+    return merged
+
+
+def current_private(split: Split, keys: Keys, rel: str) -> tuple[str, str | None]:
+    """The private text of a file as it stands (sealed and plaintext parts together), and
+    the plaintext of its sealed block (None when it has none)."""
+    if split.sealed is None:
+        return split.private, None
+    old_plain = decrypt(split.sealed.get("age"), keys.identities, rel)
+    sealed_private = private_data(old_plain, rel)
+    if not split.private.strip():
+        return old_plain, old_plain
+    from exilecases.format.canonical import canonical_text
+
+    plaintext_private = private_data(split.private, rel)
+    merged = _merge(sealed_private, plaintext_private, rel)
+    return canonical_text({"private": merged}), old_plain
+
+
+def compose(split: Split, private_text: str, old_plain: str | None, keys: Keys, rel: str) -> str:
+    """The file text with ``private_text`` as its private part: sealed for ``keys`` in a
+    sealed repository (the old block kept byte for byte when neither the plaintext nor the
+    keys changed), else as a plaintext table."""
+    if not keys.sealed:
+        if split.sealed is not None:
+            raise ExilecasesError(
+                f"{rel} is sealed but data/recipients.toml lists no keys; restore "
+                "data/recipients.toml (`git checkout -- data/recipients.toml`) first"
+            )
+        return split.join(private_text)
+    if not private_text.strip() or not private_data(private_text, rel):
+        return split.public
+    unchanged = (
+        split.sealed is not None
+        and old_plain == private_text
+        and split.sealed.get("recipients_sha256") == keys.fingerprint
+    )
+    return split.join(split.sealed_text if unchanged else sealed_block(private_text, keys))
+
+
+def seal_text(text: str, keys: Keys, rel: str) -> tuple[str, str]:
+    """A case text sealed for ``keys``, and what happened: ``sealed`` (a plaintext private
+    part was sealed), ``re-sealed`` (sealed for other keys before), ``unchanged``.
+
+    A block already sealed for these keys is not decrypted, so sealing a repository twice
+    needs no identity and changes nothing.
+    """
+    split = split_text(text, rel)
+    if not split.private.strip() and (
+        split.sealed is None or split.sealed.get("recipients_sha256") == keys.fingerprint
+    ):
+        return text, "unchanged"
+    private_text, old_plain = current_private(split, keys, rel)
+    new = compose(split, private_text, old_plain, keys, rel)
+    if new == text:
+        return text, "unchanged"
+    return new, "sealed" if split.private.strip() else "re-sealed"
+
+
+# --- changing the private part ---------------------------------------------------------------
+
+
+def private_change(
+    keys: Keys,
+    rel: str,
+    case_id: str,
+    change: Callable[[str], str],
+    vocabulary: Any,
+) -> Callable[[str], str]:
+    """The text transform of a private edit: open the private part, apply ``change`` to its
+    text, check the whole case in memory as the schema sees it, and seal it again.
+
+    ``change`` gets and returns the private part's TOML text (``[private]`` header
+    included; ``""`` when there is none). An edit that would make the case invalid is
+    refused before anything is sealed.
+    """
+
+    def transform(text: str) -> str:
+        split = split_text(text, rel)
+        current, old_plain = current_private(split, keys, rel)
+        new_private = change(current)
+        if new_private.strip():
+            private_data(new_private, rel, "the new private part")
+        if new_private != current:
+            check_private(split.public, current, new_private, rel, case_id, vocabulary)
+        return compose(split, new_private, old_plain, keys, rel)
+
+    return transform
+
+
+def check_private(
+    public: str, old_private: str, new_private: str, rel: str, case_id: str, vocabulary: Any
+) -> None:
+    """Refuse a private part that would bring an error the case did not have before."""
+    from exilecases.ops.validate import check_file
+
+    def errors(private_text: str) -> list[Finding]:
+        joined = Split(public, "", "", None).join(private_text)
+        check = check_file(joined.encode("utf-8"), rel, case_id, vocabulary)
+        return [f for f in check.findings if f.severity == "error"]
+
+    before = {(f.code, f.message) for f in errors(old_private)}
+    introduced = [f for f in errors(new_private) if (f.code, f.message) not in before]
+    if introduced:
+        details = "; ".join(f"{f.code} {f.message}" for f in introduced)
+        raise ExilecasesError(
+            f"nothing was written: the private part would make {rel} invalid: {details}", 2
+        )
+
+
+def set_private(root: Path, case_id: str, key: str, values: Sequence[str], vocabulary: Any) -> Any:
+    """``set ID private.KEY VALUE`` through the edit path (returns its ``EditResult``)."""
+    from exilecases.ops.update import edit_case
+    from exilecases.store.files import case_path, relative
+
+    if len(values) != 1:
+        raise ExilecasesError(
+            f"private.{key} holds one value, got {len(values)}; quote a value with spaces", 2
+        )
+    keys = load_keys(root)
+    rel = relative(root, case_path(root, case_id))
+    change = private_change(
+        keys, rel, case_id, lambda text: set_private_text(text, key, values[0]), vocabulary
+    )
+    return edit_case(root, case_id, change, vocabulary)
+
+
+def set_private_text(private_text: str, key: str, value: str) -> str:
+    """The private part with ``key = value`` set (``""`` removes the key), changing only
+    that key's lines and keeping every comment."""
+    from exilecases.format.canonical import format_pair
+    from exilecases.format.scan import Scanner
+
+    if not key or "." in key:
+        raise ExilecasesError(
+            f"private.{key}: give one key of the [private] table, e.g. private.notes; "
+            "`exilecases private edit ID` edits the rest",
+            2,
+        )
+    data = tomllib.loads(private_text) if private_text.strip() else {}
+    table = data.get("private", {})
+    if isinstance(table.get(key), dict | list):
+        raise ExilecasesError(
+            f"private.{key} is a table or list; edit it with `exilecases private edit`", 2
+        )
+    if table.get(key) == (value or None):
+        return private_text
+    line = format_pair(key, value)
+    statements = Scanner(private_text).statements()
+    lines = private_text.split("\n")
+    current = next((s for s in statements if s.kind == "pair" and s.path == ("private", key)), None)
+    if current is not None:
+        gap = current.gap or " "
+        new = [line + (f"{gap}{current.comment}" if current.comment and value else "")]
+        lines[current.first : current.last + 1] = new if value else []
+    elif value:
+        own = [s for s in statements if s.real and s.table == ("private",)]
+        header = next((s for s in statements if s.kind == "table" and s.path == ("private",)), None)
+        if own:
+            lines.insert(own[-1].last + 1, line)
+        elif header is not None:
+            lines.insert(header.last + 1, line)
+        else:
+            lines[0:0] = ["[private]", line, ""] if private_text.strip() else ["[private]", line]
+    result = "\n".join(lines)
+    result = result if result.endswith("\n") else result + "\n"
+    expected = dict(table)
+    expected.pop(key, None)
+    if value:
+        expected[key] = value
+    parsed = tomllib.loads(result).get("private", {})
+    if parsed != expected:
+        raise ExilecasesError(
+            "internal error: the edit changed other private data; nothing was written"
+        )
+    if not expected:
+        return ""
+    return result
+
+
+# --- a repository ----------------------------------------------------------------------------
+
+
+@dataclass
+class SealReport:
+    """What sealing a repository did, file by file (paths relative to the repository)."""
+
+    sealed: list[str] = field(default_factory=list)
+    resealed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def changed(self) -> list[str]:
+        """Every file written."""
+        return sorted(self.sealed + self.resealed)
+
+
+def seal_repository(
+    root: Path, vocabulary: Any, keys: Keys, *, plaintext: bool = True
+) -> SealReport:
+    """Seal every case file of the repository for ``keys``: plaintext private parts are
+    sealed, blocks sealed for another set of keys are re-sealed (which needs an identity
+    that opens them); files already sealed for these keys are not touched. Without
+    ``plaintext``, only files that hold a sealed block are considered (``keys add`` and
+    ``keys remove`` re-seal; sealing plaintext waits for ``seal``).
+
+    A file that cannot be sealed is reported in ``failed`` with the reason; the others are
+    still sealed. Every file is written through the edit path (checked, atomic).
+    """
+    from exilecases.ops.update import edit_case
+    from exilecases.store.files import case_files, relative
+
+    report = SealReport()
+    if not keys.sealed:
+        raise ExilecasesError(
+            "data/recipients.toml lists no keys; add the team's keys first "
+            "(`exilecases keys add NAME KEY`)"
+        )
+    for path in case_files(root):
+        rel = relative(root, path)
+        try:
+            raw = path.read_bytes()
+            if not _needs_sealing(raw, keys, plaintext):
+                report.unchanged += 1
+                continue
+            outcome: list[str] = []
+
+            def transform(text: str, rel: str = rel, outcome: list[str] = outcome) -> str:
+                new, what = seal_text(text, keys, rel)
+                outcome.append(what)
+                return new
+
+            edit_case(root, path.stem, transform, vocabulary)
+        except ExilecasesError as error:
+            report.failed.append((rel, error.message))
+            continue
+        except OSError as error:
+            report.failed.append((rel, f"{rel}: {error.strerror or error}"))
+            continue
+        what = outcome[-1] if outcome else "unchanged"
+        if what == "sealed":
+            report.sealed.append(rel)
+        elif what == "re-sealed":
+            report.resealed.append(rel)
+        else:
+            report.unchanged += 1
+    return report
+
+
+def _needs_sealing(raw: bytes, keys: Keys, plaintext: bool) -> bool:
+    """Whether a file has anything to seal: a plaintext private part (with ``plaintext``,
+    or beside a sealed block) or a block sealed for other keys. A file that is not TOML
+    counts, so that the edit path names its error."""
+    if b"private" not in raw and b"sealed" not in raw:
+        return False
+    try:
+        data = tomllib.loads(raw.decode("utf-8").removeprefix("\ufeff"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        return True
+    sealed = data.get("sealed")
+    if sealed is None:
+        return plaintext and "private" in data
+    stale = not isinstance(sealed, dict) or sealed.get("recipients_sha256") != keys.fingerprint
+    return stale or "private" in data
+
+
+# --- validate ------------------------------------------------------------------------------
+
+
+@dataclass
+class SealCheck:
+    """The sealing findings of a repository and how many private parts stayed unchecked."""
+
+    findings: list[Finding] = field(default_factory=list)
+    unchecked: int = 0
+
+
+def check_sealed(root: Path, paths: Iterable[Path], keys: Keys, vocabulary: Any) -> SealCheck:
+    """The findings of a sealed repository's case files (``validate`` adds them):
+
+    E090 a plaintext ``[private]`` table; E091 a damaged ``[sealed]`` block; E092 a sealed
+    plaintext that is not a ``[private]`` table; W190 a block this person's identity cannot
+    open; W191 a block sealed for another set of keys than data/recipients.toml lists; and,
+    where the identity opens the block, every finding of the private part itself (checked
+    in memory, never written anywhere).
+    """
+    from exilecases.format.positions import KeyPositions
+    from exilecases.store.files import relative
+
+    result = SealCheck()
+    if not keys.sealed:
+        return result
+    for path in paths:
+        rel = relative(root, path)
+        try:
+            raw = path.read_bytes()
+            text = raw.decode("utf-8").removeprefix("\ufeff")
+            data = tomllib.loads(text)
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+            continue  # the file's own check reports it
+        if "private" not in data and "sealed" not in data:
+            continue
+        positions = KeyPositions(text)
+        if "private" in data:
+            line, col = positions.locate(("private",))
+            result.findings.append(
+                finding(
+                    rel,
+                    line,
+                    col,
+                    "E090",
+                    "a plaintext [private] table in a sealed repository (data/recipients.toml "
+                    "lists keys): run `exilecases seal` before committing",
+                )
+            )
+        sealed = data.get("sealed")
+        if isinstance(sealed, dict):
+            result.findings.extend(
+                _check_block(text, sealed, rel, path.stem, keys, vocabulary, positions, result)
+            )
+    return result
+
+
+def _check_block(
+    text: str,
+    sealed: dict[str, Any],
+    rel: str,
+    stem: str,
+    keys: Keys,
+    vocabulary: Any,
+    positions: Any,
+    result: SealCheck,
+) -> list[Finding]:
+    from exilecases.ops.validate import check_file
+
+    line, col = positions.locate(("sealed",))
+    found: list[Finding] = []
+    if sealed.get("recipients_sha256") != keys.fingerprint:
+        found.append(
+            finding(
+                rel,
+                line,
+                col,
+                "W191",
+                "sealed for another set of keys than data/recipients.toml lists (the keys "
+                "changed without re-sealing): run `exilecases seal`",
+            )
+        )
+    try:
+        plaintext = decrypt(sealed.get("age"), keys.identities, rel)
+        private_data(plaintext, rel)
+    except SealError as error:
+        message = error.message.removeprefix(f"{rel}: ")
+        if error.reason == "no-identity":
+            result.unchecked += 1
+        elif error.reason == "not-for-you":
+            found.append(finding(rel, line, col, "W190", message))
+        else:
+            code = "E091" if error.reason == "damaged" else "E092"
+            found.append(finding(rel, line, col, code, message))
+        return found
+    split = split_text(text, rel)
+    public_check = check_file(split.public.encode("utf-8"), rel, stem, vocabulary)
+    whole = check_file(split.join(plaintext).encode("utf-8"), rel, stem, vocabulary)
+    seen = {(f.code, f.message) for f in public_check.findings}
+    offset = len(split.public.rstrip("\n").split("\n")) + 1 if split.public.strip() else 0
+    for item in whole.findings:
+        if (item.code, item.message) in seen:
+            continue
+        inner = item.line - offset
+        found.append(
+            finding(
+                rel,
+                line,
+                col,
+                item.code,
+                f"in the sealed private part (its line {max(inner, 1)}): {item.message}",
+            )
+        )
+    return found
+
+
+# --- the pre-commit hook -------------------------------------------------------------------
+
+
+def staged_plaintext(root: Path) -> list[str]:
+    """The staged case files (paths as git names them) that hold a plaintext ``[private]``
+    table, in a sealed repository; ``[]`` in any other."""
+    import re
+
+    from exilecases.store.git import git
+    from exilecases.store.keys import read_recipients
+
+    if not read_recipients(root):
+        return []
+    listed = git(
+        root, "diff", "--cached", "--name-only", "-z", "--diff-filter=ACMR", "--",
+        ":(top,glob)**/data/cases/*.toml", ":(top,glob)data/cases/*.toml",
+    )  # fmt: skip
+    header = re.compile(r"^\s*\[\[?\s*[\"']?private[\"']?\s*[\].]", re.M)
+    found = []
+    for name in dict.fromkeys(n for n in listed.split("\0") if n):
+        blob = git(root, "show", f":{name}")
+        try:
+            holds = "private" in tomllib.loads(blob)
+        except (tomllib.TOMLDecodeError, RecursionError):
+            holds = bool(header.search(blob)) or "private" in blob
+        if holds:
+            found.append(name)
+    return found
+
+
+# --- private edit --------------------------------------------------------------------------
+
+
+def _private_temporary_folder() -> Path | None:
+    """Where the decrypted text waits for the editor: ``$XDG_RUNTIME_DIR`` (memory, only
+    this user's) when it is a folder of this user with mode 0700, else the system default;
+    ``mkdtemp`` makes a folder of mode 0700 inside it either way."""
+    import os
+    import stat
+
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    if runtime:
+        try:
+            info = os.stat(runtime)
+        except OSError:
+            return None
+        if stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and not info.st_mode & 0o077:
+            return Path(runtime)
+    return None
+
+
+def _shred(path: Path) -> None:
+    """Overwrite a file with zeros, then remove it (best effort: a file system may keep
+    old blocks; the folder is private to this user either way)."""
+    import os
+
+    try:
+        size = path.stat().st_size
+        with path.open("r+b") as stream:
+            stream.write(b"\0" * size)
+            stream.flush()
+            os.fsync(stream.fileno())
+    except OSError:
+        pass
+    path.unlink(missing_ok=True)
+
+
+def edit_private_in_editor(
+    root: Path,
+    case_id: str,
+    vocabulary: Any,
+    keys: Keys,
+    editor: list[str],
+    again: Callable[[str], bool],
+) -> str:
+    """``private edit``: the case's private part, decrypted in memory, goes to ``editor``
+    through a file in a new folder only this user can open; the edited text is checked and
+    sealed again (in a sealed repository), and the file is overwritten and removed whatever
+    happens. ``again(problem)`` says whether to reopen the editor after a refused text.
+
+    Returns the message for the user. Raises ``ExilecasesError`` when nothing was written.
+    """
+    import os
+    import shutil
+    import subprocess
+    import tempfile
+
+    from exilecases.ops.update import edit_case
+    from exilecases.store.files import case_path, relative
+
+    path = case_path(root, case_id)
+    rel = relative(root, path)
+    if not path.is_file():
+        raise ExilecasesError(f"no case {case_id!r} (no file {rel})")
+    try:
+        text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError:
+        raise ExilecasesError(f"{rel} is not UTF-8; run exilecases validate") from None
+    split = split_text(text, rel)
+    if split.sealed is not None and not keys.sealed:
+        compose(split, "", None, keys, rel)  # the message about the missing recipients
+    opened, _ = current_private(split, keys, rel)
+    original = opened or "[private]\n"
+    folder = Path(tempfile.mkdtemp(prefix="exilecases-", dir=_private_temporary_folder()))
+    file = folder / f"{case_id}.private.toml"
+    try:
+        descriptor = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
+            stream.write(original)
+        while True:
+            try:
+                completed = subprocess.run([*editor, str(file)], check=False)
+            except OSError as error:
+                raise ExilecasesError(
+                    f"cannot run the editor {editor[0]!r} ({error.strerror}); set $EDITOR"
+                ) from None
+            if completed.returncode != 0:
+                raise ExilecasesError(
+                    f"the editor exited with status {completed.returncode}; nothing was written"
+                )
+            try:
+                edited = file.read_bytes().decode("utf-8")
+            except (OSError, UnicodeDecodeError):
+                edited = None
+            if edited == original:
+                return f"{rel}: nothing changed"
+            try:
+                if edited is None:
+                    raise ExilecasesError("the edited text is not UTF-8")
+                result = edit_case(
+                    root,
+                    case_id,
+                    private_change(keys, rel, case_id, _unless_changed(opened, edited, rel),
+                                   vocabulary),
+                    vocabulary,
+                )  # fmt: skip
+            except _ChangedMeanwhile:
+                raise
+            except ExilecasesError as error:
+                if not again(error.message):
+                    written = (
+                        "" if "nothing was written" in error.message else "; nothing was written"
+                    )
+                    raise ExilecasesError(error.message + written, error.exit_code) from None
+                continue
+            break
+    finally:
+        _shred(file)
+        shutil.rmtree(folder, ignore_errors=True)
+    how = f"sealed for {keys.names()}" if keys.sealed else "in plaintext: not sealed"
+    lines = result.changed_lines
+    return f"wrote {rel}: private part changed, {how} ({lines} line{'s' * (lines != 1)} changed)"
+
+
+class _ChangedMeanwhile(ExilecasesError):
+    """The private part on disk changed while the editor was open."""
+
+
+def _unless_changed(opened: str, edited: str, rel: str) -> Callable[[str], str]:
+    def change(now: str) -> str:
+        if now != opened:
+            raise _ChangedMeanwhile(
+                f"{rel}: its private part changed on disk while you were editing (a git pull "
+                "or another edit); nothing was written: run `exilecases private edit` again"
+            )
+        return edited
+
+    return change
