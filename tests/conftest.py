@@ -56,6 +56,21 @@ def _own_cache_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
 
 
+def bind_socket(path: Path) -> None:
+    """Leave a Unix socket at ``path`` (bound by its name from inside its folder: socket
+    paths are limited to about 100 bytes, temporary folders can be longer)."""
+    import os
+    import socket
+
+    here = Path.cwd()
+    os.chdir(path.parent)
+    try:
+        with socket.socket(socket.AF_UNIX) as server:
+            server.bind(path.name)
+    finally:
+        os.chdir(here)
+
+
 @pytest.fixture
 def repo(tmp_path: Path) -> Callable[..., Path]:
     """Build a case repository in a temporary folder from fixture files or folders."""

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -25,7 +24,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from conftest import FIXTURES
+from conftest import FIXTURES, bind_socket
 from exilecases.cli import app
 
 CORPUS = FIXTURES / "hostile"
@@ -97,13 +96,7 @@ def build_hostile_repo(root: Path) -> Path:
     os.mkfifo(cases / "fifo.toml")
     (cases / "folder.toml").mkdir()
     (cases / "zero-link.toml").symlink_to("/dev/zero")
-    here = Path.cwd()
-    os.chdir(cases)  # a relative name: socket paths are limited to about 100 bytes
-    try:
-        with socket.socket(socket.AF_UNIX) as server:
-            server.bind("socket.toml")
-    finally:
-        os.chdir(here)
+    bind_socket(cases / "socket.toml")
     return root
 
 
@@ -478,21 +471,10 @@ def test_init_refuses_a_linked_folder_too(tmp_path: Path) -> None:
 
 
 def test_bytes_that_are_not_utf8_in_arguments_are_refused(small_repo: Path) -> None:
+    required = ["--status", "at_risk", "--origin", "RU", "--host", "KZ"]
     for args in (
-        ["add", "--name", b"\xff\xfe", "--status", "at_risk", "--origin", "RU", "--host", "KZ"],
-        [
-            "add",
-            "--id",
-            b"a\xffb",
-            "--name",
-            "X Y",
-            "--status",
-            "at_risk",
-            "--origin",
-            "RU",
-            "--host",
-            "KZ",
-        ],
+        ["add", "--name", b"\xff\xfe", *required],
+        ["add", "--id", b"a\xffb", "--name", "X Y", *required],
         ["set", "ivan-petrov", "risk", b"\xff"],
         ["event", "add", "ivan-petrov", "--date", "2025", "--type", "detention", "--note", b"\xc3"],
         ["search", b"\xff"],

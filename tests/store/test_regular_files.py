@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import functools
 import os
-import socket
 import threading
 from pathlib import Path
 
 import pytest
 
+from conftest import bind_socket
 from exilecases.format.vocabulary import VocabularyError, default_vocabulary, load_vocabulary
 from exilecases.ops.load import load
 from exilecases.store.files import (
@@ -58,13 +58,7 @@ def cases(tmp_path: Path) -> Path:
     (folder / "out.toml").symlink_to(outside)
     (folder / "zero.toml").symlink_to("/dev/zero")
     (folder / "dangling.toml").symlink_to("nowhere.toml")
-    here = Path.cwd()
-    os.chdir(folder)
-    try:
-        with socket.socket(socket.AF_UNIX) as server:
-            server.bind("socket.toml")
-    finally:
-        os.chdir(here)
+    bind_socket(folder / "socket.toml")
     return folder
 
 
@@ -124,9 +118,7 @@ def test_load_reports_every_stray_as_e006(cases: Path) -> None:
 
 
 @pytest.mark.parametrize("kind", ["fifo", "zero", "folder", "socket"])
-def test_a_vocabulary_that_is_not_a_regular_file_is_an_error(
-    tmp_path: Path, kind: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_vocabulary_that_is_not_a_regular_file_is_an_error(tmp_path: Path, kind: str) -> None:
     path = tmp_path / "data" / "vocabulary.toml"
     path.parent.mkdir(parents=True)
     if kind == "fifo":
@@ -136,9 +128,7 @@ def test_a_vocabulary_that_is_not_a_regular_file_is_an_error(
     elif kind == "folder":
         path.mkdir()
     else:
-        monkeypatch.chdir(path.parent)
-        with socket.socket(socket.AF_UNIX) as server:
-            server.bind("vocabulary.toml")
+        bind_socket(path)
     with pytest.raises(VocabularyError, match="not a regular file"):
         _with_timeout(load_vocabulary, tmp_path)
 

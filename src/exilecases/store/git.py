@@ -10,20 +10,28 @@ from pathlib import Path
 from exilecases.errors import ExilecasesError
 
 
+def _run(root: Path, args: Sequence[str]) -> subprocess.CompletedProcess[bytes]:
+    # Bytes, decoded by the caller: text mode would turn a "\r" in a commit message into a
+    # line break, forging a line of output.
+    try:
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, check=False)
+    except FileNotFoundError:
+        raise ExilecasesError("git is not installed; install git to use this command") from None
+
+
+def _failed(args: Sequence[str], completed: subprocess.CompletedProcess[bytes]) -> ExilecasesError:
+    message = completed.stderr.decode("utf-8", "replace").strip()
+    return ExilecasesError(f"git {args[0]} failed: {message}")
+
+
 def git(root: Path, *args: str, check: bool = True) -> str:
     """Run ``git args`` in ``root`` and return its standard output.
 
     Raises ``ExilecasesError`` with git's own message when it fails (or is missing).
     """
-    try:
-        # Bytes, decoded here: text mode would turn a "\r" in a commit message into a line
-        # break, forging a line of output.
-        completed = subprocess.run(["git", *args], cwd=root, capture_output=True, check=False)
-    except FileNotFoundError:
-        raise ExilecasesError("git is not installed; install git to use this command") from None
+    completed = _run(root, args)
     if check and completed.returncode != 0:
-        stderr = completed.stderr.decode("utf-8", "replace").strip()
-        raise ExilecasesError(f"git {args[0]} failed: {stderr}")
+        raise _failed(args, completed)
     return completed.stdout.decode("utf-8", "replace")
 
 
@@ -32,13 +40,9 @@ def git_bytes(root: Path, *args: str) -> bytes:
 
     Raises ``ExilecasesError`` with git's own message when it fails (or is missing).
     """
-    try:
-        completed = subprocess.run(["git", *args], cwd=root, capture_output=True, check=False)
-    except FileNotFoundError:
-        raise ExilecasesError("git is not installed; install git to use this command") from None
+    completed = _run(root, args)
     if completed.returncode != 0:
-        message = completed.stderr.decode("utf-8", "replace").strip()
-        raise ExilecasesError(f"git {args[0]} failed: {message}")
+        raise _failed(args, completed)
     return completed.stdout
 
 
