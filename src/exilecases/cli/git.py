@@ -393,8 +393,10 @@ def fmt(
     root: RootOption = None,
 ) -> None:
     """Rewrite case files in canonical form, keeping every comment. Formatting twice changes
-    nothing. Entries marked private = true (format 1) move into [private], a line each. A
-    file fmt cannot rewrite without losing data is left as it is, with the finding."""
+    nothing. Entries marked private = true (format 1) move into [private], a line each; in
+    a sealed repository they, and the fields a redaction rule keeps private (born, ...),
+    go into the sealed part (which needs your identity). A file fmt cannot rewrite without
+    losing data is left as it is, with the finding."""
     if staged:
         _fmt_check_staged(root, check, bool(paths))
         return
@@ -415,17 +417,19 @@ def fmt(
                      f"{stray.kind}, not a regular file")  # fmt: skip
             left += 1
     writer = CaseWriter(found)
+    keys = _sealing_keys(found)
     for path in files:
         rel = path.relative_to(found).as_posix() if path.is_relative_to(found) else str(path)
-        result = fmt_file(found, path, rel, vocabulary, check=check, writer=writer)
+        result = fmt_file(found, path, rel, vocabulary, check=check, writer=writer, keys=keys)
         for item in result.refused:
-            _message(item.format())
+            _message(safe(item.format()))
         if not result.ok:
             left += 1
             why = (
                 result.reason or "fmt does not rewrite a file with this error (it could lose data)"
             )
-            _message(f"{rel}: left as it is: {why}; fix it by hand (exilecases validate {rel})")
+            fix = "" if result.sealed_shut else f"; fix it by hand (exilecases validate {rel})"
+            _message(safe(f"{rel}: left as it is: {why}{fix}"))
             continue
         for text in result.messages if not check else []:  # what moved where, no value
             _message(f"{rel}: {text}")
@@ -442,6 +446,15 @@ def fmt(
         _message(f"{files} would change; run exilecases fmt")
     if (check and would_change) or left:
         raise typer.Exit(1)
+
+
+def _sealing_keys(found: Path) -> Any:
+    """The keys of a sealed repository for fmt (its identity read only when a file needs
+    it), None for a repository that is not sealed."""
+    from exilecases.ops.seal import load_keys
+
+    keys = load_keys(found)
+    return keys if keys.sealed else None
 
 
 def _fmt_check_staged(root: Path | None, check: bool, paths: bool) -> None:

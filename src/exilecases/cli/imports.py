@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -19,17 +18,11 @@ from exilecases.cli.common import (
     _ProgressBar,
     app,
 )
+from exilecases.cli.text import safe
 from exilecases.errors import ExilecasesError
 
-_HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 #: Files named one by one in the closing lines; beyond this, counted.
 LISTED = 20
-
-
-def _shown(text: str) -> str:
-    """A line for the terminal: control and direction characters of a sheet's headers and
-    cells shown as ``<U+001B>``, never obeyed."""
-    return _HIDDEN.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)
 
 
 @app.command("import")
@@ -130,14 +123,14 @@ def import_command(
     if diffs and output is FindingFormat.text:
         from exilecases.ops.history import render_diff
 
-        sys.stdout.write(_shown(render_diff(diffs)) + "\n")
+        sys.stdout.write(safe(render_diff(diffs), layout=True) + "\n")
     _summary(found, report, update)
     if commit and report.written:
         from exilecases.store.git import commit_paths
 
         message = _commit_message(report)
         commit_paths(found, report.written, message)
-        _message(f"committed: {message}")
+        _message(f"committed: {safe(message)}")
     if report.errors:
         raise typer.Exit(1)
 
@@ -147,7 +140,7 @@ def _print_findings(findings: list, output: FindingFormat) -> None:
         emit.emit_json([item.to_dict() for item in findings])
         return
     for item in findings:
-        sys.stdout.write(_shown(item.format()) + "\n")
+        sys.stdout.write(safe(item.format()) + "\n")
 
 
 def _plural(count: int, word: str) -> str:
@@ -163,7 +156,7 @@ def _summary(root: Path, report, update: bool) -> None:
     errors = report.errors
     warnings = len(report.findings) - errors
     head = (
-        f"{_shown(report.file)}: {_plural(len(report.rows), 'row')} read, "
+        f"{safe(report.file)}: {_plural(len(report.rows), 'row')} read, "
         f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
     )
     _message(head)
@@ -178,7 +171,7 @@ def _summary(root: Path, report, update: bool) -> None:
         created, updated = len(report.created), len(report.updated)
         for path in report.written[:LISTED]:
             state = "created" if path in report.created else "updated"
-            _message(f"{state} {relative(root, path)}")
+            _message(f"{state} {safe(relative(root, path))}")
         if len(report.written) > LISTED:
             _message(f"... and {len(report.written) - LISTED} more")
     parts = [f"{_plural(created, 'case')} {verb} created".replace("  ", " ")]

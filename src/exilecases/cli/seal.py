@@ -9,7 +9,6 @@ from __future__ import annotations
 import enum
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -17,10 +16,11 @@ import typer
 
 from exilecases.cli import emit
 from exilecases.cli.common import CaseIdArgument, RootOption, _handles_errors, _message, _open, app
+from exilecases.cli.text import safe
 from exilecases.errors import ExilecasesError
 
 if TYPE_CHECKING:
-    from exilecases.ops.seal import Keys, SealReport
+    from exilecases.ops.seal import Keys, RecipientsChange, SealReport
 
 keys_app = typer.Typer(
     help="The team's public keys (data/recipients.toml) and your own identity.",
@@ -29,12 +29,6 @@ keys_app = typer.Typer(
 private_app = typer.Typer(help="The private part of a case.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 app.add_typer(private_app, name="private")
-
-HISTORY_WARNING = (
-    "old commits stay readable with the removed key: git history cannot be taken back. "
-    "Treat what those commits hold as known to the key's holder (change what can be "
-    "changed: phone numbers, addresses, meeting places)."
-)
 
 
 class KeysFormat(enum.StrEnum):
@@ -73,35 +67,12 @@ def keys_add(
 ) -> None:
     """Add a teammate's public key to data/recipients.toml and re-seal every sealed file so
     that they can read it."""
-    from exilecases.store.keys import (
-        add_recipient_text,
-        name_problem,
-        recipient_problem,
-    )
+    from exilecases.ops.seal import add_recipient
 
     found, vocabulary = _open(root)
-    keys = _keys(found)
-    name, key = name.strip(), key.strip()
-    if name_problem(name):
-        raise ExilecasesError(f"{name_problem(name)}; e.g. 'Aida K'", 2)
-    problem = recipient_problem(key)
-    if problem:
-        raise ExilecasesError(
-            f"{key!r} is not an age public key ({problem}); a public key starts with age1 "
-            "(`exilecases keys new` prints one)",
-            2,
-        )
-    for recipient in keys.recipients:
-        if recipient.name == name or recipient.key == key:
-            raise ExilecasesError(
-                f"data/recipients.toml lists {recipient.name!r} with this "
-                f"{'name' if recipient.name == name else 'key'} already (line {recipient.line})",
-                2,
-            )
-    _can_reseal(found, keys)
-    _write_recipients(found, lambda old: add_recipient_text(old, name, key))
-    _message(f"added {name} to data/recipients.toml")
-    _reseal(found, vocabulary, keys)
+    change = add_recipient(found, vocabulary, _keys(found), name, key)
+    _message(f"added {name.strip()} to data/recipients.toml")
+    _said_reseal(change)
 
 
 @keys_app.command("remove")
@@ -112,34 +83,22 @@ def keys_remove(
 ) -> None:
     """Remove a key from data/recipients.toml and re-seal every file without it. Old
     commits stay readable with the removed key."""
-    from exilecases.store.keys import remove_recipient_text
+    from exilecases.ops.seal import HISTORY_WARNING, remove_recipient
 
     found, vocabulary = _open(root)
     keys = _keys(found)
-    names = [r.name for r in keys.recipients]
-    if name not in names:
-        listed = ", ".join(repr(n) for n in names) or "none"
-        raise ExilecasesError(
-            f"no key named {name!r} in data/recipients.toml (listed: {listed})", 2
-        )
-    if len(names) == 1:
-        raise ExilecasesError(
-            f"{name!r} holds the only key: removing it would leave the sealed files readable "
-            "by nobody; add the new holder's key first",
-            2,
-        )
-    _can_reseal(found, keys)
-    _write_recipients(found, lambda old: remove_recipient_text(old, name))
+    change = remove_recipient(found, vocabulary, keys, name)
     _message(f"removed {name} from data/recipients.toml")
-    _reseal(found, vocabulary, keys)
+    _said_reseal(change, exit_now=False)
     _message(f"note: {HISTORY_WARNING}")
-    removed = next(r for r in keys.recipients if r.name == name)
     try:
         own = keys.identities.public_keys if keys.identities is not None else []
     except ExilecasesError:
         own = []
-    if removed.key in own:
+    if change.removed is not None and change.removed.key in own:
         _message("warning: that was your own key: you can no longer open the sealed files")
+    if change.report.failed:
+        raise typer.Exit(1)
 
 
 @keys_app.command("list")
@@ -178,24 +137,34 @@ def seal(
         typer.Option(
             "--check-staged",
             help="Change nothing; exit 1 naming every staged case file that holds a "
-            "plaintext [private] table (the pre-commit hook of a sealed repository).",
+            "plaintext [private] table or another private value outside the sealed block "
+            "(the pre-commit hook of a sealed repository).",
         ),
     ] = False,
     root: RootOption = None,
 ) -> None:
     """Seal the [private] table of every case file for the keys in data/recipients.toml,
-    and re-seal files sealed for an older set of keys. Says which files it changed."""
+    and re-seal files sealed for an older set of keys. Fields a redaction rule keeps
+    private (born, ...) move into the sealed part first, a line each. Says which files it
+    changed."""
     found, vocabulary = _open(root)
     if check_staged:
-        from exilecases.ops.seal import staged_plaintext
+        from exilecases.ops.seal import staged_unsealed, unsealed_summary
 
-        plaintext = staged_plaintext(found)
-        for name in plaintext:
+        unsealed = staged_unsealed(found, vocabulary)
+        for name, item in unsealed:
+            if item is None:
+                _message(
+                    f"error: {safe(name)}: staged with a plaintext [private] table in a sealed "
+                    "repository; run `exilecases seal`, then `git add` the file again"
+                )
+                continue
+            what, fix = unsealed_summary(item)
             _message(
-                f"error: {name}: staged with a plaintext [private] table in a sealed "
-                "repository; run `exilecases seal`, then `git add` the file again"
+                f"error: {safe(name)}: staged with {safe(what)} outside the sealed block, in "
+                f"plaintext (E093); {fix}, then `git add` the file again"
             )
-        if plaintext:
+        if unsealed:
             raise typer.Exit(1)
         return
     keys = _keys(found)
@@ -225,10 +194,14 @@ def _run_seal(found: Path, vocabulary: Any, keys: Keys) -> SealReport:
     from exilecases.ops.seal import seal_repository
 
     report = seal_repository(found, vocabulary, keys)
+    keys = report.keys or keys
+    for rel, lines in report.moved.items():  # what moved into the private part, no value
+        for line in lines:
+            _message(f"{safe(rel)}: {line}")
     for rel in report.sealed:
-        sys.stdout.write(f"sealed {rel}\n")
+        sys.stdout.write(f"sealed {safe(rel)}\n")
     for rel in report.resealed:
-        sys.stdout.write(f"re-sealed {rel}\n")
+        sys.stdout.write(f"re-sealed {safe(rel)}\n")
     for _, reason in report.failed:
         _message(f"error: {reason}")
     if report.changed:
@@ -249,71 +222,26 @@ def _keys(found: Path) -> Keys:
     return load_keys(found)
 
 
-def _can_reseal(found: Path, keys: Keys) -> None:
-    """Refuse a change of keys that this person could not follow by re-sealing the files."""
-    from exilecases.store.files import case_files
-
-    sealed = [p for p in case_files(found) if b"[sealed]" in p.read_bytes()]
-    if sealed and not keys.mine():
-        raise ExilecasesError(
-            f"{len(sealed)} case file(s) are sealed, and re-sealing them for the new keys "
-            "needs an identity that is among the current keys; yours is "
-            + ("missing" if keys.identities is None else "not")
-            + ": ask a teammate whose key is listed; nothing was changed",
-        )
-
-
-def _reseal(found: Path, vocabulary: Any, old: Keys) -> None:
-    from exilecases.ops.seal import Keys
-    from exilecases.store.files import case_files
-    from exilecases.store.keys import read_recipients
-
-    keys = Keys(read_recipients(found))
-    keys.identities = old.identities
-    if any(b"[sealed]" in p.read_bytes() for p in case_files(found)):
-        _run_seal_sealed_only(found, vocabulary, keys)
-    plaintext = [p for p in case_files(found) if _has_plaintext(p)]
-    if plaintext:
-        _message(
-            f"{len(plaintext)} case file(s) hold a plaintext [private] table: run "
-            "`exilecases seal` once every member's key is in"
-        )
-
-
-def _has_plaintext(path: Path) -> bool:
-    import tomllib
-
-    try:
-        return "private" in tomllib.loads(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
-        return False
-
-
-def _run_seal_sealed_only(found: Path, vocabulary: Any, keys: Keys) -> None:
-    """Re-seal the files that are sealed already (a plaintext one waits for `seal`)."""
-    from exilecases.ops.seal import seal_repository
-
-    report = seal_repository(found, vocabulary, keys, plaintext=False)
+def _said_reseal(change: RecipientsChange, *, exit_now: bool = True) -> None:
+    """Say what re-sealing after a change of keys did; exit 1 (with ``exit_now``) when a
+    file could not be re-sealed."""
+    report = change.report
     for rel in report.resealed:
-        sys.stdout.write(f"re-sealed {rel}\n")
+        sys.stdout.write(f"re-sealed {safe(rel)}\n")
     for _, reason in report.failed:
-        _message(f"error: {reason}")
-    _message(f"{len(report.resealed)} file(s) re-sealed for {keys.names()}")
+        _message(f"error: {safe(reason)}")
+    if report.resealed or report.failed:
+        names = report.keys.names() if report.keys is not None else "the new keys"
+        _message(f"{len(report.resealed)} file(s) re-sealed for {names}")
     if report.failed:
         _message(f"{len(report.failed)} file(s) could not be re-sealed; see above")
+    if change.plaintext:
+        _message(
+            f"{change.plaintext} case file(s) hold a plaintext [private] table: run "
+            "`exilecases seal` once every member's key is in"
+        )
+    if report.failed and exit_now:
         raise typer.Exit(1)
-
-
-def _write_recipients(found: Path, change: Callable[[str], str]) -> None:
-    """Change data/recipients.toml under the repository's lock (re-read there, written
-    whole through a temporary file, its mode kept)."""
-    from exilecases.store.keys import recipients_path
-    from exilecases.store.write import replace_file, repository_lock
-
-    path = recipients_path(found)
-    with repository_lock(found):
-        old = path.read_text("utf-8") if path.exists() else ""
-        replace_file(path, change(old))
 
 
 # --- private edit ----------------------------------------------------------------------

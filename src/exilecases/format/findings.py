@@ -43,6 +43,7 @@ CODES: dict[str, tuple[str, str]] = {
     "E090": ("plaintext-private", "a plaintext [private] table in a sealed repository"),
     "E091": ("sealed-damaged", "a [sealed] block is not an intact age message"),
     "E092": ("sealed-invalid", "a sealed private part is not a [private] table in TOML"),
+    "E093": ("unsealed-private", "a private value stands outside the sealed block"),
     "W101": ("unknown-key", "a key the format does not define (kept, but likely a typo)"),
     "W102": ("status-disagrees", "the status disagrees with the latest event outcome"),
     "W103": ("outcome-unsourced", "an event that changes the status cites no source"),

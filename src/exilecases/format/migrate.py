@@ -79,3 +79,55 @@ def migrate_private(data: dict[str, Any]) -> Migration:
 
 def _is_table_list(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(item, dict) for item in value)
+
+
+def move_into_private(data: dict[str, Any], keys: list[str]) -> Migration:
+    """Move the top-level ``keys`` of ``data`` into ``[private]`` (a sealed repository keeps
+    nothing secret outside it, privacy.md): ``born = ...`` becomes ``private.born``, an
+    array of tables joins ``[[private.TABLE]]`` after the entries there. ``data`` is not
+    changed; a key is moved only when nothing is lost: one that ``[private]`` holds already
+    with another value stays where it is (a message says so), as does everything when
+    ``[private]`` is not a table. The messages name the keys, never a value.
+    """
+    room = data.get(PRIVATE_KEY, {})
+    if not isinstance(room, dict):
+        return Migration(data)
+    new = dict(data)
+    room = dict(room)
+    result = Migration(new)
+    moved: list[str] = []
+    for key in keys:
+        if key not in data or key == PRIVATE_KEY:
+            continue
+        value = data[key]
+        existing = room.get(key)
+        if key in room and _is_table_list(value) and _is_table_list(existing):
+            for index in range(len(value)):
+                result.moves[(key, index)] = (PRIVATE_KEY, key, len(existing) + index)
+            room[key] = [*existing, *value]
+        elif key not in room or room[key] == value:
+            result.moves[(key,)] = (PRIVATE_KEY, key)
+            if isinstance(value, dict):
+                for inner in value:
+                    result.moves[(key, inner)] = (PRIVATE_KEY, key, inner)
+            elif _is_table_list(value):
+                for index in range(len(value)):
+                    result.moves[(key, index)] = (PRIVATE_KEY, key, index)
+            room[key] = value
+        else:
+            result.messages.append(
+                f"left `{key}` at the top level: [private] holds a `{key}` of its own with "
+                "another value; keep one (`exilecases private edit ID`), then run this again"
+            )
+            continue
+        del new[key]
+        moved.append(key)
+    if moved:
+        new[PRIVATE_KEY] = room
+        names = ", ".join(f"`{key}`" for key in moved)
+        result.messages.append(
+            f"moved {names} from the top level into [private] (a redaction rule keeps "
+            f"{'it' if len(moved) == 1 else 'them'} private, and a sealed repository keeps "
+            "nothing private outside the sealed block)"
+        )
+    return result

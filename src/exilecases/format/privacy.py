@@ -25,9 +25,10 @@ import copy
 import difflib
 import re
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from exilecases.format.fields import ENTRY_TABLES, KEY_ORDER, PRIVATE_TABLES
+from exilecases.format.fields import ENTRY_TABLES, KEY_ORDER, PRIVATE_TABLES, REQUIRED_FIELDS
 from exilecases.format.findings import Finding, finding
 
 #: Keys that are private wherever they stand (at the top level or in any entry).
@@ -144,6 +145,84 @@ def check_private_paths(paths: Iterable[Any]) -> list[tuple[int, str]]:
                            "typo would publish the field it meant")
             )  # fmt: skip
     return problems
+
+
+# --- a sealed repository: nothing secret outside the sealed block --------------------------
+
+#: Top-level keys no rule moves into ``[private]``: the rooms themselves, the id (the file
+#: name), and the case's own rule list (moved, it would stop hiding what it names).
+NEVER_MOVED: frozenset[str] = frozenset({PRIVATE_KEY, "sealed", CASE_PRIVATE_FIELDS_KEY, "id"})
+
+
+@dataclass(frozen=True)
+class Unsealed:
+    """A secret that stands outside ``[private]`` (privacy.md: in a sealed repository it
+    would be in plaintext in git).
+
+    ``kind`` is ``field`` (a top-level field a rule keeps private: ``seal`` and ``fmt`` move
+    it into ``[private]``), ``required`` (the same, but the format needs it at the top
+    level, so it cannot move), ``entry-field`` (a field of a public entry, such as
+    ``events.place``) or ``marked`` (a format-1 entry marked ``private = true``: ``fmt``
+    moves it). ``path`` is where it stands, ``rule`` which rule covers it (words for a
+    message).
+    """
+
+    kind: str
+    path: tuple[str | int, ...]
+    rule: str
+
+
+def rule_origin(path: str, vocabulary: Any, case: dict[str, Any]) -> str:
+    """Which redaction rule names ``path``, in words: the default rules, the repository's
+    ``[fields] private`` or the case's own ``private_fields``."""
+    if path in DEFAULT_PRIVATE_FIELDS:
+        return "a default rule"
+    if path in _vocabulary_private_fields(vocabulary):
+        return "[fields] private in data/vocabulary.toml"
+    return "its private_fields"
+
+
+def movable_fields(case: dict[str, Any], vocabulary: Any = None) -> list[str]:
+    """The top-level keys of ``case`` that a redaction rule keeps private and that may move
+    into ``[private]`` (a required field may not: the format needs it at the top level)."""
+    return [
+        path
+        for path in private_fields(vocabulary, case=case)
+        if "." not in path
+        and path in case
+        and path not in NEVER_MOVED
+        and path not in REQUIRED_FIELDS
+    ]
+
+
+def unsealed_values(case: dict[str, Any], vocabulary: Any = None) -> list[Unsealed]:
+    """Every secret of ``case`` (as parsed) outside ``[private]``: values a redaction rule
+    covers (the defaults, the repository's ``[fields] private``, the case's
+    ``private_fields``) and entries marked ``private = true``, in file order of kind.
+    Survives any shape of input."""
+    found: list[Unsealed] = []
+    paths = private_fields(vocabulary, case=case)
+    for path in paths:
+        if "." in path or path not in case or path in NEVER_MOVED:
+            continue
+        kind = "required" if path in REQUIRED_FIELDS else "field"
+        found.append(Unsealed(kind, (path,), rule_origin(path, vocabulary, case)))
+    for table in TABLES:
+        entries = case.get(table)
+        if not isinstance(entries, list) or table in paths:
+            continue
+        keys = [p.split(".", 1)[1] for p in paths if p.startswith(f"{table}.")]
+        for index, entry in enumerate(entries):
+            if not isinstance(entry, dict):
+                continue
+            if is_marked_private(entry):
+                found.append(Unsealed("marked", (table, index), "private = true"))
+                continue
+            for key in keys:
+                if key in entry:
+                    rule = rule_origin(f"{table}.{key}", vocabulary, case)
+                    found.append(Unsealed("entry-field", (table, index, key), rule))
+    return found
 
 
 # --- the public view ------------------------------------------------------------------------

@@ -19,12 +19,15 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from exilecases.errors import ExilecasesError
 from exilecases.format.findings import ERROR, Finding
 from exilecases.format.vocabulary import Vocabulary
 from exilecases.store.write import CaseWriter, Update, read_regular, split_bom, verify_update
+
+if TYPE_CHECKING:
+    from exilecases.ops.seal import Keys
 
 #: Format migrations, applied in order before formatting: text -> ``Update``.
 MIGRATIONS: list[Callable[[str], Update]] = []
@@ -46,6 +49,9 @@ class FmtResult:
     refused: list[Finding] = field(default_factory=list)  # why it was left as it is
     reason: str = ""  # a refusal without a finding (a formatter bug caught by the check)
     had_bom: bool = False  # the file started with a byte-order mark (fmt removes it)
+    #: Left as it is because its sealed private part, which fmt had to merge into, cannot
+    #: be opened with this person's identity (``reason`` says why and what to do).
+    sealed_shut: bool = False
 
     @property
     def ok(self) -> bool:
@@ -53,11 +59,14 @@ class FmtResult:
         return not self.refused and not self.reason
 
 
-def fmt_step(text: str) -> Update:
+def fmt_step(text: str, *, vocabulary: Vocabulary | None = None, sealed: bool = False) -> Update:
     """fmt's change of one file's text (a byte-order mark already removed): the migrations,
-    then the canonical form with every comment kept. Raises ``ExilecasesError`` when the
-    text cannot be formatted."""
-    from exilecases.format.migrate import migrate_private
+    then the canonical form with every comment kept. With ``sealed`` (a sealed repository,
+    whose private part the text holds open) the top-level fields a redaction rule keeps
+    private (``vocabulary``'s rules and the defaults) move into ``[private]`` too. Raises
+    ``ExilecasesError`` when the text cannot be formatted."""
+    from exilecases.format.migrate import migrate_private, move_into_private
+    from exilecases.format.privacy import movable_fields
     from exilecases.ops.edit import format_text
 
     messages: list[str] = []
@@ -70,14 +79,80 @@ def fmt_step(text: str) -> Update:
         # Format 1's entries marked private = true move into [private] (format/migrate.py);
         # their comments go with them.
         migration = migrate_private(data)
-        if not migration.messages:
+        moves = dict(migration.moves)
+        messages += migration.messages
+        if sealed:
+            moved = move_into_private(migration.data, movable_fields(migration.data, vocabulary))
+            moves.update(moved.moves)
+            migration.data = moved.data
+            messages += moved.messages
+        if not moves:
             return Update(format_text(text), data, messages, keep_bom=False)
-        new = format_text(text, migration.data, migration.moves)
-        return Update(new, migration.data, messages + migration.messages, keep_bom=False)
+        new = format_text(text, migration.data, moves)
+        return Update(new, migration.data, messages, keep_bom=False)
     except ExilecasesError:
         raise
     except _FORMATTER_ERRORS as error:
         raise ExilecasesError(f"cannot be formatted ({type(error).__name__}: {error})") from None
+
+
+def needs_private_merge(data: dict[str, Any], vocabulary: Vocabulary | None) -> bool:
+    """Whether fmt in a sealed repository has something to put into the sealed private
+    part of a case (as parsed): a plaintext ``[private]`` table, an entry marked ``private
+    = true``, or a top-level field a redaction rule keeps private."""
+    from exilecases.format.migrate import migrate_private
+    from exilecases.format.privacy import movable_fields
+
+    return (
+        "private" in data
+        or bool(migrate_private(data).messages)
+        or bool(movable_fields(data, vocabulary))
+    )
+
+
+class SealedShut(ExilecasesError):
+    """fmt has something to merge into a sealed private part that this person cannot open:
+    the file is left as it is (the message says why and what to do)."""
+
+
+def sealed_fmt_step(text: str, keys: Keys, rel: str, vocabulary: Vocabulary) -> Update:
+    """fmt's change of one file in a sealed repository: ``fmt_step``, with whatever would
+    land in a plaintext ``[private]`` (entries migrated from format 1, top-level fields a
+    redaction rule keeps private, a plaintext ``[private]`` there already) merged into the
+    sealed block: the block is opened in memory, the whole text formatted, and the private
+    part sealed again for the keys data/recipients.toml lists now. A file with nothing to
+    merge is formatted without opening anything. Raises ``SealedShut`` when the block cannot
+    be opened: plaintext is never written."""
+    from exilecases.ops.seal import SealError, close_text, open_text
+
+    if not needs_private_merge(tomllib.loads(text), vocabulary):
+        return fmt_step(text)
+    now = keys.current()  # under the lock: a change of keys meanwhile is followed
+    try:
+        opened = open_text(text, now, rel)
+    except SealError as error:
+        raise SealedShut(
+            f"it has private data to merge into its sealed private part (entries marked "
+            f"private = true, or fields a redaction rule keeps private), but "
+            f"{error.message.removeprefix(rel + ': ')}; fmt never writes plaintext in a "
+            "sealed repository"
+        ) from None
+    update = fmt_step(opened.whole, vocabulary=vocabulary, sealed=True)
+    before = {(f.code, f.message) for f in _check(opened.whole, rel, Path(rel).stem, vocabulary)}
+    introduced = [
+        f"{f.code} {f.message}"
+        for f in _check(update.text, rel, Path(rel).stem, vocabulary)
+        if (f.code, f.message) not in before
+    ]
+    if introduced:
+        raise ExilecasesError(
+            "formatting would bring new errors to its private part: " + "; ".join(introduced)
+        )
+    new = close_text(opened, update.text, now, rel)
+    messages = list(update.messages)
+    if new != text:
+        messages.append(f"sealed its private part for {now.names()}")
+    return Update(new, tomllib.loads(new), messages, keep_bom=False)
 
 
 def _check(
@@ -103,12 +178,19 @@ def fmt_file(
     *,
     check: bool = False,
     writer: CaseWriter | None = None,
+    keys: Keys | None = None,
 ) -> FmtResult:
     """Format one case file through the one write path (with ``check``: only say whether
     it would change). A file with a wrong shape is left as it is, with its findings; so is
-    one the formatter cannot keep every value of (``result.reason`` says why)."""
+    one the formatter cannot keep every value of (``result.reason`` says why).
+
+    With ``keys`` of a sealed repository, what would land in a plaintext ``[private]`` is
+    merged into the sealed part (``sealed_fmt_step``); a file whose sealed part that needs
+    and this person cannot open is left as it is (``result.sealed_shut``). ``check`` opens
+    nothing: such a file would change."""
     result = FmtResult(rel)
     old_errors: set[tuple[str, str]] = set()
+    sealed = keys is not None and keys.sealed
 
     def change(text: str | None) -> Update:
         assert text is not None
@@ -117,6 +199,11 @@ def fmt_file(
         if result.refused:
             raise _Refused
         old_errors.update((f.code, f.message) for f in errors)
+        if sealed and check and needs_private_merge(tomllib.loads(text), vocabulary):
+            raise _WouldChange
+        if sealed:
+            assert keys is not None
+            return sealed_fmt_step(text, keys, rel, vocabulary)
         return fmt_step(text)
 
     def same_errors(_old: str | None, new: str, parsed: dict[str, Any] | None = None) -> None:
@@ -140,6 +227,12 @@ def fmt_file(
             return result
         written = (writer or CaseWriter(root)).write(path, change, check=same_errors, rel=rel)
     except _Refused:
+        return result
+    except _WouldChange:
+        result.changed = True
+        return result
+    except SealedShut as error:
+        result.reason, result.sealed_shut = error.message, True
         return result
     except (UnicodeDecodeError, ExilecasesError) as error:
         refused = _unreadable(path, rel, vocabulary)
@@ -173,3 +266,8 @@ def _unreadable(path: Path, rel: str, vocabulary: Vocabulary) -> list[Finding]:
 
 class _Refused(Exception):
     """The file's shape is wrong: leave it as it is (the findings are in the result)."""
+
+
+class _WouldChange(Exception):
+    """``fmt --check`` in a sealed repository: the file has private data to merge into its
+    sealed part (so it would change; nothing is opened to say more)."""

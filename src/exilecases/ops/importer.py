@@ -560,8 +560,12 @@ def merge_case(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _check_update(row: Row, vocabulary: Vocabulary, file: str, root: Path) -> None:
-    """Plan the merge of a row into its existing case (``row.changes``, ``row.text``)."""
+def _check_update(
+    row: Row, vocabulary: Vocabulary, file: str, root: Path, keys: Any = None
+) -> None:
+    """Plan the merge of a row into its existing case (``row.changes``, ``row.text``). In a
+    sealed repository (``keys``) a row with private values is merged into the case with its
+    sealed private part open in memory; a part this person cannot open is ``I033``."""
     from exilecases.ops.changes import public_changes
     from exilecases.ops.edit import format_text
     from exilecases.ops.validate import check_file
@@ -582,19 +586,16 @@ def _check_update(row: Row, vocabulary: Vocabulary, file: str, root: Path) -> No
         )
         row.action = "invalid"
         return
-    if "sealed" in old and "private" in row.case:
-        row.findings.append(
-            import_finding(
-                file,
-                row.number,
-                None,
-                "I030",
-                f"{rel} has a sealed private part; import does not open sealed parts, so its "
-                "private columns cannot be merged: change them with `exilecases set` or "
-                "`exilecases private edit`",
-            )
-        )
-        row.case.pop("private")
+    if _opens_private(row, keys, vocabulary):
+        from exilecases.ops.seal import SealError, open_text
+
+        try:
+            old_text = open_text(old_text, keys, rel).whole  # in memory only
+        except SealError as error:
+            row.findings.append(_sealed_shut(file, row, rel, error.message))
+            row.action = "invalid"
+            return
+        old = tomllib.loads(old_text)
     merged = merge_case(old, row.case)
     if merged == old:
         row.action = "unchanged"
@@ -609,6 +610,29 @@ def _check_update(row: Row, vocabulary: Vocabulary, file: str, root: Path) -> No
     _cell_findings(row, new_findings, row.text, file)
     row.changes = public_changes(old, merged, vocabulary)
     row.action = "update"
+
+
+def _opens_private(row: Row, keys: Any, vocabulary: Vocabulary) -> bool:
+    """Whether merging ``row`` in a sealed repository (``keys``) must open the case's
+    private part: the row has private columns or a field a redaction rule keeps private."""
+    if keys is None:
+        return False
+    from exilecases.format.privacy import movable_fields
+
+    return "private" in row.case or bool(movable_fields(row.case, vocabulary))
+
+
+def _sealed_shut(file: str, row: Row, rel: str, reason: str) -> ImportFinding:
+    return import_finding(
+        file,
+        row.number,
+        None,
+        "I033",
+        f"{rel} has a sealed private part, and this row has private values to merge into "
+        f"it, but {reason.removeprefix(rel + ': ')}; nothing was merged (import never writes "
+        "a private value in plaintext in a sealed repository): run the import again with "
+        "an identity among data/recipients.toml's keys, or leave the private columns out",
+    )
 
 
 def _likely_duplicates(
@@ -690,6 +714,7 @@ def import_sheet(
     mapper = RowMapper(mapping, sheet, vocabulary)
     rows = [row for number, cells in sheet.rows if (row := mapper.map(number, cells))]
     existing = _existing(root, vocabulary, None)
+    keys = _sealing_keys(root)
     _assign_ids(rows, existing, sheet.file, mapping.id_column)
     if progress is not None:
         progress.start(len(rows))
@@ -699,7 +724,7 @@ def import_sheet(
                 row.action = "invalid"
             elif row.existing is not None:
                 if update:
-                    _check_update(row, vocabulary, sheet.file, root)
+                    _check_update(row, vocabulary, sheet.file, root, keys)
                 else:
                     row.action = "exists"
                     row.findings.append(_exists(root, row, sheet.file))
@@ -719,7 +744,7 @@ def import_sheet(
     report = ImportReport(sheet.file, sheet.name, rows, findings, dry_run=dry_run)
     if dry_run or (report.errors and not skip_invalid):
         return report
-    _write(root, rows, vocabulary, report, progress)
+    _write(root, rows, vocabulary, report, progress, sealed=keys is not None)
     return report
 
 
@@ -744,9 +769,17 @@ def _rel(root: Path, path: Path) -> str:
 
 
 def _write(
-    root: Path, rows: list[Row], vocabulary: Vocabulary, report: ImportReport, progress: Any
+    root: Path,
+    rows: list[Row],
+    vocabulary: Vocabulary,
+    report: ImportReport,
+    progress: Any,
+    *,
+    sealed: bool = False,
 ) -> None:
-    """Write every planned file under one hold of the lock; undo them all on a failure."""
+    """Write every planned file under one hold of the lock; undo them all on a failure. In
+    a sealed repository every private value is sealed before it is written, for the keys
+    data/recipients.toml lists under the lock."""
     from exilecases.ops.update import _import_before_the_lock, edit_case
     from exilecases.store.files import case_path
     from exilecases.store.write import CaseWriter, replace_file, repository_lock
@@ -755,7 +788,6 @@ def _write(
     if not planned:
         return
     _import_before_the_lock()
-    seal = _sealer(root)
     writer = CaseWriter(root)
     restore: list[tuple[Path, str]] = []
     if progress is not None:
@@ -763,23 +795,25 @@ def _write(
     try:
         with repository_lock(root, notice=writer.notice):
             try:
+                keys = _sealing_keys(root)  # read again under the lock
+                if sealed and keys is None:
+                    raise ExilecasesError(
+                        "data/recipients.toml changed while the import was checked (it lists "
+                        "no keys now)"
+                    )
                 for row in planned:
                     assert row.case_id is not None
                     if row.action == "create":
                         path = case_path(root, row.case_id)
-                        text = seal(row.text, _rel(root, path)) if seal else row.text
-                        writer.write(
-                            path,
-                            _new_file(text),
-                            create_only=True,
-                            rel=_rel(root, path),
-                        )
+                        rel = _rel(root, path)
+                        text = _sealed(row.text, keys, rel, vocabulary) if keys else row.text
+                        writer.write(path, _new_file(text), create_only=True, rel=rel)
                         report.created.append(path)
                     else:
                         seen: list[str] = []
-                        result = edit_case(
-                            root, row.case_id, _merge_into(row, seen), vocabulary, writer=writer
-                        )
+                        rel = _rel(root, case_path(root, row.case_id))
+                        transform = _merge_into(row, seen, keys, vocabulary, rel)
+                        result = edit_case(root, row.case_id, transform, vocabulary, writer=writer)
                         if result.written:
                             restore.append((result.path, seen[-1]))
                             report.updated.append(result.path)
@@ -807,17 +841,31 @@ def _new_file(text: str) -> Callable[[str | None], Any]:
     return lambda _old: Update(text, data)
 
 
-def _merge_into(row: Row, seen: list[str]) -> Callable[[str], Any]:
+def _merge_into(
+    row: Row, seen: list[str], keys: Any, vocabulary: Vocabulary, rel: str
+) -> Callable[[str], Any]:
     """The edit of ``--update``: the row merged into the file as it is on disk now (that
-    text is kept in ``seen``, to put it back if a later write fails)."""
+    text is kept in ``seen``, to put it back if a later write fails). In a sealed
+    repository (``keys``) a row with private values is merged into the opened private part,
+    which is sealed again."""
     from exilecases.ops.edit import format_text
     from exilecases.store.write import Update
 
     def transform(text: str) -> Update:
         seen.append(text)
         old = tomllib.loads(text)
-        merged = merge_case(old, row.case)
-        return Update(format_text(text, merged), merged, before=old)
+        if not _opens_private(row, keys, vocabulary):
+            merged = merge_case(old, row.case)
+            return Update(format_text(text, merged), merged, before=old)
+        from exilecases.format.migrate import move_into_private
+        from exilecases.format.privacy import movable_fields
+        from exilecases.ops.seal import close_text, open_text
+
+        opened = open_text(text, keys, rel)
+        merged = merge_case(tomllib.loads(opened.whole), row.case)
+        moved = move_into_private(merged, movable_fields(merged, vocabulary))
+        new = close_text(opened, format_text(opened.whole, moved.data, moved.moves), keys, rel)
+        return Update(new, tomllib.loads(new), before=old)
 
     return transform
 
@@ -835,14 +883,18 @@ def _undo(created: list[Path], restore: list[tuple[Path, str]], replace_file: An
     return f"{len(created)} new file(s) removed, {len(restore)} changed file(s) put back"
 
 
-def _sealer(root: Path) -> Callable[[str, str], str] | None:
-    """In a sealed repository (``data/recipients.toml`` lists keys), the function that seals
-    a new file's ``[private]`` table; None otherwise."""
-    try:
-        from exilecases.ops.seal import load_keys, seal_text  # type: ignore[import-not-found]
-    except ImportError:  # a version without sealing
-        return None
+def _sealing_keys(root: Path) -> Any:
+    """The keys of a sealed repository (``data/recipients.toml`` lists some; the identity
+    is read only when a sealed part must be opened), None for one that is not sealed."""
+    from exilecases.ops.seal import load_keys
+
     keys = load_keys(root)
-    if not keys.sealed:
-        return None
-    return lambda text, rel: seal_text(text, keys, rel)[0]
+    return keys if keys.sealed else None
+
+
+def _sealed(text: str, keys: Any, rel: str, vocabulary: Vocabulary) -> str:
+    """A new case's text with its private part sealed, and the top-level fields a rule
+    keeps private moved into it (``ops.seal.seal_case``)."""
+    from exilecases.ops.seal import seal_case
+
+    return seal_case(text, keys, rel, vocabulary).text

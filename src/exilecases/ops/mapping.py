@@ -95,6 +95,7 @@ IMPORT_CODES: dict[str, tuple[str, str, str]] = {
     "I030": ("exists", "warning", "the row's case exists already (not overwritten)"),
     "I031": ("duplicate-row-id", "warning", "two rows would get the same id"),
     "I032": ("likely-duplicate", "warning", "the row looks like an existing person"),
+    "I033": ("sealed-shut", "error", "a row's private values need a sealed part you cannot open"),
 }
 #: Longest cell text accepted (the longest text field of the format).
 MAX_CELL_CHARS = 100_000

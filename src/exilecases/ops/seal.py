@@ -92,6 +92,21 @@ class Keys:
         """The fingerprint of the recipients' keys."""
         return fingerprint([r.key for r in self.recipients])
 
+    def current(self) -> Keys:
+        """The keys as data/recipients.toml lists them now, with this person's identities.
+
+        A writer calls it holding the repository's lock, so that a ``keys add`` or ``keys
+        remove`` that ran while it waited is followed: nothing is sealed for a removed key.
+        Keys made without ``root`` come back as they are."""
+        if self.root is None:
+            return self
+        from exilecases.store.keys import read_recipients
+
+        fresh = Keys(read_recipients(self.root), root=self.root)
+        if self._loaded:
+            fresh.identities = self._identities
+        return fresh
+
     def names(self) -> str:
         """``Aida K, Boris M``: who can read what is sealed for these keys."""
         return ", ".join(r.name for r in self.recipients) or "nobody"
@@ -425,6 +440,89 @@ def seal_text(text: str, keys: Keys, rel: str) -> tuple[str, str]:
     return new, "sealed" if split.private.strip() else "re-sealed"
 
 
+@dataclass
+class Opened:
+    """A case text with its private part open in memory: ``whole`` is the public text
+    followed by the private part (the sealed and any plaintext part together), a text that
+    a change can edit as one file, comments and all; ``close_text`` seals it again."""
+
+    split: Split
+    whole: str
+    old_plain: str | None
+
+
+def open_text(text: str, keys: Keys, rel: str) -> Opened:
+    """``text`` opened (``Opened``); ``SealError`` naming ``rel`` when its sealed block
+    cannot be opened. A text without a sealed block needs no identity."""
+    split = split_text(text, rel)
+    private_text, old_plain = current_private(split, keys, rel)
+    return Opened(split, split.join(private_text), old_plain)
+
+
+def close_text(opened: Opened, whole: str, keys: Keys, rel: str) -> str:
+    """The file text of ``whole`` (an ``Opened.whole`` after a change): its public lines
+    as they are, its private part sealed for ``keys`` (the old block kept byte for byte
+    when neither the private text nor the keys changed). Refuses, naming ``rel``, a text
+    whose two parts would not hold exactly the data of ``whole``: nothing is dropped."""
+    from exilecases.store.write import same_data
+
+    new = split_text(whole, rel)
+    data = tomllib.loads(whole)
+    private = data.get("private", {})
+    public = tomllib.loads(new.public) if new.public.strip() else {}
+    sealed_private = private_data(new.private, rel) if new.private.strip() else {}
+    if (
+        new.sealed is not None
+        or not same_data(public, {k: v for k, v in data.items() if k != "private"})
+        or not same_data(sealed_private, private)
+    ):
+        raise ExilecasesError(
+            f"{rel}: nothing was written: its public and private parts would not hold the "
+            "same data as before sealing; this is a bug in exilecases, please report it"
+        )
+    kept = Split(new.public, "", opened.split.sealed_text, opened.split.sealed)
+    return compose(kept, new.private, opened.old_plain, keys, rel)
+
+
+@dataclass
+class SealedText:
+    """What ``seal_case`` made of a case text: the text, ``sealed``, ``re-sealed`` or
+    ``unchanged``, and what moved into the private part (no value)."""
+
+    text: str
+    what: str
+    messages: list[str] = field(default_factory=list)
+
+
+def seal_case(text: str, keys: Keys, rel: str, vocabulary: Any = None) -> SealedText:
+    """``seal_text``, and with ``vocabulary`` every top-level field a redaction rule keeps
+    private (``born``, the repository's ``[fields] private``, the case's
+    ``private_fields``) moved into the sealed private part first (privacy.md: in a sealed
+    repository nothing secret lives outside the sealed block). Moving into a block that is
+    sealed already opens it, which needs an identity that can (``SealError`` otherwise)."""
+    moving = _fields_to_move(text, vocabulary) if vocabulary is not None else []
+    if not moving:
+        return SealedText(*seal_text(text, keys, rel))
+    from exilecases.format.migrate import move_into_private
+    from exilecases.ops.edit import format_text
+
+    opened = open_text(text, keys, rel)
+    migration = move_into_private(tomllib.loads(opened.whole), moving)
+    if not migration.moves:  # nothing could move without a loss (the messages say why)
+        return SealedText(*seal_text(text, keys, rel), migration.messages)
+    new = close_text(opened, format_text(opened.whole, migration.data, migration.moves), keys, rel)
+    return SealedText(new, "sealed" if new != text else "unchanged", migration.messages)
+
+
+def _fields_to_move(text: str, vocabulary: Any) -> list[str]:
+    from exilecases.format.privacy import movable_fields
+
+    try:
+        return movable_fields(tomllib.loads(text), vocabulary)
+    except tomllib.TOMLDecodeError:
+        return []
+
+
 # --- changing the private part ---------------------------------------------------------------
 
 
@@ -436,7 +534,8 @@ def private_change(
     vocabulary: Any,
 ) -> Callable[[str], str]:
     """The text transform of a private edit: open the private part, apply ``change`` to its
-    text, check the whole case in memory as the schema sees it, and seal it again.
+    text, check the whole case in memory as the schema sees it, and seal it again for the
+    keys data/recipients.toml lists when the write path holds the lock.
 
     ``change`` gets and returns the private part's TOML text (``[private]`` header
     included; ``""`` when there is none). An edit that would make the case invalid is
@@ -444,14 +543,15 @@ def private_change(
     """
 
     def transform(text: str) -> str:
+        now = keys.current()  # under the lock: a change of keys meanwhile is followed
         split = split_text(text, rel)
-        current, old_plain = current_private(split, keys, rel)
+        current, old_plain = current_private(split, now, rel)
         new_private = change(current)
         if new_private.strip():
             private_data(new_private, rel, "the new private part")
         if new_private != current:
             check_private(split.public, current, new_private, rel, case_id, vocabulary)
-        return compose(split, new_private, old_plain, keys, rel)
+        return compose(split, new_private, old_plain, now, rel)
 
     return transform
 
@@ -519,6 +619,11 @@ class SealReport:
     resealed: list[str] = field(default_factory=list)
     unchanged: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
+    #: What moved into the private part of each file (``path -> lines``, no value).
+    moved: dict[str, list[str]] = field(default_factory=dict)
+    #: The keys the files were sealed for (as data/recipients.toml listed them, read under
+    #: the repository's lock).
+    keys: Keys | None = None
 
     @property
     def changed(self) -> list[str]:
@@ -529,70 +634,249 @@ class SealReport:
 def seal_repository(
     root: Path, vocabulary: Any, keys: Keys, *, plaintext: bool = True
 ) -> SealReport:
-    """Seal every case file of the repository for ``keys``: plaintext private parts are
-    sealed, blocks sealed for another set of keys are re-sealed (which needs an identity
-    that opens them); files already sealed for these keys are not touched. Without
-    ``plaintext``, only files that hold a sealed block are considered (``keys add`` and
-    ``keys remove`` re-seal; sealing plaintext waits for ``seal``).
+    """Seal every case file of the repository for the keys data/recipients.toml lists:
+    plaintext private parts are sealed, the top-level fields a redaction rule keeps
+    private (``born``, ...) move into the sealed part, blocks sealed for another set of
+    keys are re-sealed (which needs an identity that opens them); files already sealed for
+    these keys are not touched. Without ``plaintext``, only files that hold a sealed block
+    are considered and nothing moves (``keys add`` and ``keys remove`` re-seal; sealing
+    plaintext waits for ``seal``).
 
-    A file that cannot be sealed is reported in ``failed`` with the reason; the others are
-    still sealed. Every file is written through the edit path (checked, atomic).
+    The repository's lock is held for the whole run and the recipients are read again under
+    it (``keys`` gives the identities), so a change of keys cannot come in between. A file
+    that cannot be sealed is reported in ``failed`` with the reason; the others are still
+    sealed. Every file is written through the edit path (checked, atomic).
     """
-    from exilecases.ops.update import edit_case
+    from exilecases.ops.update import _import_before_the_lock, edit_case
     from exilecases.store.files import case_files, relative
+    from exilecases.store.write import CaseWriter, repository_lock
 
     report = SealReport()
-    if not keys.sealed:
-        raise ExilecasesError(
-            "data/recipients.toml lists no keys; add the team's keys first "
-            "(`exilecases keys add NAME KEY`)"
-        )
-    for path in case_files(root):
-        rel = relative(root, path)
-        try:
-            raw = path.read_bytes()
-            if not _needs_sealing(raw, keys, plaintext):
-                report.unchanged += 1
+    _import_before_the_lock()
+    writer = CaseWriter(root)
+    with repository_lock(root, notice=writer.notice):
+        keys = keys.current()
+        report.keys = keys
+        if not keys.sealed:
+            raise ExilecasesError(
+                "data/recipients.toml lists no keys; add the team's keys first "
+                "(`exilecases keys add NAME KEY`)"
+            )
+        moving = vocabulary if plaintext else None
+        names = _rule_names(vocabulary) if plaintext else None
+        for path in case_files(root):
+            rel = relative(root, path)
+            try:
+                raw = path.read_bytes()
+                if not _needs_sealing(raw, keys, plaintext, names, vocabulary):
+                    report.unchanged += 1
+                    continue
+                outcome: list[SealedText] = []
+
+                def transform(
+                    text: str, rel: str = rel, outcome: list[SealedText] = outcome
+                ) -> str:
+                    done = seal_case(text, keys, rel, moving)
+                    outcome.append(done)
+                    return done.text
+
+                edit_case(root, path.stem, transform, vocabulary, writer=writer)
+            except ExilecasesError as error:
+                report.failed.append((rel, error.message))
                 continue
-            outcome: list[str] = []
-
-            def transform(text: str, rel: str = rel, outcome: list[str] = outcome) -> str:
-                new, what = seal_text(text, keys, rel)
-                outcome.append(what)
-                return new
-
-            edit_case(root, path.stem, transform, vocabulary)
-        except ExilecasesError as error:
-            report.failed.append((rel, error.message))
-            continue
-        except OSError as error:
-            report.failed.append((rel, f"{rel}: {error.strerror or error}"))
-            continue
-        what = outcome[-1] if outcome else "unchanged"
-        if what == "sealed":
-            report.sealed.append(rel)
-        elif what == "re-sealed":
-            report.resealed.append(rel)
-        else:
-            report.unchanged += 1
+            except OSError as error:
+                report.failed.append((rel, f"{rel}: {error.strerror or error}"))
+                continue
+            done = outcome[-1] if outcome else SealedText("", "unchanged")
+            if done.messages:
+                report.moved[rel] = done.messages
+            if done.what == "sealed":
+                report.sealed.append(rel)
+            elif done.what == "re-sealed":
+                report.resealed.append(rel)
+            else:
+                report.unchanged += 1
     return report
 
 
-def _needs_sealing(raw: bytes, keys: Keys, plaintext: bool) -> bool:
+def _rule_names(vocabulary: Any) -> tuple[bytes, ...]:
+    """The names of the top-level fields the default and repository rules keep private,
+    and the key by which a case adds its own (a file without any of them has nothing to
+    move: ``_needs_sealing`` does not parse it)."""
+    from exilecases.format.privacy import CASE_PRIVATE_FIELDS_KEY, NEVER_MOVED, private_fields
+
+    names = {p for p in private_fields(vocabulary) if "." not in p} - NEVER_MOVED
+    return tuple(n.encode() for n in sorted(names | {CASE_PRIVATE_FIELDS_KEY}))
+
+
+def _needs_sealing(
+    raw: bytes,
+    keys: Keys,
+    plaintext: bool,
+    names: tuple[bytes, ...] | None = None,
+    vocabulary: Any = None,
+) -> bool:
     """Whether a file has anything to seal: a plaintext private part (with ``plaintext``,
-    or beside a sealed block) or a block sealed for other keys. A file that is not TOML
-    counts, so that the edit path names its error."""
-    if b"private" not in raw and b"sealed" not in raw:
+    or beside a sealed block), a block sealed for other keys, or (with ``names``) a
+    top-level field a rule keeps private. A file that is not TOML counts, so that the edit
+    path names its error."""
+    maybe_moves = names is not None and any(name in raw for name in names)
+    if b"private" not in raw and b"sealed" not in raw and not maybe_moves:
         return False
     try:
         data = tomllib.loads(raw.decode("utf-8").removeprefix("\ufeff"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         return True
+    if maybe_moves:
+        from exilecases.format.privacy import movable_fields
+
+        if movable_fields(data, vocabulary):
+            return True
     sealed = data.get("sealed")
     if sealed is None:
         return plaintext and "private" in data
     stale = not isinstance(sealed, dict) or sealed.get("recipients_sha256") != keys.fingerprint
     return stale or "private" in data
+
+
+# --- changing the keys --------------------------------------------------------------------
+
+#: What ``keys remove`` says of git history (the CLI prints it).
+HISTORY_WARNING = (
+    "old commits stay readable with the removed key: git history cannot be taken back. "
+    "Treat what those commits hold as known to the key's holder (change what can be "
+    "changed: phone numbers, addresses, meeting places)."
+)
+
+
+@dataclass
+class RecipientsChange:
+    """What ``add_recipient`` or ``remove_recipient`` did: the re-seal's report (its
+    ``keys`` the new set), the recipient removed, and how many files still hold a
+    plaintext private part (they wait for ``seal``)."""
+
+    report: SealReport
+    removed: Recipient | None = None
+    plaintext: int = 0
+
+
+def add_recipient(root: Path, vocabulary: Any, keys: Keys, name: str, key: str) -> RecipientsChange:
+    """``keys add``: list ``name``'s public ``key`` in data/recipients.toml and re-seal every
+    sealed file for the new set, under one hold of the repository's lock (so no edit can
+    come between the two; see ``change_recipients``). Raises ``ExilecasesError`` (usage)
+    for a bad name or key or one listed already, and when this person could not re-seal."""
+    from exilecases.store.keys import add_recipient_text, name_problem, recipient_problem
+
+    name, key = name.strip(), key.strip()
+    if name_problem(name):
+        raise ExilecasesError(f"{name_problem(name)}; e.g. 'Aida K'", 2)
+    problem = recipient_problem(key)
+    if problem:
+        raise ExilecasesError(
+            f"{key!r} is not an age public key ({problem}); a public key starts with age1 "
+            "(`exilecases keys new` prints one)",
+            2,
+        )
+
+    def check(current: Keys) -> None:
+        for recipient in current.recipients:
+            if recipient.name == name or recipient.key == key:
+                raise ExilecasesError(
+                    f"data/recipients.toml lists {recipient.name!r} with this "
+                    f"{'name' if recipient.name == name else 'key'} already "
+                    f"(line {recipient.line})",
+                    2,
+                )
+
+    return change_recipients(
+        root, vocabulary, keys, check, lambda old: add_recipient_text(old, name, key)
+    )
+
+
+def remove_recipient(root: Path, vocabulary: Any, keys: Keys, name: str) -> RecipientsChange:
+    """``keys remove``: take ``name``'s key out of data/recipients.toml and re-seal every
+    sealed file without it, under one hold of the repository's lock. Old commits stay
+    readable with the removed key (``HISTORY_WARNING``). Refuses (usage) an unknown name and
+    the last key."""
+    from exilecases.store.keys import remove_recipient_text
+
+    def check(current: Keys) -> None:
+        names = [r.name for r in current.recipients]
+        if name not in names:
+            listed = ", ".join(repr(n) for n in names) or "none"
+            raise ExilecasesError(
+                f"no key named {name!r} in data/recipients.toml (listed: {listed})", 2
+            )
+        if len(names) == 1:
+            raise ExilecasesError(
+                f"{name!r} holds the only key: removing it would leave the sealed files "
+                "readable by nobody; add the new holder's key first",
+                2,
+            )
+
+    removed: list[Recipient] = []
+
+    def change(old: str) -> str:
+        return remove_recipient_text(old, name)
+
+    def checked(current: Keys) -> None:
+        check(current)
+        removed.append(next(r for r in current.recipients if r.name == name))
+
+    result = change_recipients(root, vocabulary, keys, checked, change)
+    result.removed = removed[0]
+    return result
+
+
+def change_recipients(
+    root: Path,
+    vocabulary: Any,
+    keys: Keys,
+    check: Callable[[Keys], None],
+    change: Callable[[str], str],
+) -> RecipientsChange:
+    """Change data/recipients.toml (``change``: its old text -> the new) and re-seal every
+    sealed file for the new set, all under one hold of the repository's lock: the
+    recipients are read under it (``check`` refuses a change against what they are now),
+    and every writer reads them under it too, so an edit that waited for the lock seals for
+    the new set, never for the old one. ``keys`` gives the identities.
+
+    Refuses, before anything is written, when files are sealed and this person's identity
+    is not among the current keys (the files could not be re-sealed).
+    """
+    from exilecases.ops.update import _import_before_the_lock
+    from exilecases.store.files import case_files
+    from exilecases.store.keys import recipients_path
+    from exilecases.store.write import replace_file, repository_lock
+
+    _import_before_the_lock()
+    with repository_lock(root):
+        current = keys.current()
+        check(current)
+        sealed = [p for p in case_files(root) if b"[sealed]" in p.read_bytes()]
+        if sealed and not current.mine():
+            raise ExilecasesError(
+                f"{len(sealed)} case file(s) are sealed, and re-sealing them for the new keys "
+                "needs an identity that is among the current keys; yours is "
+                + ("missing" if current.identities is None else "not")
+                + ": ask a teammate whose key is listed; nothing was changed",
+            )
+        path = recipients_path(root)
+        old = path.read_text("utf-8") if path.exists() else ""
+        replace_file(path, change(old))
+        report = seal_repository(root, vocabulary, current, plaintext=False)
+        plaintext = sum(1 for p in case_files(root) if _has_plaintext(p))
+    return RecipientsChange(report, plaintext=plaintext)
+
+
+def _has_plaintext(path: Path) -> bool:
+    raw = path.read_bytes()
+    if b"private" not in raw:
+        return False
+    try:
+        return "private" in tomllib.loads(raw.decode("utf-8").removeprefix("\ufeff"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        return False
 
 
 # --- validate ------------------------------------------------------------------------------
@@ -610,10 +894,11 @@ def check_sealed(root: Path, paths: Iterable[Path], keys: Keys, vocabulary: Any)
     """The findings of a sealed repository's case files (``validate`` adds them):
 
     E090 a plaintext ``[private]`` table; E091 a damaged ``[sealed]`` block; E092 a sealed
-    plaintext that is not a ``[private]`` table; W190 a block this person's identity cannot
-    open; W191 a block sealed for another set of keys than data/recipients.toml lists; and,
-    where the identity opens the block, every finding of the private part itself (checked
-    in memory, never written anywhere).
+    plaintext that is not a ``[private]`` table; E093 a value a redaction rule keeps
+    private, or an entry marked ``private = true``, outside ``[private]``; W190 a block
+    this person's identity cannot open; W191 a block sealed for another set of keys than
+    data/recipients.toml lists; and, where the identity opens the block, every finding of
+    the private part itself (checked in memory, never written anywhere).
     """
     from exilecases.format.positions import KeyPositions
     from exilecases.store.files import relative
@@ -621,14 +906,19 @@ def check_sealed(root: Path, paths: Iterable[Path], keys: Keys, vocabulary: Any)
     result = SealCheck()
     if not keys.sealed:
         return result
+    names = (*_rule_names(vocabulary), b"private", b"sealed")
     for path in paths:
         rel = relative(root, path)
         try:
             raw = path.read_bytes()
+            if not any(name in raw for name in names):
+                continue  # nothing private can be in it
             text = raw.decode("utf-8").removeprefix("\ufeff")
             data = tomllib.loads(text)
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
             continue  # the file's own check reports it
+        unsealed = unsealed_findings(data, text, rel, vocabulary)
+        result.findings.extend(unsealed)
         if "private" not in data and "sealed" not in data:
             continue
         positions = KeyPositions(text)
@@ -650,6 +940,53 @@ def check_sealed(root: Path, paths: Iterable[Path], keys: Keys, vocabulary: Any)
                 _check_block(text, sealed, rel, path.stem, keys, vocabulary, positions, result)
             )
     return result
+
+
+def unsealed_findings(data: dict[str, Any], text: str, rel: str, vocabulary: Any) -> list[Finding]:
+    """E093 for every secret of a sealed repository's case outside ``[private]``
+    (``format.privacy.unsealed_values``), with what to do about it."""
+    from exilecases.format.positions import KeyPositions
+    from exilecases.format.privacy import unsealed_values
+
+    found = unsealed_values(data, vocabulary)
+    if not found:
+        return []
+    positions = KeyPositions(text)
+    findings = []
+    for item in found:
+        line, col = positions.locate(item.path)
+        findings.append(finding(rel, line, col, "E093", _unsealed_message(item, data)))
+    return findings
+
+
+def _unsealed_message(item: Any, data: dict[str, Any]) -> str:
+    table = item.path[0]
+    if item.kind == "marked":
+        return (
+            f"[[{table}]] entry {int(item.path[1]) + 1} is marked private = true but stands "
+            "outside the sealed block, in plaintext in git: run `exilecases fmt`, which moves "
+            f"it into the sealed private part ([[private.{table}]])"
+        )
+    if item.kind == "entry-field":
+        key, case_id = item.path[2], data.get("id", "ID")
+        return (
+            f"`{key}` of [[{table}]] entry {int(item.path[1]) + 1} is private ({item.rule}) "
+            "but stands outside the sealed block, in plaintext in git: make the entry "
+            f"private (move it to [[private.{table}]] with `exilecases private edit "
+            f"{case_id}`) or move the detail into [private] (e.g. private.notes)"
+        )
+    if item.kind == "required":
+        return (
+            f"`{table}` is private ({item.rule}) but the format requires it outside "
+            "[private], so it cannot be sealed and stays in plaintext in git: take it out of "
+            "the rule, or give it a neutral value and keep the real one in [private]"
+            + (" (private.status)" if table == "status" else "")
+        )
+    return (
+        f"`{table}` is private ({item.rule}) but stands outside [private], in plaintext in "
+        "git: run `exilecases seal` (or `exilecases fmt`), which moves it into the sealed "
+        "private part"
+    )
 
 
 def _check_block(
@@ -714,11 +1051,21 @@ def _check_block(
 # --- the pre-commit hook -------------------------------------------------------------------
 
 
-def staged_plaintext(root: Path) -> list[str]:
+def staged_plaintext(root: Path, vocabulary: Any = None) -> list[str]:
     """The staged case files (paths as git names them) that hold a plaintext ``[private]``
     table, in a sealed repository; ``[]`` in any other."""
+    return [name for name, item in staged_unsealed(root, vocabulary) if item is None]
+
+
+def staged_unsealed(root: Path, vocabulary: Any = None) -> list[tuple[str, Any]]:
+    """In a sealed repository, the staged case files (paths as git names them) that hold a
+    secret outside the sealed block, each with the first one: ``None`` for a plaintext
+    ``[private]`` table, else the ``format.privacy.Unsealed`` value (``born``, a field of
+    an entry a rule keeps private, an entry marked ``private = true``); ``[]`` in any other
+    repository."""
     import re
 
+    from exilecases.format.privacy import unsealed_values
     from exilecases.store.git import git
     from exilecases.store.keys import read_recipients
 
@@ -729,16 +1076,48 @@ def staged_plaintext(root: Path) -> list[str]:
         ":(top,glob)**/data/cases/*.toml", ":(top,glob)data/cases/*.toml",
     )  # fmt: skip
     header = re.compile(r"^\s*\[\[?\s*[\"']?private[\"']?\s*[\].]", re.M)
-    found = []
+    found: list[tuple[str, Any]] = []
     for name in dict.fromkeys(n for n in listed.split("\0") if n):
         blob = git(root, "show", f":{name}")
         try:
-            holds = "private" in tomllib.loads(blob)
+            data = tomllib.loads(blob)
         except (tomllib.TOMLDecodeError, RecursionError):
-            holds = bool(header.search(blob)) or "private" in blob
-        if holds:
-            found.append(name)
+            if header.search(blob) or "private" in blob:
+                found.append((name, None))
+            continue
+        if "private" in data:
+            found.append((name, None))
+            continue
+        unsealed = unsealed_values(data, vocabulary)
+        if unsealed:
+            found.append((name, unsealed[0]))
     return found
+
+
+def unsealed_summary(item: Any) -> tuple[str, str]:
+    """What a value outside the sealed block is and what to do, in few words (the hook's
+    message): ``("`born`", "run `exilecases seal`")``."""
+    table = item.path[0]
+    if item.kind == "marked":
+        return (
+            f"[[{table}]] entry {int(item.path[1]) + 1} marked private = true",
+            "run `exilecases fmt` (it moves the entry into the sealed private part)",
+        )
+    if item.kind == "entry-field":
+        return (
+            f"`{item.path[2]}` of [[{table}]] entry {int(item.path[1]) + 1}, which "
+            f"{item.rule} keeps private",
+            f"make the entry private ([[private.{table}]]) or move the detail into [private]",
+        )
+    if item.kind == "required":
+        return (
+            f"`{table}`, which {item.rule} keeps private but the format requires outside [private]",
+            "take it out of the rule, or keep a neutral value and the real one in [private]",
+        )
+    return (
+        f"`{table}`, which {item.rule} keeps private",
+        "run `exilecases seal` (it moves it into the sealed private part)",
+    )
 
 
 # --- private edit --------------------------------------------------------------------------
