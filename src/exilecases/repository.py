@@ -94,7 +94,25 @@ class Repository:
         if files is None:
             findings += cross_file(result.checks, result.name_keys)
             findings += schema_check(self.root, self.vocabulary)
+        findings += self._sealed_findings(files)
         return sorted(findings, key=lambda f: f.sort_key())
+
+    def _sealed_findings(self, files: list[Path] | None) -> list[Finding]:
+        """The findings of a sealed repository (E090-E093, W190, W191, and those of the
+        private parts this person's identity opens); none in a repository without keys."""
+        from exilecases.errors import ExilecasesError
+        from exilecases.ops.seal import check_sealed, load_keys
+        from exilecases.store.files import case_files
+
+        keys = load_keys(self.root)
+        if not keys.sealed:
+            return []
+        try:
+            keys.identities  # noqa: B018  (read now: a refused identity checks no private part)
+        except ExilecasesError:
+            keys.identities = None
+        paths = files if files is not None else case_files(self.root)
+        return check_sealed(self.root, paths, keys, self.vocabulary).findings
 
     def search(self, query: str, *, limit: int = 20, min_score: float = 0.6) -> list[SearchHit]:
         """Cases matching ``query`` in any spelling or script, best first (public fields)."""
@@ -206,6 +224,47 @@ class Repository:
         from exilecases.ops.seal import load_keys, seal_repository
 
         return seal_repository(self.root, self.vocabulary, load_keys(self.root))
+
+    def fmt(self, paths: Iterable[Path] | None = None, *, check: bool = False) -> list[Any]:
+        """Format every case file (or ``paths``) in canonical form (``exilecases fmt``),
+        with ``check`` only saying which would change; returns one ``ops.fmt.FmtResult``
+        each. In a sealed repository what moves into ``[private]`` is sealed."""
+        from exilecases.ops.fmt import fmt_file
+        from exilecases.ops.seal import load_keys
+        from exilecases.store.files import case_files, relative
+        from exilecases.store.write import CaseWriter
+
+        keys = load_keys(self.root)
+        writer = CaseWriter(self.root)
+        files = [Path(p) for p in paths] if paths is not None else case_files(self.root)
+        return [
+            fmt_file(
+                self.root,
+                path,
+                relative(self.root, path),
+                self.vocabulary,
+                check=check,
+                writer=writer,
+                keys=keys if keys.sealed else None,
+            )
+            for path in files
+        ]
+
+    def add_key(self, name: str, key: str) -> Any:
+        """List a teammate's public age ``key`` in ``data/recipients.toml`` and re-seal
+        every sealed file for the new set (``keys add``), under one hold of the lock;
+        returns the ``ops.seal.RecipientsChange``."""
+        from exilecases.ops.seal import add_recipient, load_keys
+
+        return add_recipient(self.root, self.vocabulary, load_keys(self.root), name, key)
+
+    def remove_key(self, name: str) -> Any:
+        """Take ``name``'s key out of ``data/recipients.toml`` and re-seal every sealed file
+        without it (``keys remove``), under one hold of the lock. Old commits stay readable
+        with the removed key."""
+        from exilecases.ops.seal import load_keys, remove_recipient
+
+        return remove_recipient(self.root, self.vocabulary, load_keys(self.root), name)
 
     def add_event(
         self, case_id: str, *, private: bool = False, keep_status: bool = False, **fields: Any

@@ -163,8 +163,8 @@ class Unsealed:
     it into ``[private]``), ``required`` (the same, but the format needs it at the top
     level, so it cannot move), ``entry-field`` (a field of a public entry, such as
     ``events.place``) or ``marked`` (a format-1 entry marked ``private = true``: ``fmt``
-    moves it). ``path`` is where it stands, ``rule`` which rule covers it (words for a
-    message).
+    moves it). ``path`` is where it stands (for a marked entry, its marker), ``rule``
+    which rule covers it (words for a message).
     """
 
     kind: str
@@ -216,7 +216,7 @@ def unsealed_values(case: dict[str, Any], vocabulary: Any = None) -> list[Unseal
             if not isinstance(entry, dict):
                 continue
             if is_marked_private(entry):
-                found.append(Unsealed("marked", (table, index), "private = true"))
+                found.append(Unsealed("marked", (table, index, "private"), "private = true"))
                 continue
             for key in keys:
                 if key in entry:

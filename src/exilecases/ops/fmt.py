@@ -123,14 +123,14 @@ def sealed_fmt_step(text: str, keys: Keys, rel: str, vocabulary: Vocabulary) -> 
     part sealed again for the keys data/recipients.toml lists now. A file with nothing to
     merge is formatted without opening anything. Raises ``SealedShut`` when the block cannot
     be opened: plaintext is never written."""
-    from exilecases.ops.seal import SealError, close_text, open_text
+    from exilecases.ops.seal import close_text, open_text
 
     if not needs_private_merge(tomllib.loads(text), vocabulary):
         return fmt_step(text)
     now = keys.current()  # under the lock: a change of keys meanwhile is followed
     try:
         opened = open_text(text, now, rel)
-    except SealError as error:
+    except ExilecasesError as error:  # no identity, not for it, damaged, a conflict
         raise SealedShut(
             f"it has private data to merge into its sealed private part (entries marked "
             f"private = true, or fields a redaction rule keeps private), but "

@@ -1105,17 +1105,18 @@ def unsealed_summary(item: Any) -> tuple[str, str]:
         )
     if item.kind == "entry-field":
         return (
-            f"`{item.path[2]}` of [[{table}]] entry {int(item.path[1]) + 1}, which "
-            f"{item.rule} keeps private",
+            f"`{item.path[2]}` of [[{table}]] entry {int(item.path[1]) + 1} ({item.rule} "
+            "keeps it private)",
             f"make the entry private ([[private.{table}]]) or move the detail into [private]",
         )
     if item.kind == "required":
         return (
-            f"`{table}`, which {item.rule} keeps private but the format requires outside [private]",
+            f"`{table}` ({item.rule} keeps it private, but the format requires it outside "
+            "[private])",
             "take it out of the rule, or keep a neutral value and the real one in [private]",
         )
     return (
-        f"`{table}`, which {item.rule} keeps private",
+        f"`{table}` ({item.rule} keeps it private)",
         "run `exilecases seal` (it moves it into the sealed private part)",
     )
 
