@@ -392,20 +392,89 @@ def test_private_columns_land_under_private_and_in_no_public_output(tmp_path: Pa
     assert run_git(root, "status", "--porcelain") == ""
 
 
-def test_private_columns_are_sealed_in_a_sealed_repository(tmp_path: Path, cli) -> None:
-    seal = pytest.importorskip("exilecases.ops.seal")
-    pyrage = pytest.importorskip("pyrage")
-    identity = pyrage.x25519.Identity.generate()
+def sealed_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A repository sealed for one key, whose identity this test uses."""
+    from exilecases.store.keys import new_identity
+
+    identity = tmp_path / "keys" / "aida.txt"
+    public = new_identity(identity)
+    monkeypatch.setenv("EXILECASES_IDENTITY", str(identity))
     root = make_repo(tmp_path / "repo")
     (root / "data" / "recipients.toml").write_text(
-        f'[[recipients]]\nname = "Aida K"\nkey = "{identity.to_public()}"\n'
+        f'[[recipients]]\nname = "Aida K"\nkey = "{public}"\n'
     )
-    sheet = make_sheet(tmp_path, "csv-bom")
+    return root
+
+
+def test_private_columns_are_sealed_in_a_sealed_repository(
+    tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from exilecases.ops.seal import BEGIN
+
+    root = sealed_repo(tmp_path, monkeypatch)
+    sheet = make_sheet(tmp_path / "one", "csv-bom")
     result = cli("import", sheet, "--map", mapping(tmp_path), "--root", root)
     assert result.exit_code == 0, result.stdout + result.stderr
     raw = (root / "data" / "cases" / "petrov-ivan.toml").read_text()
     assert PHONE not in raw and "[sealed]" in raw and "[private]" not in raw
-    assert seal.BEGIN in raw
+    assert BEGIN in raw
+    assert PHONE in cli("show", "petrov-ivan", "--root", root).stdout
+    assert cli("validate", "--root", root).exit_code == 0
+    # --update merges into the sealed part (a new value replaces the old one), and seals the
+    # private part of a case that had none
+    changed = [list(row) for row in ROWS]
+    changed[0][7], changed[1][7] = "+7 701 000 0042", "+7 701 000 0043"
+    sheet = make_sheet(tmp_path / "two", "csv-bom", changed)
+    result = cli("import", sheet, "--map", mapping(tmp_path), "--update", "--root", root)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert result.stdout.count("private: changed (private, not shown)") == 2
+    assert "0042" not in result.stdout + result.stderr
+    for case_id, phone in (("petrov-ivan", "0042"), ("sidorov-oleg", "0043")):
+        raw = (root / "data" / "cases" / f"{case_id}.toml").read_text()
+        assert phone not in raw and "[private]" not in raw and BEGIN in raw
+        shown = cli("show", case_id, "--root", root).stdout
+        assert f"+7 701 000 {phone}" in shown and PHONE not in shown
+    assert cli("validate", "--root", root).exit_code == 0
+    # without an identity that opens the sealed part: refused at the row, nothing written
+    before = case_files(root)
+    monkeypatch.setenv("EXILECASES_IDENTITY", str(tmp_path / "keys" / "missing.txt"))
+    changed[0][7] = "+7 701 000 0044"
+    sheet = make_sheet(tmp_path / "three", "csv-bom", changed)
+    result = cli("import", sheet, "--map", mapping(tmp_path), "--update", "--root", root)
+    assert result.exit_code == 1
+    assert (
+        "cases.csv:2: error I033: data/cases/petrov-ivan.toml has a sealed private part, and "
+        "this row has private values to merge into it, but EXILECASES_IDENTITY names"
+    ) in result.stdout
+    assert "run the import again with an identity among data/recipients.toml's keys" in (
+        result.stdout
+    )
+    assert case_files(root) == before and "0044" not in result.stdout + result.stderr
+
+
+def test_the_library_merges_into_a_sealed_part_and_refuses_without_an_identity(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from exilecases.repository import Repository
+
+    root = sealed_repo(tmp_path, monkeypatch)
+    repo = Repository(root)
+    sheet = make_sheet(tmp_path / "one", "xlsx")
+    assert repo.import_sheet(sheet, mapping(tmp_path)).errors == 0
+    changed = [list(row) for row in ROWS]
+    changed[0][7] = "+7 701 000 0042"
+    sheet = make_sheet(tmp_path / "two", "xlsx", changed)
+    monkeypatch.setenv("EXILECASES_IDENTITY", str(tmp_path / "keys" / "missing.txt"))
+    refused = repo.import_sheet(sheet, mapping(tmp_path), update=True)
+    assert [f.code for f in refused.findings if f.severity == "error"] == ["I033"]
+    assert (
+        refused.written == [] and "0042" not in (root / "data/cases/petrov-ivan.toml").read_text()
+    )
+    monkeypatch.setenv("EXILECASES_IDENTITY", str(tmp_path / "keys" / "aida.txt"))
+    report = repo.import_sheet(sheet, mapping(tmp_path), update=True)
+    assert report.errors == 0 and [p.name for p in report.updated] == ["petrov-ivan.toml"]
+    assert repo.case("petrov-ivan", private=True)["private"]["phone"] == "+7 701 000 0042"
+    assert "0042" not in (root / "data/cases/petrov-ivan.toml").read_text()
 
 
 def test_findings_as_json(tmp_path: Path, cli) -> None:

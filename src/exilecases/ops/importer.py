@@ -587,11 +587,11 @@ def _check_update(
         row.action = "invalid"
         return
     if _opens_private(row, keys, vocabulary):
-        from exilecases.ops.seal import SealError, open_text
+        from exilecases.ops.seal import open_text
 
         try:
             old_text = open_text(old_text, keys, rel).whole  # in memory only
-        except SealError as error:
+        except ExilecasesError as error:  # no identity, not for it, damaged, a conflict
             row.findings.append(_sealed_shut(file, row, rel, error.message))
             row.action = "invalid"
             return
