@@ -81,6 +81,12 @@ def test_a_private_value_outside_the_sealed_block_is_an_error_with_its_fix(
         "edit petrov-ivan`) or move the detail into [private]" in place  # fmt: skip
     assert sister.startswith("[[contacts]] entry 1 is marked private = true")
     assert "run `exilecases fmt`" in sister
+    # a key spelt with escapes is the same key
+    escaped = CASE.split("[[events]]")[0].replace("petrov-ivan", "sidorov-oleg")
+    escaped = escaped.replace("born =", '"b\\u006frn" =').replace("private_fields", "# ")
+    (repo.root / "data" / "cases" / "sidorov-oleg.toml").write_text(escaped)
+    assert [f.line for f in repo.check() if f.code == "E093" and "sidorov" in f.path] == [4]
+    (repo.root / "data" / "cases" / "sidorov-oleg.toml").unlink()
     # no value is ever in a message (findings reach logs)
     assert not any("SECRET" in f.message or "1993" in f.message for f in repo.check())
     # a required field a rule names cannot be sealed: the message says what to do instead

@@ -123,7 +123,7 @@ def sealed_fmt_step(text: str, keys: Keys, rel: str, vocabulary: Vocabulary) -> 
     part sealed again for the keys data/recipients.toml lists now. A file with nothing to
     merge is formatted without opening anything. Raises ``SealedShut`` when the block cannot
     be opened: plaintext is never written."""
-    from exilecases.ops.seal import close_text, open_text
+    from exilecases.ops.seal import close, open_text
 
     if not needs_private_merge(tomllib.loads(text), vocabulary):
         return fmt_step(text)
@@ -148,11 +148,11 @@ def sealed_fmt_step(text: str, keys: Keys, rel: str, vocabulary: Vocabulary) -> 
         raise ExilecasesError(
             "formatting would bring new errors to its private part: " + "; ".join(introduced)
         )
-    new = close_text(opened, update.text, now, rel)
+    new, data = close(opened, update.text, now, rel, update.data)
     messages = list(update.messages)
     if new != text:
         messages.append(f"sealed its private part for {now.names()}")
-    return Update(new, tomllib.loads(new), messages, keep_bom=False)
+    return Update(new, data, messages, keep_bom=False)
 
 
 def _check(

@@ -859,13 +859,14 @@ def _merge_into(
             return Update(format_text(text, merged), merged, before=old)
         from exilecases.format.migrate import move_into_private
         from exilecases.format.privacy import movable_fields
-        from exilecases.ops.seal import close_text, open_text
+        from exilecases.ops.seal import close, open_text
 
         opened = open_text(text, keys, rel)
-        merged = merge_case(tomllib.loads(opened.whole), row.case)
+        merged = merge_case(opened.data, row.case)
         moved = move_into_private(merged, movable_fields(merged, vocabulary))
-        new = close_text(opened, format_text(opened.whole, moved.data, moved.moves), keys, rel)
-        return Update(new, tomllib.loads(new), before=old)
+        whole = format_text(opened.whole, moved.data, moved.moves)
+        new, data = close(opened, whole, keys, rel, moved.data)
+        return Update(new, data, before=old)
 
     return transform
 

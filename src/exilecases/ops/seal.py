@@ -209,10 +209,14 @@ def private_data(plaintext: str, rel: str, what: str = "the sealed private part"
 def sealed_block(plaintext: str, keys: Keys) -> str:
     """The ``[sealed]`` table sealing ``plaintext`` for ``keys``, as the canonical writer
     writes it (so ``fmt`` leaves it as it is)."""
+    age = encrypt(plaintext, [r.key for r in keys.recipients])
+    return _block_text({"recipients_sha256": keys.fingerprint, "age": age})
+
+
+def _block_text(table: dict[str, Any]) -> str:
     from exilecases.format.canonical import canonical_text
 
-    age = encrypt(plaintext, [r.key for r in keys.recipients])
-    return canonical_text({"sealed": {"recipients_sha256": keys.fingerprint, "age": age}})
+    return canonical_text({"sealed": table})
 
 
 # --- a case in memory ----------------------------------------------------------------------
@@ -294,6 +298,12 @@ class Split:
     private: str
     sealed_text: str
     sealed: dict[str, Any] | None
+    #: What the whole text parses to (``tomllib``).
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def public_data(self) -> dict[str, Any]:
+        """What the public lines hold: the text's data without ``private`` and ``sealed``."""
+        return {k: v for k, v in self.data.items() if k not in ("private", "sealed")}
 
     def join(self, block: str) -> str:
         """The public text followed by ``block`` (a private or sealed table)."""
@@ -308,18 +318,19 @@ def _region(path: tuple[Any, ...]) -> str:
     return path[0] if path and path[0] in ("private", "sealed") else "public"
 
 
-def split_text(text: str, rel: str = "the file") -> Split:
+def split_text(text: str, rel: str = "the file", data: dict[str, Any] | None = None) -> Split:
     """Cut a case text into its public, private and sealed lines.
 
     A table header starts a region that runs to the next header; comment lines right above
     a header (no blank line between) belong to its region. Raises ``ExilecasesError`` for a
     text that is not TOML, and for ``private``/``sealed`` written as dotted keys or inline
-    tables (``exilecases fmt`` writes them as tables).
+    tables (``exilecases fmt`` writes them as tables). ``data``, when given, is what the
+    text parses to (it is not parsed again).
     """
     from exilecases.format.scan import Scanner
 
     try:
-        data = tomllib.loads(text)
+        data = tomllib.loads(text) if data is None else data
     except tomllib.TOMLDecodeError as error:
         raise ExilecasesError(f"{rel} is not valid TOML ({error}); fix it first") from None
     statements = Scanner(text).statements()
@@ -354,6 +365,7 @@ def split_text(text: str, rel: str = "the file") -> Split:
         _tidy(parts["private"]),
         _tidy(parts["sealed"]),
         sealed if isinstance(sealed, dict) else None,
+        data,
     )
 
 
@@ -404,21 +416,34 @@ def compose(split: Split, private_text: str, old_plain: str | None, keys: Keys, 
     """The file text with ``private_text`` as its private part: sealed for ``keys`` in a
     sealed repository (the old block kept byte for byte when neither the plaintext nor the
     keys changed), else as a plaintext table."""
+    return _compose(split, private_text, old_plain, keys, rel)[0]
+
+
+def _compose(
+    split: Split, private_text: str, old_plain: str | None, keys: Keys, rel: str
+) -> tuple[str, dict[str, Any] | None]:
+    """``compose``, and the ``[sealed]`` table the text ends with (None without one)."""
     if not keys.sealed:
         if split.sealed is not None:
             raise ExilecasesError(
                 f"{rel} is sealed but data/recipients.toml lists no keys; restore "
                 "data/recipients.toml (`git checkout -- data/recipients.toml`) first"
             )
-        return split.join(private_text)
+        return split.join(private_text), None
     if not private_text.strip() or not private_data(private_text, rel):
-        return split.public
+        return split.public, None
     unchanged = (
         split.sealed is not None
         and old_plain == private_text
         and split.sealed.get("recipients_sha256") == keys.fingerprint
     )
-    return split.join(split.sealed_text if unchanged else sealed_block(private_text, keys))
+    if unchanged:
+        return split.join(split.sealed_text), split.sealed
+    table = {
+        "recipients_sha256": keys.fingerprint,
+        "age": encrypt(private_text, [r.key for r in keys.recipients]),
+    }
+    return split.join(_block_text(table)), table
 
 
 def seal_text(text: str, keys: Keys, rel: str) -> tuple[str, str]:
@@ -428,99 +453,133 @@ def seal_text(text: str, keys: Keys, rel: str) -> tuple[str, str]:
     A block already sealed for these keys is not decrypted, so sealing a repository twice
     needs no identity and changes nothing.
     """
-    split = split_text(text, rel)
-    if not split.private.strip() and (
-        split.sealed is None or split.sealed.get("recipients_sha256") == keys.fingerprint
-    ):
-        return text, "unchanged"
-    private_text, old_plain = current_private(split, keys, rel)
-    new = compose(split, private_text, old_plain, keys, rel)
-    if new == text:
-        return text, "unchanged"
-    return new, "sealed" if split.private.strip() else "re-sealed"
+    done = seal_case(text, keys, rel)
+    return done.text, done.what
 
 
 @dataclass
 class Opened:
     """A case text with its private part open in memory: ``whole`` is the public text
     followed by the private part (the sealed and any plaintext part together), a text that
-    a change can edit as one file, comments and all; ``close_text`` seals it again."""
+    a change can edit as one file, comments and all; ``close_text`` seals it again.
+    ``data`` is what ``whole`` parses to."""
 
     split: Split
     whole: str
     old_plain: str | None
+    data: dict[str, Any] = field(default_factory=dict)
 
 
-def open_text(text: str, keys: Keys, rel: str) -> Opened:
-    """``text`` opened (``Opened``); ``SealError`` naming ``rel`` when its sealed block
-    cannot be opened. A text without a sealed block needs no identity."""
-    split = split_text(text, rel)
+def open_text(text: str, keys: Keys, rel: str, data: dict[str, Any] | None = None) -> Opened:
+    """``text`` opened (``Opened``; ``data``, when given, is what ``text`` parses to);
+    ``SealError`` naming ``rel`` when its sealed block cannot be opened. A text without a
+    sealed block needs no identity."""
+    split = split_text(text, rel, data)
     private_text, old_plain = current_private(split, keys, rel)
-    return Opened(split, split.join(private_text), old_plain)
+    whole = split.public_data()
+    if private_text.strip():
+        whole["private"] = private_data(private_text, rel)
+    return Opened(split, split.join(private_text), old_plain, whole)
 
 
-def close_text(opened: Opened, whole: str, keys: Keys, rel: str) -> str:
-    """The file text of ``whole`` (an ``Opened.whole`` after a change): its public lines
-    as they are, its private part sealed for ``keys`` (the old block kept byte for byte
-    when neither the private text nor the keys changed). Refuses, naming ``rel``, a text
-    whose two parts would not hold exactly the data of ``whole``: nothing is dropped."""
+def close_text(
+    opened: Opened, whole: str, keys: Keys, rel: str, data: dict[str, Any] | None = None
+) -> str:
+    """The file text of ``whole`` (an ``Opened.whole`` after a change; ``data``, when
+    given, what it parses to): its public lines as they are, its private part sealed for
+    ``keys`` (the old block kept byte for byte when neither the private text nor the keys
+    changed). Refuses, naming ``rel``, a text whose two parts would not hold exactly the
+    data of ``whole``: nothing is dropped."""
+    return close(opened, whole, keys, rel, data)[0]
+
+
+def close(
+    opened: Opened, whole: str, keys: Keys, rel: str, data: dict[str, Any] | None = None
+) -> tuple[str, dict[str, Any]]:
+    """``close_text``, and the data the new file text must parse to (its public data and
+    the ``[sealed]`` table it ends with), for the write path's round-trip check."""
     from exilecases.store.write import same_data
 
-    new = split_text(whole, rel)
-    data = tomllib.loads(whole)
+    data = tomllib.loads(whole) if data is None else data
+    new = split_text(whole, rel, data)
     private = data.get("private", {})
     public = tomllib.loads(new.public) if new.public.strip() else {}
     sealed_private = private_data(new.private, rel) if new.private.strip() else {}
     if (
         new.sealed is not None
-        or not same_data(public, {k: v for k, v in data.items() if k != "private"})
+        or not same_data(public, new.public_data())
         or not same_data(sealed_private, private)
     ):
         raise ExilecasesError(
             f"{rel}: nothing was written: its public and private parts would not hold the "
             "same data as before sealing; this is a bug in exilecases, please report it"
         )
-    kept = Split(new.public, "", opened.split.sealed_text, opened.split.sealed)
-    return compose(kept, new.private, opened.old_plain, keys, rel)
+    kept = Split(new.public, "", opened.split.sealed_text, opened.split.sealed, public)
+    text, sealed = _compose(kept, new.private, opened.old_plain, keys, rel)
+    if sealed is not None:
+        public["sealed"] = sealed
+    elif new.private.strip() and not keys.sealed:
+        public["private"] = sealed_private
+    return text, public
 
 
 @dataclass
 class SealedText:
     """What ``seal_case`` made of a case text: the text, ``sealed``, ``re-sealed`` or
-    ``unchanged``, and what moved into the private part (no value)."""
+    ``unchanged``, what moved into the private part (no value), and the data the text must
+    parse to (None when it did not change)."""
 
     text: str
     what: str
     messages: list[str] = field(default_factory=list)
+    data: dict[str, Any] | None = None
 
 
-def seal_case(text: str, keys: Keys, rel: str, vocabulary: Any = None) -> SealedText:
+def seal_case(
+    text: str,
+    keys: Keys,
+    rel: str,
+    vocabulary: Any = None,
+    data: dict[str, Any] | None = None,
+) -> SealedText:
     """``seal_text``, and with ``vocabulary`` every top-level field a redaction rule keeps
     private (``born``, the repository's ``[fields] private``, the case's
     ``private_fields``) moved into the sealed private part first (privacy.md: in a sealed
     repository nothing secret lives outside the sealed block). Moving into a block that is
-    sealed already opens it, which needs an identity that can (``SealError`` otherwise)."""
-    moving = _fields_to_move(text, vocabulary) if vocabulary is not None else []
-    if not moving:
-        return SealedText(*seal_text(text, keys, rel))
-    from exilecases.format.migrate import move_into_private
-    from exilecases.ops.edit import format_text
-
-    opened = open_text(text, keys, rel)
-    migration = move_into_private(tomllib.loads(opened.whole), moving)
-    if not migration.moves:  # nothing could move without a loss (the messages say why)
-        return SealedText(*seal_text(text, keys, rel), migration.messages)
-    new = close_text(opened, format_text(opened.whole, migration.data, migration.moves), keys, rel)
-    return SealedText(new, "sealed" if new != text else "unchanged", migration.messages)
-
-
-def _fields_to_move(text: str, vocabulary: Any) -> list[str]:
+    sealed already opens it, which needs an identity that can (``SealError`` otherwise).
+    ``data``, when given, is what ``text`` parses to."""
     from exilecases.format.privacy import movable_fields
 
-    try:
-        return movable_fields(tomllib.loads(text), vocabulary)
-    except tomllib.TOMLDecodeError:
-        return []
+    data = tomllib.loads(text) if data is None else data
+    moving = movable_fields(data, vocabulary) if vocabulary is not None else []
+    messages: list[str] = []
+    if moving:
+        from exilecases.format.migrate import move_into_private
+        from exilecases.ops.edit import format_text
+
+        opened = open_text(text, keys, rel, data)
+        migration = move_into_private(opened.data, moving)
+        messages = migration.messages
+        if migration.moves:
+            whole = format_text(opened.whole, migration.data, migration.moves)
+            new, new_data = close(opened, whole, keys, rel, migration.data)
+            return SealedText(new, "sealed", messages, new_data)
+    split = split_text(text, rel, data)
+    if not split.private.strip() and (
+        split.sealed is None or split.sealed.get("recipients_sha256") == keys.fingerprint
+    ):
+        return SealedText(text, "unchanged", messages)
+    private_text, old_plain = current_private(split, keys, rel)
+    new, sealed = _compose(split, private_text, old_plain, keys, rel)
+    if new == text:
+        return SealedText(text, "unchanged", messages)
+    new_data = split.public_data()
+    if sealed is not None:
+        new_data["sealed"] = sealed
+    elif private_text.strip() and not keys.sealed:
+        new_data["private"] = private_data(private_text, rel)
+    what = "sealed" if split.private.strip() else "re-sealed"
+    return SealedText(new, what, messages, new_data)
 
 
 # --- changing the private part ---------------------------------------------------------------
@@ -668,18 +727,12 @@ def seal_repository(
             rel = relative(root, path)
             try:
                 raw = path.read_bytes()
-                if not _needs_sealing(raw, keys, plaintext, names, vocabulary):
+                parsed = _needs_sealing(raw, keys, plaintext, names, vocabulary)
+                if parsed is False:
                     report.unchanged += 1
                     continue
                 outcome: list[SealedText] = []
-
-                def transform(
-                    text: str, rel: str = rel, outcome: list[SealedText] = outcome
-                ) -> str:
-                    done = seal_case(text, keys, rel, moving)
-                    outcome.append(done)
-                    return done.text
-
+                transform = _sealing(keys, rel, moving, raw, parsed, outcome)
                 edit_case(root, path.stem, transform, vocabulary, writer=writer)
             except ExilecasesError as error:
                 report.failed.append((rel, error.message))
@@ -699,6 +752,37 @@ def seal_repository(
     return report
 
 
+def _sealing(
+    keys: Keys,
+    rel: str,
+    vocabulary: Any,
+    raw: bytes,
+    parsed: dict[str, Any] | bool,
+    outcome: list[SealedText],
+) -> Callable[[str], Any]:
+    """The edit of ``seal_repository`` for one file: ``seal_case`` of the text on disk
+    under the lock (what ``_needs_sealing`` parsed is used again when the text is still
+    ``raw``), as an ``Update`` whose data is what the sealed text must parse to."""
+    from exilecases.store.write import Update
+
+    def transform(text: str) -> Update | str:
+        same = isinstance(parsed, dict) and text.encode() == raw.removeprefix(b"\xef\xbb\xbf")
+        data = parsed if same and isinstance(parsed, dict) else tomllib.loads(text)
+        done = seal_case(text, keys, rel, vocabulary, data)
+        outcome.append(done)
+        if done.data is None:
+            return Update(text, data, before=data)
+        return Update(done.text, done.data, before=data)
+
+    return transform
+
+
+def _escapes(raw: bytes) -> bool:
+    """True when a text may spell a key with escapes (``"\\u0070rivate"``), which a
+    search for the key's bytes would miss: such a file is parsed to be sure."""
+    return b"\\u" in raw or b"\\U" in raw
+
+
 def _rule_names(vocabulary: Any) -> tuple[bytes, ...]:
     """The names of the top-level fields the default and repository rules keep private,
     and the key by which a case adds its own (a file without any of them has nothing to
@@ -715,13 +799,13 @@ def _needs_sealing(
     plaintext: bool,
     names: tuple[bytes, ...] | None = None,
     vocabulary: Any = None,
-) -> bool:
+) -> dict[str, Any] | bool:
     """Whether a file has anything to seal: a plaintext private part (with ``plaintext``,
     or beside a sealed block), a block sealed for other keys, or (with ``names``) a
-    top-level field a rule keeps private. A file that is not TOML counts, so that the edit
-    path names its error."""
+    top-level field a rule keeps private. False when not; else what the file parses to
+    (True for a file that is not TOML, so that the edit path names its error)."""
     maybe_moves = names is not None and any(name in raw for name in names)
-    if b"private" not in raw and b"sealed" not in raw and not maybe_moves:
+    if b"private" not in raw and b"sealed" not in raw and not maybe_moves and not _escapes(raw):
         return False
     try:
         data = tomllib.loads(raw.decode("utf-8").removeprefix("\ufeff"))
@@ -731,12 +815,12 @@ def _needs_sealing(
         from exilecases.format.privacy import movable_fields
 
         if movable_fields(data, vocabulary):
-            return True
+            return data
     sealed = data.get("sealed")
     if sealed is None:
-        return plaintext and "private" in data
+        return data if plaintext and "private" in data else False
     stale = not isinstance(sealed, dict) or sealed.get("recipients_sha256") != keys.fingerprint
-    return stale or "private" in data
+    return data if stale or "private" in data else False
 
 
 # --- changing the keys --------------------------------------------------------------------
@@ -911,7 +995,7 @@ def check_sealed(root: Path, paths: Iterable[Path], keys: Keys, vocabulary: Any)
         rel = relative(root, path)
         try:
             raw = path.read_bytes()
-            if not any(name in raw for name in names):
+            if not any(name in raw for name in names) and not _escapes(raw):
                 continue  # nothing private can be in it
             text = raw.decode("utf-8").removeprefix("\ufeff")
             data = tomllib.loads(text)
