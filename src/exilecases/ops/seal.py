@@ -706,12 +706,11 @@ def seal_repository(
     that cannot be sealed is reported in ``failed`` with the reason; the others are still
     sealed. Every file is written through the edit path (checked, atomic).
     """
-    from exilecases.ops.update import _import_before_the_lock, edit_case
+    from exilecases.ops.update import edit_case
     from exilecases.store.files import case_files, relative
     from exilecases.store.write import CaseWriter, repository_lock
 
     report = SealReport()
-    _import_before_the_lock()
     writer = CaseWriter(root)
     with repository_lock(root, notice=writer.notice):
         keys = keys.current()
