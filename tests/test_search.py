@@ -31,7 +31,7 @@ def search_through_the_index(cases, query: str, **options) -> list[SearchHit]:
                 f"{number:05}.toml", True, None, None, None, None, json.dumps(case), "[]", "",
                 None, None, [], [],
             )  # fmt: skip
-            index._insert(row, (1, 1, 1, number))
+            index._insert(row, f"1/1/1/{number}")
         index.db.execute("COMMIT")
         index.fill_search(_search_row)
         words = searching.matching_words(query, index.search_vocabulary())

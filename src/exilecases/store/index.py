@@ -49,7 +49,7 @@ from exilecases.store.files import Stray, cases_dir, describe, read_optional
 
 NO_CACHE_ENV = "EXILECASES_NO_CACHE"
 #: Bumped whenever the layout below or what a row means changes.
-LAYOUT = 8
+LAYOUT = 9
 #: The modules whose code decides what a row holds (findings, public views, folded names,
 #: search words): the index is keyed on a hash of their text too, so that findings cached
 #: before a rule changed are not served after it (``rules_version``).
@@ -194,30 +194,35 @@ def vocabulary_fingerprint(root: Path) -> str:
     return f"{__version__}/{LAYOUT}/{rules_version()}/{vocabulary}"
 
 
-def list_case_files(
-    root: Path, strays: list[Stray] | None = None
-) -> dict[str, tuple[int, int, int, int]]:
-    """Every regular case file's name and key ``(size, mtime_ns, ctime_ns, inode)``, in one
-    pass over ``data/cases/`` (this runs on every command: keep it lean). Anything else
-    named ``*.toml`` (a link, FIFO, socket, device, folder) is never followed; it is added
-    to ``strays`` when given."""
+def list_case_files(root: Path, strays: list[Stray] | None = None) -> dict[str, str]:
+    """Every regular case file's name and key (``size/mtime_ns/ctime_ns/inode``, the text the
+    index stores), in one pass over ``data/cases/``. This runs before every command and is
+    most of a warm command's time at 100,000 cases, so it is one ``lstat`` a name relative
+    to the open folder and nothing else (``bench/RESULTS.md``). Anything else named
+    ``*.toml`` (a link, FIFO, socket, device, folder) is never followed; it is added to
+    ``strays`` when given."""
     folder = cases_dir(root)
-    found: dict[str, tuple[int, int, int, int]] = {}
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            name = entry.name
+    found: dict[str, str] = {}
+    lstat = os.stat
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        for name in os.listdir(fd):
             if not name.endswith(".toml") or name.startswith("."):
                 continue
             try:
-                regular = entry.is_file(follow_symlinks=False)
-                info = entry.stat(follow_symlinks=False) if regular else None
+                info = lstat(name, dir_fd=fd, follow_symlinks=False)
+            except FileNotFoundError:  # deleted since it was listed: it is gone
+                continue
             except OSError:
                 info = None
-            if info is None:
+            if info is None or not stat.S_ISREG(info.st_mode):
                 if strays is not None:
-                    strays.append(Stray(Path(entry.path), describe(Path(entry.path))))
+                    path = folder / name
+                    strays.append(Stray(path, describe(path)))
                 continue
-            found[name] = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+            found[name] = f"{info.st_size}/{info.st_mtime_ns}/{info.st_ctime_ns}/{info.st_ino}"
+    finally:
+        os.close(fd)
     return found
 
 
@@ -261,18 +266,14 @@ def finding_from_row(row: list[Any]) -> Finding:
     return Finding(*row)
 
 
-def _stat_key(key: tuple[int, int, int, int]) -> str:
-    """The text a file's key is stored as: ``size/mtime_ns/ctime_ns/inode``."""
-    return f"{key[0]}/{key[1]}/{key[2]}/{key[3]}"
-
-
-def _stored_key(key: tuple[int, int, int, int]) -> str:
-    """The key to store for a file read now. A file changed so shortly before that a second
-    change within the same clock tick could go unseen is stored as "racy", a key no file
-    has, so it is read again next time (as git does with "racily clean" entries)."""
-    if time.time_ns() - key[1] < RACY_NS:
+def _stored_key(key: str) -> str:
+    """The key to store for a file read now (``list_case_files``'s text). A file changed so
+    shortly before that a second change within the same clock tick could go unseen is
+    stored as "racy", a key no file has, so it is read again next time (as git does with
+    "racily clean" entries)."""
+    if time.time_ns() - int(key.split("/")[1]) < RACY_NS:
         return "racy"
-    return _stat_key(key)
+    return key
 
 
 # --- where the index may live ------------------------------------------------------------
@@ -490,8 +491,9 @@ class CaseIndex:
         self.strays: list[Stray] = []
         on_disk = list_case_files(self.root, self.strays)
         known = dict(self.db.execute("SELECT file, stat_key FROM files"))
-        stale = [name for name, key in on_disk.items() if known.get(name) != _stat_key(key)]
-        gone = [name for name in known if name not in on_disk]
+        get = known.get
+        stale = [name for name, key in on_disk.items() if get(name) != key]
+        gone = list(known.keys() - on_disk.keys())
         if not stale and not gone:
             return 0
         if progress is not None:
@@ -506,6 +508,10 @@ class CaseIndex:
                 # Always: another process may have added the row since ``known`` was read.
                 self._delete(row.name)
                 self._insert(row, on_disk[row.name])
+            self.db.execute(
+                "INSERT INTO meta VALUES ('generation', '1') ON CONFLICT (key) "
+                "DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+            )
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
@@ -528,7 +534,7 @@ class CaseIndex:
                 [(word,) for word in words],
             )
 
-    def _insert(self, row: IndexRow, key: tuple[int, int, int, int]) -> None:
+    def _insert(self, row: IndexRow, key: str) -> None:
         self.db.execute(
             "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -565,6 +571,52 @@ class CaseIndex:
             self.db.execute(
                 "INSERT INTO private_deadlines VALUES (?, ?)", (row.name, row.private_deadlines)
             )
+
+    # -- results computed over every row ---------------------------------------------------
+
+    def generation(self) -> str:
+        """Changes whenever a row does (``refresh`` counts its updates): what a result
+        computed over every row, such as the cross-file findings, is keyed on."""
+        return self._meta(self.db, "generation") or "0"
+
+    def derived(self, name: str) -> str | None:
+        """The result called ``name`` that ``keep`` stored for the current rows, or None
+        when a row changed since (or none was kept)."""
+        text = self._meta(self.db, f"derived:{name}")
+        if text is None:
+            return None
+        generation, _, value = text.partition("\n")
+        return value if generation == self.generation() else None
+
+    def keep(self, name: str, value: str, generation: str) -> None:
+        """Store ``value`` as the result ``name`` computed over the rows of ``generation``
+        (unless a row changed since: then it is already out of date). Only public text
+        may be kept: the index holds nothing else."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            if self.generation() == generation:
+                self.db.execute(
+                    "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                    (f"derived:{name}", f"{generation}\n{value}"),
+                )
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
+    def file_count(self) -> int:
+        """How many case files the index holds a row for."""
+        return self.db.execute("SELECT count(*) FROM files").fetchone()[0]
+
+    def findings_texts(self) -> list[tuple[str, str | None]]:
+        """``(name, findings JSON or None)`` of every file with findings, or whose findings
+        are not stored (they quote a private value), by name."""
+        return list(
+            self.db.execute(
+                "SELECT file, findings_json FROM documents "
+                "WHERE findings_json IS NULL OR findings_json != '[]' ORDER BY file"
+            )
+        )
 
     # -- reading ------------------------------------------------------------------------
 
