@@ -593,6 +593,31 @@ def select_json(
         return "[" + ", ".join(index.case_json(*clause)) + "]", _broken(root, vocabulary, index)
 
 
+def select_stream(
+    root: Path, vocabulary: Vocabulary, filters: Any, progress: Progress | None = None
+) -> tuple[list[str], Iterator[dict[str, Any]], list[tuple[str, Finding | None]]] | None:
+    """The public views of the cases passing ``filters``, in id order, as a stream: their
+    ids, an iterator decoding one case at a time from the index's stored text, and the files
+    skipped. What an export of 100,000 cases needs without holding them all as objects.
+    None when the index is off or SQL cannot express the filters."""
+    import json
+
+    from exilecases.ops import query
+
+    clause = query.sql_where(filters, vocabulary)
+    if clause is None or not cache_enabled():
+        return None
+    with _open_fresh(root, vocabulary, progress) as index:
+        pairs = index.case_json_by_id(*clause)
+        broken = _broken(root, vocabulary, index)
+
+    def cases() -> Iterator[dict[str, Any]]:
+        for _, text in pairs:
+            yield json.loads(text)
+
+    return [case_id for case_id, _ in pairs], cases(), broken
+
+
 def _search_row(case: dict[str, Any]) -> tuple[dict[str, Any], set[str]]:
     """What the index keeps for search of one public case: its searchable part and the
     folded words of its texts."""

@@ -740,6 +740,15 @@ class CaseIndex:
         )
         return [row[0] for row in self.db.execute(sql, params)]
 
+    def case_json_by_id(self, where: str = "", params: Sequence[Any] = ()) -> list[tuple[str, str]]:
+        """``(id, stored JSON text)`` of every file without errors (narrowed by SQL), by id
+        then file name: what an export streams, decoding one case at a time."""
+        sql = (
+            "SELECT case_id, case_json FROM files JOIN documents USING (file) "
+            f"WHERE ok = 1 {where} ORDER BY case_id, file"
+        )
+        return list(self.db.execute(sql, params))
+
     def outlines(self, where: str = "", params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """The cases of every file without errors (narrowed by SQL), reduced to what
         ``stats`` counts: status, countries, categories, the bases of charges, and the year
