@@ -33,7 +33,9 @@ def export(cli, root: Path, monkeypatch, index: bool, *args: str):
     return result
 
 
-@pytest.mark.parametrize("filters", [(), ("--status", "deported"), ("--status", "released", "--host", "KZ")])
+@pytest.mark.parametrize(
+    "filters", [(), ("--status", "deported"), ("--status", "released", "--host", "KZ")]
+)
 def test_the_streamed_sqlite_export_is_the_loaded_one(
     bundled: Path, cli, monkeypatch, tmp_path: Path, filters: tuple[str, ...]
 ) -> None:
