@@ -333,17 +333,26 @@ def _open_fresh(root: Path, vocabulary: Vocabulary, progress: Progress | None) -
     too, this run works on an index in memory."""
     import sqlite3
 
-    from exilecases.store.index import open_index
+    from exilecases.store.index import is_busy, open_index
 
-    for memory in (False, False, True):
+    attempts = [False, False, True]
+    while attempts:
+        memory = attempts.pop(0)
         index = open_index(root, vocabulary, memory=memory)
         try:
             index.refresh(parse=_reader(root, vocabulary, progress))
             return index
-        except sqlite3.Error:
-            index.discard()
+        except sqlite3.Error as error:
             if memory:
+                index.db.close()
                 raise
+            if is_busy(error):
+                # Another command is writing the index (a cold build takes a while): its
+                # file is left alone, and this run works in memory.
+                index.db.close()
+                attempts = [True]
+            else:
+                index.discard()
         except BaseException:
             index.db.close()
             raise

@@ -73,6 +73,9 @@ RULE_MODULES = (
 #: A file changed less than this long before its row was written may change again within
 #: the same timestamp tick; such rows are checked again ("racy" entries, as git calls them).
 RACY_NS = 2_000_000_000
+#: How long a command waits for another one writing the index before it works on an index
+#: in memory instead (correct, only slower; the other's file is left alone).
+BUSY_SECONDS = 10.0
 #: The files SQLite keeps beside a database.
 SIDE_FILES = ("-wal", "-shm", "-journal")
 
@@ -345,7 +348,7 @@ def _create(path: Path) -> None:
         os.close(os.open(path, flags, 0o600))
 
 
-def _is_busy(error: sqlite3.Error) -> bool:
+def is_busy(error: sqlite3.Error) -> bool:
     """True for an index another process holds right now (not a damaged one)."""
     text = str(error).lower()
     return isinstance(error, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
@@ -444,7 +447,7 @@ class CaseIndex:
                 except _Untrusted:
                     pass
                 except sqlite3.Error as error:
-                    if _is_busy(error):
+                    if is_busy(error):
                         break
                 except OSError:
                     pass
@@ -487,7 +490,7 @@ class CaseIndex:
             with suppress(FileNotFoundError):
                 if not _trusted_file(side):
                     raise _Untrusted(side)
-        db = sqlite3.connect(path, timeout=10, isolation_level=None)
+        db = sqlite3.connect(path, timeout=BUSY_SECONDS, isolation_level=None)
         try:
             objects = set(db.execute("SELECT type, name FROM sqlite_master"))
             if not objects:
