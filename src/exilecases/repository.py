@@ -88,8 +88,9 @@ class Repository:
         from exilecases.ops.load import check_repository, load
         from exilecases.ops.validate import schema_check
 
-        if paths is not None:
-            findings = load(self.root, self.vocabulary, list(paths), whole=False).findings
+        files = list(paths) if paths is not None else None
+        if files is not None:
+            findings = load(self.root, self.vocabulary, files, whole=False).findings
         else:
             findings, _ = check_repository(self.root, self.vocabulary)
             findings += schema_check(self.root, self.vocabulary)

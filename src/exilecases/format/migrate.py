@@ -40,12 +40,11 @@ def migrate_private(data: dict[str, Any]) -> Migration:
     Nothing moves when ``[private]`` is not a table, or for a table whose ``private.TABLE``
     is not an array of tables (a shape ``validate`` reports): nothing is ever dropped.
     """
-    room = data.get(PRIVATE_KEY, {})
-    if not isinstance(room, dict):
+    started = _start(data)
+    if started is None:
         return Migration(data)
-    new = dict(data)
-    room = dict(room)
-    result = Migration(new)
+    result, room = started
+    new = result.data
     for table in TABLES:
         entries = data.get(table)
         if not isinstance(entries, list):
@@ -77,6 +76,15 @@ def migrate_private(data: dict[str, Any]) -> Migration:
     return result
 
 
+def _start(data: dict[str, Any]) -> tuple[Migration, dict[str, Any]] | None:
+    """A migration of ``data`` (holding a copy of it) and a copy of its ``[private]`` table
+    to fill; None when ``[private]`` is not a table (nothing can move then)."""
+    room = data.get(PRIVATE_KEY, {})
+    if not isinstance(room, dict):
+        return None
+    return Migration(dict(data)), dict(room)
+
+
 def _is_table_list(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(item, dict) for item in value)
 
@@ -89,12 +97,11 @@ def move_into_private(data: dict[str, Any], keys: list[str]) -> Migration:
     with another value stays where it is (a message says so), as does everything when
     ``[private]`` is not a table. The messages name the keys, never a value.
     """
-    room = data.get(PRIVATE_KEY, {})
-    if not isinstance(room, dict):
+    started = _start(data)
+    if started is None:
         return Migration(data)
-    new = dict(data)
-    room = dict(room)
-    result = Migration(new)
+    result, room = started
+    new = result.data
     moved: list[str] = []
     for key in keys:
         if key not in data or key == PRIVATE_KEY:
