@@ -157,8 +157,10 @@ def add(
     rel = path.relative_to(found).as_posix()
     _message(f"created {rel}")
     from exilecases.ops.personal import new_personal_data
+    from exilecases.store.files import read_regular
 
-    for item in new_personal_data(None, case, rel, path.read_text("utf-8")):
+    text = read_regular(path, None).decode("utf-8")
+    for item in new_personal_data(None, case, rel, text):
         _message(item.format())
     if commit:
         from exilecases.ops.newcase import new_case_message

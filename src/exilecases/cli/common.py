@@ -85,8 +85,8 @@ def _complete_ids(ctx: typer.Context, incomplete: str) -> list[str]:
 
 def _completer(kind: str) -> Callable[[typer.Context, str], list[str]]:
     def complete(ctx: typer.Context, incomplete: str) -> list[str]:
-        from exilecases.format.vocabulary import VocabularyError, load_vocabulary
-        from exilecases.store.files import find_root
+        from exilecases.format.vocabulary import VocabularyError
+        from exilecases.store.files import find_root, load_vocabulary
 
         try:
             vocabulary = load_vocabulary(find_root(ctx.params.get("root") or _parent_root(ctx)))
@@ -331,8 +331,7 @@ def _message(text: str) -> None:
 def _open(root: Path | None, *, warn: bool = True) -> tuple[Path, Vocabulary]:
     """The repository and its vocabulary; with ``warn``, one warning per built-in entry
     whose outcome the repository's vocabulary changes (``validate`` reports them as W107)."""
-    from exilecases.format.vocabulary import load_vocabulary
-    from exilecases.store.files import find_root
+    from exilecases.store.files import find_root, load_vocabulary
 
     found = find_root(given_root(root))
     _note_missing_setup(found)

@@ -478,10 +478,11 @@ def _print_entry(
     """Print the deadline as it now stands in the file (what the command changed)."""
     import tomllib
 
-    from exilecases.store.files import case_path, find_root
+    from exilecases.store.files import case_path, find_root, read_regular
 
     found = find_root(root)
-    data = tomllib.loads(case_path(found, case_id).read_text("utf-8"))
+    raw = read_regular(case_path(found, case_id), None)
+    data = tomllib.loads(raw.decode("utf-8").removeprefix("\ufeff"))
     entry = _entry_at(data, where, index, number, case_id)
     from exilecases.format.model import Deadline as Model
 

@@ -115,10 +115,11 @@ def _warn_personal_data(
 ) -> None:
     """Say at once when an edit wrote what looks like personal data into a public field."""
     from exilecases.ops.personal import new_personal_data
+    from exilecases.store.files import read_regular
 
     try:
-        text = path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError):
+        text = read_regular(path, None).decode("utf-8")
+    except (OSError, UnicodeDecodeError, ExilecasesError):
         return
     for item in new_personal_data(old, new, rel, text):
         _message(item.format())
@@ -539,9 +540,9 @@ def git_diff_driver(
 ) -> None:
     """For git (installed by init): print a case file one field per line, so that `git diff`
     and `git log -p` show field-level changes. Private values are never printed."""
-    from exilecases.format.vocabulary import VocabularyError, load_vocabulary
+    from exilecases.format.vocabulary import VocabularyError
     from exilecases.ops.history import textconv_file
-    from exilecases.store.files import find_root
+    from exilecases.store.files import find_root, load_vocabulary
 
     # git runs the driver at the top of the work tree: the repository's redaction rules
     # ([fields] private) come from there. Unreadable rules print nothing of the file.

@@ -27,7 +27,7 @@ from typing import Any, Literal
 from exilecases.errors import ExilecasesError
 from exilecases.format.fields import ENTRY_TABLES as TABLE_ORDER
 from exilecases.format.fields import KEY_ORDER
-from exilecases.format.vocabulary import Vocabulary, load_vocabulary
+from exilecases.format.vocabulary import Vocabulary
 from exilecases.ops.changes import (
     IDENTITY,
     Change,
@@ -47,6 +47,7 @@ from exilecases.store.files import (
     NotAFileError,
     case_files,
     check_id,
+    load_vocabulary,
     read_regular,
 )
 from exilecases.store.git import git, git_bytes, has_commits, inside_work_tree
