@@ -14,13 +14,13 @@ from exilecases.cli import emit
 from exilecases.cli.common import (
     CaseIdArgument,
     RootOption,
-    _completer,
     _handles_errors,
     _inside_repository,
     _message,
     _no_such_case,
     _open,
     app,
+    vocabulary_value,
 )
 from exilecases.cli.text import safe
 from exilecases.errors import ExilecasesError
@@ -212,14 +212,14 @@ def event_add(
         typer.Option(
             "--type",
             help="Event type, one of: {vocabulary:event_types}.",
-            autocompletion=_completer("event_types"),
+            **vocabulary_value("event_types"),
         ),
     ],
     outcome: Annotated[
         str | None,
         typer.Option(
             help="The status this event produced, one of: {vocabulary:statuses}.",
-            autocompletion=_completer("statuses"),
+            **vocabulary_value("statuses"),
         ),
     ] = None,
     place: Annotated[str | None, typer.Option(help="Where.")] = None,
@@ -299,7 +299,7 @@ def charge_add(
     case_id: CaseIdArgument,
     basis: Annotated[
         str,
-        typer.Option(help="Legal basis, e.g. RU-CC-338.", autocompletion=_completer("legal_bases")),
+        typer.Option(help="Legal basis, e.g. RU-CC-338.", **vocabulary_value("legal_bases")),
     ],
     date: Annotated[str | None, typer.Option(help="When the charge was brought.")] = None,
     note: Annotated[str | None, typer.Option(help="A sentence on the charge.")] = None,
