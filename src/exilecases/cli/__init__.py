@@ -122,8 +122,16 @@ def app_for(args: Sequence[str], environ: dict[str, str] | None = None) -> typer
 
 
 def main() -> None:
-    """The console script entry point."""
-    app_for(sys.argv[1:])()
+    """The console script entry point (``git-diff-driver FILE``, which git runs for every
+    file version it shows, takes the typer-free path of ``cli/driver``)."""
+    args = sys.argv[1:]
+    from exilecases.cli.driver import is_driver_call
+
+    if is_driver_call(args) and invoked_command(args) is not None:
+        from exilecases.cli.driver import run
+
+        sys.exit(run(args[1]))
+    app_for(args)()
 
 
 def __getattr__(name: str) -> Any:

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from exilecases.cli.failure import failure_exit_code
+from exilecases.cli.failure import message as _message
 from exilecases.cli.helptext import HelpGroup
 from exilecases.errors import ExilecasesError
 
@@ -359,19 +361,11 @@ def _handles_errors(command: F) -> F:
         try:
             _refuse_undecodable(command, kwargs)
             return command(*args, **kwargs)
-        except ExilecasesError as error:
-            _message(f"error: {error.message}")
-            raise typer.Exit(error.exit_code) from None
-        except VocabularyError as error:
-            _message(f"error: {error}; fix that file, then run exilecases validate")
-            raise typer.Exit(1) from None
-        except BrokenPipeError:
-            sys.stderr.close()
-            raise typer.Exit(0) from None
-        except OSError as error:  # a full disk, a read-only folder, a file in use
-            where = f"{error.filename}: " if error.filename else ""
-            _message(f"error: {where}{error.strerror or error}; nothing was half-written")
-            raise typer.Exit(1) from None
+        except (ExilecasesError, VocabularyError, OSError) as error:
+            code = failure_exit_code(error)
+            if code is None:
+                raise
+            raise typer.Exit(code) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -417,17 +411,6 @@ def _flag(command: Callable[..., Any], name: str) -> str:
             declared = [d for d in names if isinstance(d, str) and d.startswith("--")]
             return declared[0] if declared else "--" + name.replace("_", "-")
     return "--" + name.replace("_", "-")
-
-
-def _message(text: str) -> None:
-    """A message for the person at the terminal, on standard error. Messages quote ids,
-    paths and values from files and the command line: every character that could take over
-    the terminal is shown visibly (``cli/text.safe``), line breaks stay."""
-    from exilecases.cli.text import safe
-
-    sys.stdout.flush()  # keep the order of data and messages on a shared terminal
-    sys.stderr.write(safe(text, layout=True) + "\n")
-    sys.stderr.flush()
 
 
 def _open(root: Path | None, *, warn: bool = True) -> tuple[Path, Vocabulary]:

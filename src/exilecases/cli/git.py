@@ -540,21 +540,6 @@ def git_diff_driver(
 ) -> None:
     """For git (installed by init): print a case file one field per line, so that `git diff`
     and `git log -p` show field-level changes. Private values are never printed."""
-    from exilecases.format.vocabulary import VocabularyError
-    from exilecases.ops.history import textconv_file
-    from exilecases.store.files import find_root, load_vocabulary
+    from exilecases.cli.driver import print_textconv
 
-    # git runs the driver at the top of the work tree: the repository's redaction rules
-    # ([fields] private) come from there. Unreadable rules print nothing of the file.
-    try:
-        vocabulary = load_vocabulary(find_root(None))
-    except ExilecasesError:
-        vocabulary = None
-    except VocabularyError:
-        sys.stdout.write(
-            "(data/vocabulary.toml is broken, so which fields are private is unknown: "
-            "fix it to see this file's fields)\n"
-        )
-        return
-    # git shows this output as it is: every control and bidi character made visible.
-    sys.stdout.write(safe(textconv_file(path, vocabulary), layout=True))
+    print_textconv(path)
