@@ -91,6 +91,12 @@ def rows_for(root: Path, name: str, database: Path) -> list[Row]:
             "",
             [sys.executable, str(BENCH / "naive_parse.py"), str(root)],
         ),
+        Row(
+            "stat",
+            "python bench/stat_floor.py ROOT",
+            "",
+            [sys.executable, str(BENCH / "stat_floor.py"), str(root)],
+        ),
         Row("validate_cold", "exilecases validate", "cold", [*exe, "validate"]),
         Row("validate_warm", "exilecases validate", "warm", [*exe, "validate"]),
         Row("rg", f"rg -il {name} ROOT/data/cases", "", ["rg", "-il", name, cases]),
@@ -113,6 +119,12 @@ def rows_for(root: Path, name: str, database: Path) -> list[Row]:
             [*exe, "list", "--status", "deported", "--format", "json"],
         ),
         Row(
+            "due",
+            "exilecases due --format json",
+            "warm",
+            [*exe, "due", "--format", "json"],
+        ),
+        Row(
             "export",
             "exilecases export --format sqlite -o FILE --overwrite",
             "warm",
@@ -122,10 +134,11 @@ def rows_for(root: Path, name: str, database: Path) -> list[Row]:
     ]
     rows[-1].argv = ["sqlite3", str(database), GROUP_BY]
     for row in rows:
-        if row.key in ("typer", "naive", "rg", "sqlite3"):
+        if row.key in ("typer", "naive", "stat", "rg", "sqlite3"):
             row.kind = "baseline"
     if not shutil.which("rg"):
-        rows[5].state, rows[5].note = "n/a", "ripgrep not installed"
+        rg = next(row for row in rows if row.key == "rg")
+        rg.state, rg.note = "n/a", "ripgrep not installed"
     if not shutil.which("sqlite3"):
         rows[-1].state, rows[-1].note = "n/a", "the sqlite3 command is not installed"
     return rows

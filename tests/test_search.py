@@ -22,16 +22,18 @@ def search_through_the_index(cases, query: str, **options) -> list[SearchHit]:
 
     from exilecases.format.vocabulary import default_vocabulary
     from exilecases.ops.load import _search_row
-    from exilecases.store.index import IndexRow, open_index
+    from exilecases.store.index import IndexRow, _Batch, open_index
 
     with open_index(Path("/nonexistent"), default_vocabulary(), memory=True) as index:
         index.db.execute("BEGIN")
+        batch = _Batch(index.db)
         for number, case in enumerate(cases):
             row = IndexRow(
                 f"{number:05}.toml", True, None, None, None, None, json.dumps(case), "[]", "",
                 None, None, [], [],
             )  # fmt: skip
-            index._insert(row, (1, 1, 1, number))
+            batch.add(row, f"1/1/1/{number}")
+        batch.flush()
         index.db.execute("COMMIT")
         index.fill_search(_search_row)
         words = searching.matching_words(query, index.search_vocabulary())

@@ -85,14 +85,13 @@ class Repository:
     def check(self, paths: Iterable[Path] | None = None) -> list[Finding]:
         """Every finding of every case file (or of ``paths``), cross-file rules included
         when the whole repository is checked, in file and line order."""
-        from exilecases.ops.load import load
-        from exilecases.ops.validate import cross_file, schema_check
+        from exilecases.ops.load import check_repository, load
+        from exilecases.ops.validate import schema_check
 
-        files = list(paths) if paths is not None else None
-        result = load(self.root, self.vocabulary, files, whole=False)
-        findings = result.findings
-        if files is None:
-            findings += cross_file(result.checks, result.name_keys)
+        if paths is not None:
+            findings = load(self.root, self.vocabulary, list(paths), whole=False).findings
+        else:
+            findings, _ = check_repository(self.root, self.vocabulary)
             findings += schema_check(self.root, self.vocabulary)
         return sorted(findings, key=lambda f: f.sort_key())
 

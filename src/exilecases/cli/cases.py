@@ -398,21 +398,29 @@ def validate(
         _validate_staged(found, vocabulary, output)
         return
     files = [_inside_repository(found, p) for p in paths] if paths else None
-    # The personal-data check reads the whole files (private parts and all, never the
-    # index); the other rules need only each case's public name.
-    result = load(
-        found, vocabulary, files, progress=_ProgressBar(), whole=public_check, private=public_check
-    )
-    findings = result.findings + vocabulary_findings(vocabulary)
+    if files is None and not public_check:
+        from exilecases.ops.load import check_repository
+
+        findings, checked = check_repository(found, vocabulary, progress=_ProgressBar())
+    else:
+        # The personal-data check reads the whole files (private parts and all, never the
+        # index); the other rules need only each case's public name.
+        result = load(
+            found, vocabulary, files, progress=_ProgressBar(), whole=public_check,
+            private=public_check,
+        )  # fmt: skip
+        findings, checked = result.findings, len(result.checks)
+        if files is None:
+            findings += cross_file(result.checks, result.name_keys)
+        if public_check:
+            from exilecases.ops.validate import public_check as personal_data
+
+            findings += personal_data(result.checks)
+    findings += vocabulary_findings(vocabulary)
     if files is None:
         from exilecases.ops.validate import schema_check
 
-        findings += cross_file(result.checks, result.name_keys)
         findings += schema_check(found, vocabulary)
-    if public_check:
-        from exilecases.ops.validate import public_check as personal_data
-
-        findings += personal_data(result.checks)
     from exilecases.cli.seal import sealed_findings
 
     findings += sealed_findings(found, vocabulary, files)
@@ -426,7 +434,7 @@ def validate(
             sys.stdout.write(safe(item.format()) + "\n")
             if show_source:
                 sys.stdout.write(emit.source_excerpt(found, item, sources))
-        _message(emit.findings_summary(errors, len(findings) - errors, len(result.checks)))
+        _message(emit.findings_summary(errors, len(findings) - errors, checked))
     _note_old_index(found)
     if errors:
         raise typer.Exit(1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,7 +17,9 @@ from exilecases.cli.common import (
     _handles_errors,
     _message,
     _open,
+    _ProgressBar,
     _select,
+    _warn_skipped,
     _with_filters,
     app,
     check_excel,
@@ -123,9 +126,18 @@ def export(
         raise ExilecasesError("--format sqlite needs -o FILE", 2)
     target = _output_path(found, output, overwrite) if output is not None else None
     filters.check(vocabulary)
-    cases = sort_cases(_select(found, vocabulary, filters, private=private), "id", vocabulary)
+    streamed = (
+        _stream(found, vocabulary, filters)
+        if not private and output_format is not ExportFormat.json
+        else None
+    )
+    if streamed is not None:  # one case decoded at a time: 100,000 cases in little memory
+        ids, cases = streamed
+    else:
+        listed = sort_cases(_select(found, vocabulary, filters, private=private), "id", vocabulary)
+        ids, cases = [case["id"] for case in listed], iter(listed)
     if public and not allow_personal_data:
-        _refuse_personal_data(found, vocabulary, [case["id"] for case in cases])
+        _refuse_personal_data(found, vocabulary, ids)
     from exilecases.ops import export as exporting
 
     if output_format is ExportFormat.sqlite:
@@ -160,8 +172,21 @@ def export(
         count = sum(1 for _ in csv.reader(io.StringIO(text))) - 1  # a cell may hold newlines
         noun = table.value if count != 1 else table.value.removesuffix("s")
     else:
-        count, noun = len(cases), "cases" if len(cases) != 1 else "case"
+        count, noun = len(ids), "cases" if len(ids) != 1 else "case"
     _message(f"wrote {count} {noun} to {output} ({kind}{output_format.value})")
+
+
+def _stream(root: Path, vocabulary: Any, filters: Any) -> tuple[list[str], Iterator[Any]] | None:
+    """The public cases passing ``filters`` as ids and a stream (``load.select_stream``),
+    warning about skipped files; None when they must be selected the ordinary way."""
+    from exilecases.ops.load import select_stream
+
+    streamed = select_stream(root, vocabulary, filters, progress=_ProgressBar())
+    if streamed is None:
+        return None
+    ids, cases, broken = streamed
+    _warn_skipped(broken)
+    return ids, cases
 
 
 def _refuse_personal_data(root: Path, vocabulary: Any, case_ids: list[str]) -> None:

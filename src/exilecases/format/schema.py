@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from exilecases.format.model import ID_REGEX, Case
-
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 #: A name, not an address: nothing is fetched from it.
 SCHEMA_ID = "urn:exilecases:schema:case"
@@ -39,6 +37,10 @@ _VOCABULARY_PROPERTIES: tuple[tuple[tuple[str, ...], str], ...] = (
 
 def case_json_schema(vocabulary: Any, *, schema_id: str = SCHEMA_ID) -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of a case file, with ``vocabulary``'s keys as enums."""
+    # The model (pydantic) is imported here only: ``validate`` checks a written schema
+    # with ``stale_vocabularies`` on every run and needs none of it.
+    from exilecases.format.model import ID_REGEX, Case
+
     schema = _without_nulls(Case.model_json_schema())
     definitions = schema.setdefault("$defs", {})
     definitions["Case"] = {k: v for k, v in schema.items() if k != "$defs"}

@@ -16,7 +16,7 @@ import io
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -54,12 +54,15 @@ def public_cases(
     *,
     public: bool = True,
     extra_private_fields: Iterable[str] = (),
-) -> list[Case]:
-    """The cases as they are exported: their public views unless ``public`` is False."""
+) -> Iterator[Case]:
+    """The cases as they are exported, one at a time: their public views unless ``public``
+    is False."""
     extra = tuple(extra_private_fields)
     if not public:
-        return list(cases)
-    return [public_view(case, vocabulary, extra_private_fields=extra) for case in cases]
+        yield from cases
+        return
+    for case in cases:
+        yield public_view(case, vocabulary, extra_private_fields=extra)
 
 
 # --- JSON -------------------------------------------------------------------------------
@@ -76,7 +79,7 @@ def export_json(
     chosen = public_cases(
         cases, vocabulary, public=public, extra_private_fields=extra_private_fields
     )
-    return json.dumps(chosen, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(list(chosen), ensure_ascii=False, indent=2) + "\n"
 
 
 # --- rows shared by CSV and SQLite --------------------------------------------------------
@@ -412,50 +415,73 @@ def _write_vocabularies(db: sqlite3.Connection, vocabulary: Vocabulary) -> None:
         _insert(db, table, columns, _vocabulary_rows(vocabulary, kind, attributes))
 
 
-def _list_rows(cases: Sequence[Case], field: str, column: str) -> list[dict[str, Any]]:
+def _list_rows(case: Case, field: str, column: str) -> list[dict[str, Any]]:
+    values = case.get(field)
+    if not isinstance(values, list):
+        return []
+    return [
+        {"case_id": case.get("id"), "position": position, column: value}
+        for position, value in enumerate(values, start=1)
+    ]
+
+
+def _private_rows(case: Case) -> list[dict[str, Any]]:
+    table = case.get("private")
+    if not isinstance(table, dict):
+        return []
     rows = []
-    for case in cases:
-        values = case.get(field)
-        if isinstance(values, list):
-            for position, value in enumerate(values, start=1):
-                rows.append({"case_id": case.get("id"), "position": position, column: value})
+    for key, value in table.items():
+        text = value if isinstance(value, str) else json.dumps(value, default=str)
+        rows.append({"case_id": case.get("id"), "key": key, "value": text})
     return rows
 
 
-def _private_rows(cases: Sequence[Case]) -> list[dict[str, Any]]:
-    rows = []
-    for case in cases:
-        table = case.get("private")
-        if isinstance(table, dict):
-            for key, value in table.items():
-                text = value if isinstance(value, str) else json.dumps(value, default=str)
-                rows.append({"case_id": case.get("id"), "key": key, "value": text})
-    return rows
+#: The tables made from each case's lists: (table, field, column).
+_LIST_TABLES = (("aliases", "aliases", "alias"), ("categories", "categories", "category"))
+#: Cases whose rows are written at once: enough for ``executemany`` to pay, few enough that
+#: an export of 100,000 cases holds only these in memory.
+_BATCH = 500
 
 
 def build_database(
-    db: sqlite3.Connection, cases: Sequence[Case], vocabulary: Vocabulary, *, public: bool
+    db: sqlite3.Connection, cases: Iterable[Case], vocabulary: Vocabulary, *, public: bool
 ) -> None:
-    """Create every table in an empty database and fill it (``cases`` already redacted
-    when ``public``; the ``private`` table exists only when not)."""
+    """Create every table in an empty database and fill it, in one pass over ``cases``
+    (already redacted when ``public``; the ``private`` table exists only when not), a batch
+    at a time: the cases may be a stream."""
     _write_vocabularies(db, vocabulary)
-    columns = case_columns(public=public, summary=False)
-    _create_table(db, "cases", columns, ["id"])
-    _insert(db, "cases", columns, (case_row(case, vocabulary) for case in cases))
+    tables: dict[str, list[str]] = {"cases": case_columns(public=public, summary=False)}
+    _create_table(db, "cases", tables["cases"], ["id"])
     for table in ENTRY_TABLES:
-        columns = entry_columns(table, public=public)
-        _create_table(db, table, columns, ["case_id", "position"])
-        rows = (r for case in cases for r in table_rows(case, table, vocabulary))
-        _insert(db, table, columns, rows)
-    for table, field, column in (
-        ("aliases", "aliases", "alias"),
-        ("categories", "categories", "category"),
-    ):
-        _create_table(db, table, ["case_id", "position", column], ["case_id", "position"])
-        _insert(db, table, ["case_id", "position", column], _list_rows(cases, field, column))
+        tables[table] = entry_columns(table, public=public)
+        _create_table(db, table, tables[table], ["case_id", "position"])
+    for table, _, column in _LIST_TABLES:
+        tables[table] = ["case_id", "position", column]
+        _create_table(db, table, tables[table], ["case_id", "position"])
     if not public:
-        _create_table(db, "private", ["case_id", "key", "value"], ["case_id", "key"])
-        _insert(db, "private", ["case_id", "key", "value"], _private_rows(cases))
+        tables["private"] = ["case_id", "key", "value"]
+        _create_table(db, "private", tables["private"], ["case_id", "key"])
+    waiting: dict[str, list[dict[str, Any]]] = {table: [] for table in tables}
+    count = 0
+
+    def flush() -> None:
+        for table, rows in waiting.items():
+            if rows:
+                _insert(db, table, tables[table], rows)
+                rows.clear()
+
+    for case in cases:
+        count += 1
+        waiting["cases"].append(case_row(case, vocabulary))
+        for table in ENTRY_TABLES:
+            waiting[table] += table_rows(case, table, vocabulary)
+        for table, field, column in _LIST_TABLES:
+            waiting[table] += _list_rows(case, field, column)
+        if not public:
+            waiting["private"] += _private_rows(case)
+        if count % _BATCH == 0:
+            flush()
+    flush()
     _create_table(db, "export_info", ["key", "value"], ["key"])
     _insert(
         db,
@@ -463,7 +489,7 @@ def build_database(
         ["key", "value"],
         [
             {"key": "public", "value": "true" if public else "false"},
-            {"key": "case_count", "value": str(len(cases))},
+            {"key": "case_count", "value": str(count)},
             {"key": "dates", "value": "EDTF strings; *_earliest/*_latest are ISO days"},
         ],
     )
@@ -523,7 +549,7 @@ def export_sqlite(
 
 
 def _write_database(
-    target: Path, cases: Sequence[Case], vocabulary: Vocabulary, *, public: bool
+    target: Path, cases: Iterable[Case], vocabulary: Vocabulary, *, public: bool
 ) -> None:
     db = sqlite3.connect(target, isolation_level=None)
     try:

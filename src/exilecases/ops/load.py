@@ -414,6 +414,12 @@ def load(
         listing = scan_cases(root)
         checks = list(check_paths(root, listing.files, vocabulary, progress))
         return LoadResult(*_publish(_with_strays(root, checks, listing.strays), vocabulary, whole))
+    with _open_fresh(root, vocabulary, progress) as index:
+        return _from_index(root, vocabulary, index, whole)
+
+
+def _from_index(root: Path, vocabulary: Vocabulary, index: CaseIndex, whole: bool) -> LoadResult:
+    """``load``'s result from a fresh index."""
     import json
 
     from exilecases.ops.validate import FileCheck
@@ -422,19 +428,52 @@ def load(
     # 10,000 files: pathlib's parsing would cost more than everything else here.
     prefix = relative(root, folder) + "/"
     child = getattr(folder, "_make_child_relpath", folder.joinpath)
+    checks = [
+        FileCheck(
+            prefix + name,
+            json.loads(case) if case is not None else None,
+            _stored_findings(root, vocabulary, name, findings),
+            child(name),
+            {key: tuple(where) for key, where in json.loads(places).items()} if places else {},
+        )
+        for name, case, findings, places in index.rows(whole)
+    ]
+    keys = {prefix + name: v for name, v in index.name_keys().items()}
+    return LoadResult(_with_strays(root, checks, index.strays), keys)
+
+
+def check_repository(
+    root: Path, vocabulary: Vocabulary, progress: Progress | None = None
+) -> tuple[list[Finding], int]:
+    """Every finding of every case file, the cross-file ones (E042, W104) included, and how
+    many files were checked: ``validate``'s work on a whole repository, public names only.
+
+    With the index, the cross-file findings are computed once per state of the files and
+    kept in the index (they are public: ids and public names); a warm run with nothing
+    changed reads them back with the per-file findings, and decodes no case at all.
+    """
+    from exilecases.ops.validate import cross_file
+
+    if not cache_enabled():
+        result = load(root, vocabulary, use_cache=False, progress=progress, whole=False)
+        return result.findings + cross_file(result.checks, result.name_keys), len(result.checks)
+    import json
+
+    from exilecases.store.index import finding_from_row, finding_row
+
     with _open_fresh(root, vocabulary, progress) as index:
-        checks = [
-            FileCheck(
-                prefix + name,
-                json.loads(case) if case is not None else None,
-                _stored_findings(root, vocabulary, name, findings),
-                child(name),
-                {key: tuple(where) for key, where in json.loads(places).items()} if places else {},
-            )
-            for name, case, findings, places in index.rows(whole)
-        ]
-        keys = {prefix + name: v for name, v in index.name_keys().items()}
-        return LoadResult(_with_strays(root, checks, index.strays), keys)
+        generation = index.generation()
+        kept = index.derived("cross_file")
+        if kept is not None:
+            found = [f for stray in index.strays for f in stray_check(root, stray).findings]
+            for name, text in index.findings_texts():
+                found += _stored_findings(root, vocabulary, name, text)
+            found += [finding_from_row(row) for row in json.loads(kept)]
+            return found, index.file_count() + len(index.strays)
+        result = _from_index(root, vocabulary, index, whole=False)
+        across = cross_file(result.checks, result.name_keys)
+        index.keep("cross_file", json.dumps([finding_row(f) for f in across]), generation)
+        return result.findings + across, len(result.checks)
 
 
 @dataclass
@@ -552,6 +591,31 @@ def select_json(
         return None
     with _open_fresh(root, vocabulary, progress) as index:
         return "[" + ", ".join(index.case_json(*clause)) + "]", _broken(root, vocabulary, index)
+
+
+def select_stream(
+    root: Path, vocabulary: Vocabulary, filters: Any, progress: Progress | None = None
+) -> tuple[list[str], Iterator[dict[str, Any]], list[tuple[str, Finding | None]]] | None:
+    """The public views of the cases passing ``filters``, in id order, as a stream: their
+    ids, an iterator decoding one case at a time from the index's stored text, and the files
+    skipped. What an export of 100,000 cases needs without holding them all as objects.
+    None when the index is off or SQL cannot express the filters."""
+    import json
+
+    from exilecases.ops import query
+
+    clause = query.sql_where(filters, vocabulary)
+    if clause is None or not cache_enabled():
+        return None
+    with _open_fresh(root, vocabulary, progress) as index:
+        pairs = index.case_json_by_id(*clause)
+        broken = _broken(root, vocabulary, index)
+
+    def cases() -> Iterator[dict[str, Any]]:
+        for _, text in pairs:
+            yield json.loads(text)
+
+    return [case_id for case_id, _ in pairs], cases(), broken
 
 
 def _search_row(case: dict[str, Any]) -> tuple[dict[str, Any], set[str]]:

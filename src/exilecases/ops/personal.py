@@ -20,17 +20,18 @@ from exilecases.format.vocabulary import Vocabulary
 
 
 def personal_data_in(root: Path, vocabulary: Vocabulary, case_ids: Iterable[str]) -> list[Finding]:
-    """W105 findings of the case files of these ids, read from disk (never the index)."""
-    from exilecases.ops.load import load
+    """W105 findings of the case files of these ids, read from disk (never the index), one
+    file at a time (an export of 100,000 cases holds none of them in memory)."""
+    from exilecases.ops.load import check_paths
     from exilecases.ops.validate import public_check
     from exilecases.store.files import case_path
 
     paths = [path for path in (case_path(root, i) for i in case_ids) if path.is_file()]
-    if not paths:
-        return []
-    # Whole files: the check itself skips what is private, and keeps every entry at its
-    # index in the file (the lines it names are the lines of the file).
-    found = public_check(load(root, vocabulary, paths, private=True).checks)
+    found: list[Finding] = []
+    # Whole files: the check itself skips what is private (a sealed part needs no key),
+    # and keeps every entry at its index in the file (the lines it names are the file's).
+    for check in check_paths(root, paths, vocabulary):
+        found += public_check([check])
     return sorted(found, key=Finding.sort_key)
 
 

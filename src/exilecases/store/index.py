@@ -49,7 +49,7 @@ from exilecases.store.files import Stray, cases_dir, describe, read_optional
 
 NO_CACHE_ENV = "EXILECASES_NO_CACHE"
 #: Bumped whenever the layout below or what a row means changes.
-LAYOUT = 8
+LAYOUT = 9
 #: The modules whose code decides what a row holds (findings, public views, folded names,
 #: search words): the index is keyed on a hash of their text too, so that findings cached
 #: before a rule changed are not served after it (``rules_version``).
@@ -194,30 +194,35 @@ def vocabulary_fingerprint(root: Path) -> str:
     return f"{__version__}/{LAYOUT}/{rules_version()}/{vocabulary}"
 
 
-def list_case_files(
-    root: Path, strays: list[Stray] | None = None
-) -> dict[str, tuple[int, int, int, int]]:
-    """Every regular case file's name and key ``(size, mtime_ns, ctime_ns, inode)``, in one
-    pass over ``data/cases/`` (this runs on every command: keep it lean). Anything else
-    named ``*.toml`` (a link, FIFO, socket, device, folder) is never followed; it is added
-    to ``strays`` when given."""
+def list_case_files(root: Path, strays: list[Stray] | None = None) -> dict[str, str]:
+    """Every regular case file's name and key (``size/mtime_ns/ctime_ns/inode``, the text the
+    index stores), in one pass over ``data/cases/``. This runs before every command and is
+    most of a warm command's time at 100,000 cases, so it is one ``lstat`` a name relative
+    to the open folder and nothing else (``bench/RESULTS.md``). Anything else named
+    ``*.toml`` (a link, FIFO, socket, device, folder) is never followed; it is added to
+    ``strays`` when given."""
     folder = cases_dir(root)
-    found: dict[str, tuple[int, int, int, int]] = {}
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            name = entry.name
+    found: dict[str, str] = {}
+    lstat = os.stat
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        for name in os.listdir(fd):
             if not name.endswith(".toml") or name.startswith("."):
                 continue
             try:
-                regular = entry.is_file(follow_symlinks=False)
-                info = entry.stat(follow_symlinks=False) if regular else None
+                info = lstat(name, dir_fd=fd, follow_symlinks=False)
+            except FileNotFoundError:  # deleted since it was listed: it is gone
+                continue
             except OSError:
                 info = None
-            if info is None:
+            if info is None or not stat.S_ISREG(info.st_mode):
                 if strays is not None:
-                    strays.append(Stray(Path(entry.path), describe(Path(entry.path))))
+                    path = folder / name
+                    strays.append(Stray(path, describe(path)))
                 continue
-            found[name] = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+            found[name] = f"{info.st_size}/{info.st_mtime_ns}/{info.st_ctime_ns}/{info.st_ino}"
+    finally:
+        os.close(fd)
     return found
 
 
@@ -261,18 +266,14 @@ def finding_from_row(row: list[Any]) -> Finding:
     return Finding(*row)
 
 
-def _stat_key(key: tuple[int, int, int, int]) -> str:
-    """The text a file's key is stored as: ``size/mtime_ns/ctime_ns/inode``."""
-    return f"{key[0]}/{key[1]}/{key[2]}/{key[3]}"
-
-
-def _stored_key(key: tuple[int, int, int, int]) -> str:
-    """The key to store for a file read now. A file changed so shortly before that a second
-    change within the same clock tick could go unseen is stored as "racy", a key no file
-    has, so it is read again next time (as git does with "racily clean" entries)."""
-    if time.time_ns() - key[1] < RACY_NS:
+def _stored_key(key: str) -> str:
+    """The key to store for a file read now (``list_case_files``'s text). A file changed so
+    shortly before that a second change within the same clock tick could go unseen is
+    stored as "racy", a key no file has, so it is read again next time (as git does with
+    "racily clean" entries)."""
+    if time.time_ns() - int(key.split("/")[1]) < RACY_NS:
         return "racy"
-    return _stat_key(key)
+    return key
 
 
 # --- where the index may live ------------------------------------------------------------
@@ -352,6 +353,52 @@ def _is_busy(error: sqlite3.Error) -> bool:
 
 class _Untrusted(Exception):
     """The index file cannot be used as it is."""
+
+
+class _Batch:
+    """New rows, written a few hundred at a time (one ``executemany`` a table): on a cold
+    build of 100,000 files the statements were most of the main process's time."""
+
+    SIZE = 500
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        self.files: list[tuple[Any, ...]] = []
+        self.documents: list[tuple[Any, ...]] = []
+        self.tags: list[tuple[Any, ...]] = []
+        self.ranges: list[tuple[Any, ...]] = []
+        self.deadlines: list[tuple[Any, ...]] = []
+        self.private_deadlines: list[tuple[Any, ...]] = []
+
+    def add(self, row: IndexRow, stored_key: str) -> None:
+        """Queue ``row``, stored under ``stored_key``; written at the latest by ``flush``."""
+        name = row.name
+        self.files.append(
+            (name, stored_key, int(row.ok), row.case_id, row.status, row.origin, row.host,
+             row.name_keys, row.identity, row.places)
+        )  # fmt: skip
+        self.documents.append((name, row.case_json, row.findings_json))
+        self.tags += [(name, field, value) for field, value in row.tags]
+        self.ranges += [(name, *item) for item in row.ranges]
+        self.deadlines += [(name, *item) for item in row.deadlines]
+        if row.private_deadlines:
+            self.private_deadlines.append((name, row.private_deadlines))
+        if len(self.files) >= self.SIZE:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write every queued row."""
+        for sql, queued in (
+            ("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self.files),
+            ("INSERT INTO documents VALUES (?, ?, ?)", self.documents),
+            ("INSERT INTO tags VALUES (?, ?, ?)", self.tags),
+            ("INSERT INTO event_ranges VALUES (?, ?, ?, ?)", self.ranges),
+            ("INSERT INTO deadlines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", self.deadlines),
+            ("INSERT INTO private_deadlines VALUES (?, ?)", self.private_deadlines),
+        ):
+            if queued:
+                self.db.executemany(sql, queued)
+                queued.clear()
 
 
 class CaseIndex:
@@ -490,8 +537,9 @@ class CaseIndex:
         self.strays: list[Stray] = []
         on_disk = list_case_files(self.root, self.strays)
         known = dict(self.db.execute("SELECT file, stat_key FROM files"))
-        stale = [name for name, key in on_disk.items() if known.get(name) != _stat_key(key)]
-        gone = [name for name in known if name not in on_disk]
+        get = known.get
+        stale = [name for name, key in on_disk.items() if get(name) != key]
+        gone = list(known.keys() - on_disk.keys())
         if not stale and not gone:
             return 0
         if progress is not None:
@@ -500,12 +548,21 @@ class CaseIndex:
         rows = parse([folder / name for name in stale]) if parse else iter(())
         self.db.execute("BEGIN IMMEDIATE")
         try:
+            # Read again under the lock: another process may have added rows since.
+            present = {name for (name,) in self.db.execute("SELECT file FROM files")}
             for name in gone:
-                self._delete(name)
+                if name in present:
+                    self._delete(name)
+            batch = _Batch(self.db)
             for row in rows:
-                # Always: another process may have added the row since ``known`` was read.
-                self._delete(row.name)
-                self._insert(row, on_disk[row.name])
+                if row.name in present:
+                    self._delete(row.name)
+                batch.add(row, "racy" if row.volatile else _stored_key(on_disk[row.name]))
+            batch.flush()
+            self.db.execute(
+                "INSERT INTO meta VALUES ('generation', '1') ON CONFLICT (key) "
+                "DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+            )
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
@@ -528,43 +585,51 @@ class CaseIndex:
                 [(word,) for word in words],
             )
 
-    def _insert(self, row: IndexRow, key: tuple[int, int, int, int]) -> None:
-        self.db.execute(
-            "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                row.name,
-                "racy" if row.volatile else _stored_key(key),
-                int(row.ok),
-                row.case_id,
-                row.status,
-                row.origin,
-                row.host,
-                row.name_keys,
-                row.identity,
-                row.places,
-            ),
-        )
-        self.db.execute(
-            "INSERT INTO documents VALUES (?, ?, ?)", (row.name, row.case_json, row.findings_json)
-        )
-        if row.tags:
-            self.db.executemany(
-                "INSERT INTO tags VALUES (?, ?, ?)", [(row.name, f, v) for f, v in row.tags]
-            )
-        if row.ranges:
-            self.db.executemany(
-                "INSERT INTO event_ranges VALUES (?, ?, ?, ?)",
-                [(row.name, *item) for item in row.ranges],
-            )
-        if row.deadlines:
-            self.db.executemany(
-                "INSERT INTO deadlines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(row.name, *item) for item in row.deadlines],
-            )
-        if row.private_deadlines:
+    # -- results computed over every row ---------------------------------------------------
+
+    def generation(self) -> str:
+        """Changes whenever a row does (``refresh`` counts its updates): what a result
+        computed over every row, such as the cross-file findings, is keyed on."""
+        return self._meta(self.db, "generation") or "0"
+
+    def derived(self, name: str) -> str | None:
+        """The result called ``name`` that ``keep`` stored for the current rows, or None
+        when a row changed since (or none was kept)."""
+        text = self._meta(self.db, f"derived:{name}")
+        if text is None:
+            return None
+        generation, _, value = text.partition("\n")
+        return value if generation == self.generation() else None
+
+    def keep(self, name: str, value: str, generation: str) -> None:
+        """Store ``value`` as the result ``name`` computed over the rows of ``generation``
+        (unless a row changed since: then it is already out of date). Only public text
+        may be kept: the index holds nothing else."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            if self.generation() == generation:
+                self.db.execute(
+                    "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                    (f"derived:{name}", f"{generation}\n{value}"),
+                )
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
+    def file_count(self) -> int:
+        """How many case files the index holds a row for."""
+        return self.db.execute("SELECT count(*) FROM files").fetchone()[0]
+
+    def findings_texts(self) -> list[tuple[str, str | None]]:
+        """``(name, findings JSON or None)`` of every file with findings, or whose findings
+        are not stored (they quote a private value), by name."""
+        return list(
             self.db.execute(
-                "INSERT INTO private_deadlines VALUES (?, ?)", (row.name, row.private_deadlines)
+                "SELECT file, findings_json FROM documents "
+                "WHERE findings_json IS NULL OR findings_json != '[]' ORDER BY file"
             )
+        )
 
     # -- reading ------------------------------------------------------------------------
 
@@ -601,15 +666,22 @@ class CaseIndex:
         """Give every file without errors that lacks one its search row and postings, the
         first time search needs them (so that other commands never pay for them). ``make``
         turns a public case into its searchable part and folded words (``search``'s own
-        functions). Returns how many files were added."""
-        missing = self.db.execute(
-            "SELECT file, case_json FROM files JOIN documents USING (file) "
-            "WHERE ok = 1 AND file NOT IN (SELECT file FROM search)"
-        ).fetchall()
-        if not missing:
+        functions). Returns how many files were added.
+
+        Once every row has its search row, that is noted with the rows' ``generation``:
+        until a row changes, a warm search skips looking for missing ones (a scan of every
+        row, 70 ms at 100,000 files)."""
+        if self._meta(self.db, "search_filled") == self.generation():
             return 0
         self.db.execute("BEGIN IMMEDIATE")
         try:
+            missing = self.db.execute(
+                "SELECT file, case_json FROM files JOIN documents USING (file) "
+                "WHERE ok = 1 AND file NOT IN (SELECT file FROM search)"
+            ).fetchall()
+            self.db.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('search_filled', ?)", (self.generation(),)
+            )
             word_ids: dict[str, int] = {}
             for name, case in missing:
                 part, words = make(json.loads(case))
@@ -667,6 +739,15 @@ class CaseIndex:
             f"WHERE ok = 1 {where} ORDER BY file"
         )
         return [row[0] for row in self.db.execute(sql, params)]
+
+    def case_json_by_id(self, where: str = "", params: Sequence[Any] = ()) -> list[tuple[str, str]]:
+        """``(id, stored JSON text)`` of every file without errors (narrowed by SQL), by id
+        then file name: what an export streams, decoding one case at a time."""
+        sql = (
+            "SELECT case_id, case_json FROM files JOIN documents USING (file) "
+            f"WHERE ok = 1 {where} ORDER BY case_id, file"
+        )
+        return list(self.db.execute(sql, params))
 
     def outlines(self, where: str = "", params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """The cases of every file without errors (narrowed by SQL), reduced to what
