@@ -281,20 +281,10 @@ def _reseal(found: Path, vocabulary: Any, old: Keys) -> None:
 
 
 def _has_plaintext(path: Path) -> bool:
-    import tomllib
+    from exilecases.ops.seal import read_case_toml
 
-    from exilecases.store.files import read_regular
-
-    try:
-        return "private" in tomllib.loads(read_regular(path, None).decode("utf-8"))
-    except (
-        OSError,
-        UnicodeDecodeError,
-        tomllib.TOMLDecodeError,
-        RecursionError,
-        ExilecasesError,
-    ):
-        return False
+    read = read_case_toml(path)
+    return read is not None and "private" in read[1]
 
 
 def _run_seal_sealed_only(found: Path, vocabulary: Any, keys: Keys) -> None:

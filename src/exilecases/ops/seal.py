@@ -607,6 +607,18 @@ class SealCheck:
     unchecked: int = 0
 
 
+def read_case_toml(path: Path) -> tuple[str, dict[str, Any]] | None:
+    """A case file's text (BOM removed) and what it parses to; None when it cannot be read
+    as TOML (not a regular file, not UTF-8, not TOML: its own check reports that)."""
+    try:
+        text = read_regular(path, None).decode("utf-8").removeprefix("\ufeff")
+        return text, tomllib.loads(text)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        return None
+    except ExilecasesError:  # a link, a FIFO, a folder
+        return None
+
+
 def check_sealed(root: Path, paths: Iterable[Path], keys: Keys, vocabulary: Any) -> SealCheck:
     """The findings of a sealed repository's case files (``validate`` adds them):
 
@@ -624,18 +636,10 @@ def check_sealed(root: Path, paths: Iterable[Path], keys: Keys, vocabulary: Any)
         return result
     for path in paths:
         rel = relative(root, path)
-        try:
-            raw = read_regular(path, None)
-            text = raw.decode("utf-8").removeprefix("\ufeff")
-            data = tomllib.loads(text)
-        except (
-            OSError,
-            UnicodeDecodeError,
-            tomllib.TOMLDecodeError,
-            RecursionError,
-            ExilecasesError,
-        ):
+        read = read_case_toml(path)
+        if read is None:
             continue  # the file's own check reports it
+        text, data = read
         if "private" not in data and "sealed" not in data:
             continue
         positions = KeyPositions(text)
