@@ -251,9 +251,9 @@ def _keys(found: Path) -> Keys:
 
 def _can_reseal(found: Path, keys: Keys) -> None:
     """Refuse a change of keys that this person could not follow by re-sealing the files."""
-    from exilecases.store.files import case_files
+    from exilecases.store.files import case_files, read_regular
 
-    sealed = [p for p in case_files(found) if b"[sealed]" in p.read_bytes()]
+    sealed = [p for p in case_files(found) if b"[sealed]" in read_regular(p, None)]
     if sealed and not keys.mine():
         raise ExilecasesError(
             f"{len(sealed)} case file(s) are sealed, and re-sealing them for the new keys "
@@ -265,12 +265,12 @@ def _can_reseal(found: Path, keys: Keys) -> None:
 
 def _reseal(found: Path, vocabulary: Any, old: Keys) -> None:
     from exilecases.ops.seal import Keys
-    from exilecases.store.files import case_files
+    from exilecases.store.files import case_files, read_regular
     from exilecases.store.keys import read_recipients
 
     keys = Keys(read_recipients(found))
     keys.identities = old.identities
-    if any(b"[sealed]" in p.read_bytes() for p in case_files(found)):
+    if any(b"[sealed]" in read_regular(p, None) for p in case_files(found)):
         _run_seal_sealed_only(found, vocabulary, keys)
     plaintext = [p for p in case_files(found) if _has_plaintext(p)]
     if plaintext:
@@ -281,12 +281,10 @@ def _reseal(found: Path, vocabulary: Any, old: Keys) -> None:
 
 
 def _has_plaintext(path: Path) -> bool:
-    import tomllib
+    from exilecases.ops.seal import read_case_toml
 
-    try:
-        return "private" in tomllib.loads(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
-        return False
+    read = read_case_toml(path)
+    return read is not None and "private" in read[1]
 
 
 def _run_seal_sealed_only(found: Path, vocabulary: Any, keys: Keys) -> None:

@@ -34,6 +34,7 @@ from typing import Any
 
 from exilecases.errors import ExilecasesError
 from exilecases.format.findings import Finding, finding
+from exilecases.store.files import read_regular
 from exilecases.store.keys import Identities, Recipient, fingerprint
 
 BEGIN = "-----BEGIN AGE ENCRYPTED FILE-----"
@@ -229,8 +230,8 @@ def open_check(check: Any, keys: Keys, vocabulary: Any) -> None:
     if check.case is None or not isinstance(check.case.get("sealed"), dict):
         return
     try:
-        text = check.path.read_bytes().decode("utf-8").removeprefix("\ufeff")
-    except (OSError, UnicodeDecodeError) as error:
+        text = read_regular(check.path, None).decode("utf-8").removeprefix("\ufeff")
+    except (OSError, UnicodeDecodeError, ExilecasesError) as error:
         raise ExilecasesError(f"{check.rel}: cannot read the file again ({error})") from None
     split = split_text(text, check.rel)
     private_text, _ = current_private(split, keys, check.rel)
@@ -550,7 +551,7 @@ def seal_repository(
     for path in case_files(root):
         rel = relative(root, path)
         try:
-            raw = path.read_bytes()
+            raw = read_regular(path, None)
             if not _needs_sealing(raw, keys, plaintext):
                 report.unchanged += 1
                 continue
@@ -606,6 +607,18 @@ class SealCheck:
     unchecked: int = 0
 
 
+def read_case_toml(path: Path) -> tuple[str, dict[str, Any]] | None:
+    """A case file's text (BOM removed) and what it parses to; None when it cannot be read
+    as TOML (not a regular file, not UTF-8, not TOML: its own check reports that)."""
+    try:
+        text = read_regular(path, None).decode("utf-8").removeprefix("\ufeff")
+        return text, tomllib.loads(text)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        return None
+    except ExilecasesError:  # a link, a FIFO, a folder
+        return None
+
+
 def check_sealed(root: Path, paths: Iterable[Path], keys: Keys, vocabulary: Any) -> SealCheck:
     """The findings of a sealed repository's case files (``validate`` adds them):
 
@@ -623,12 +636,10 @@ def check_sealed(root: Path, paths: Iterable[Path], keys: Keys, vocabulary: Any)
         return result
     for path in paths:
         rel = relative(root, path)
-        try:
-            raw = path.read_bytes()
-            text = raw.decode("utf-8").removeprefix("\ufeff")
-            data = tomllib.loads(text)
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        read = read_case_toml(path)
+        if read is None:
             continue  # the file's own check reports it
+        text, data = read
         if "private" not in data and "sealed" not in data:
             continue
         positions = KeyPositions(text)
@@ -803,10 +814,10 @@ def edit_private_in_editor(
 
     path = case_path(root, case_id)
     rel = relative(root, path)
-    if not path.is_file():
-        raise ExilecasesError(f"no case {case_id!r} (no file {rel})")
     try:
-        text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
+        text = read_regular(path, None, shown=rel).decode("utf-8").removeprefix("\ufeff")
+    except FileNotFoundError:
+        raise ExilecasesError(f"no case {case_id!r} (no file {rel})") from None
     except UnicodeDecodeError:
         raise ExilecasesError(f"{rel} is not UTF-8; run exilecases validate") from None
     split = split_text(text, rel)
