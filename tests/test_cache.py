@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from exilecases.format.vocabulary import load_vocabulary
 from exilecases.ops.load import load, select
 from exilecases.ops.query import Filters
 from exilecases.ops.validate import cross_file
+from exilecases.store.files import load_vocabulary
 from exilecases.store.index import SIDE_FILES, open_index
 from exilecases.store.place import index_path, state_dir
 

@@ -14,7 +14,7 @@ import pytest
 from conftest import FIXTURES, PROJECT
 from exilecases.errors import ExilecasesError
 from exilecases.format.privacy import redact
-from exilecases.format.vocabulary import default_vocabulary, load_vocabulary
+from exilecases.format.vocabulary import default_vocabulary
 from exilecases.ops import export as export_module
 from exilecases.ops.export import (
     ENTRY_TABLES,
@@ -27,6 +27,7 @@ from exilecases.ops.export import (
 from exilecases.ops.load import load
 from exilecases.ops.query import Filters, select
 from exilecases.ops.validate import check_file
+from exilecases.store.files import load_vocabulary
 
 # A case whose every private piece is a distinctive string: none may reach a public export.
 SECRET_CASE = """\

@@ -21,9 +21,10 @@ from exilecases.format.privacy import (
     private_fields,
     redact,
 )
-from exilecases.format.vocabulary import default_vocabulary, load_vocabulary
+from exilecases.format.vocabulary import default_vocabulary
 from exilecases.ops.load import load
 from exilecases.ops.validate import check_file
+from exilecases.store.files import load_vocabulary
 
 LEBEDEV = FIXTURES / "valid" / "lebedev-arkadij.toml"
 BROKEN = FIXTURES / "broken"

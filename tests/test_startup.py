@@ -14,7 +14,15 @@ import pytest
 
 from conftest import PROJECT
 
-HEAVY = {"rich", "pydantic", "rapidfuzz", "iuliia", "multiprocessing", "sqlite_utils"}
+HEAVY = {
+    "rich",
+    "pydantic",
+    "rapidfuzz",
+    "iuliia",
+    "multiprocessing",
+    "sqlite_utils",
+    "pycountry",
+}
 
 
 def imported(*args: str) -> set[str]:
@@ -35,6 +43,8 @@ def imported(*args: str) -> set[str]:
     [
         ["--help"],
         ["list", "--status", "deported", "--format", "json"],
+        # Options checked when parsed: the vocabulary and the country codes, nothing heavy.
+        ["list", "--origin", "ru", "--host", "KZ", "--category", "deserter", "--format", "json"],
         ["list", "--format", "csv"],
         ["stats", "--by", "basis", "--format", "json"],
         ["due", "--all", "--format", "json"],

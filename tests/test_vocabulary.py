@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from exilecases.format.vocabulary import VocabularyError, default_vocabulary, load_vocabulary
+from exilecases.format.vocabulary import VocabularyError, default_vocabulary
+from exilecases.store.files import load_vocabulary
 
 
 def repo_with(tmp_path: Path, text: str) -> Path:

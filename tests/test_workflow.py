@@ -246,9 +246,9 @@ def test_validate_explains_a_merge_conflict(case_repo: Path, cli) -> None:
 
 def test_an_edit_refuses_to_write_over_a_file_changed_meanwhile(case_repo: Path) -> None:
     from exilecases.errors import ExilecasesError
-    from exilecases.format.vocabulary import load_vocabulary
     from exilecases.ops.edit import set_field
     from exilecases.ops.update import edit_case
+    from exilecases.store.files import load_vocabulary
 
     path = case_repo / "data/cases/ivanov-dmitry.toml"
     theirs = COMMENTED.replace("# The first hearing.", "# Edited in another editor.")

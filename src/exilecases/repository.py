@@ -44,7 +44,7 @@ class Repository:
     @cached_property
     def vocabulary(self) -> Vocabulary:
         """The shipped vocabularies extended by the repository's ``data/vocabulary.toml``."""
-        from exilecases.format.vocabulary import load_vocabulary
+        from exilecases.store.files import load_vocabulary
 
         return load_vocabulary(self.root)
 

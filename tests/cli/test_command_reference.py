@@ -76,3 +76,11 @@ def test_ranges_read_as_words(cli) -> None:
     page = " ".join(cli("search", "--help").stdout.split())
     assert "--limit N" in page and "at least 1" in page
     assert "0.0 to 1.0" in page and "x>=" not in page
+
+
+def test_the_options_are_described_once_in_commands_md() -> None:
+    """The generated help pages are the one list of each command's options: no hand-written
+    option table beside them (prose says only what the help does not)."""
+    text = COMMANDS_MD.read_text("utf-8")
+    outside_help = re.sub(r"<!-- help: .*? -->.*?<!-- /help -->", "", text, flags=re.S)
+    assert "| option |" not in outside_help

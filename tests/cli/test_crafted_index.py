@@ -124,8 +124,8 @@ def clones(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     git(upstream, "commit", "-qm", "cases")
 
     # A real index of the upstream repository, to craft the planted ones from.
-    from exilecases.format.vocabulary import load_vocabulary
     from exilecases.ops.load import load
+    from exilecases.store.files import load_vocabulary
 
     load(upstream, load_vocabulary(upstream))
     real = index_path(upstream)

@@ -145,7 +145,7 @@ def test_event_edit_drops_a_citation_and_refuses_what_it_cannot_do(root: Path, c
         (["1"], 2, "nothing to change"),
         (["2", "--source", "nosuch"], 2, "E050"),
         (["2", "--drop-source", "hrw"], 2, "does not cite hrw"),
-        (["1", "--type", "detentoin"], 2, "E022"),
+        (["1", "--type", "detentoin"], 2, "'detentoin' is not an event type"),
     ]:
         before = _text(root)
         result = cli("event", "edit", "orlova-anna", *args, "--root", root)

@@ -18,14 +18,15 @@ VALID = FIXTURES / "valid"
 
 def test_an_unknown_filter_value_names_its_kind_in_the_singular(cli, bundled: Path) -> None:
     for option, noun in (
-        ("--status", "status"),
-        ("--category", "category"),
-        ("--basis", "legal basis"),
-        ("--outcome", "outcome"),
+        ("--status", "a status"),
+        ("--category", "a category"),
+        ("--basis", "a legal basis"),
+        ("--outcome", "an outcome"),
     ):
         result = cli("list", option, "nosuch", "--root", bundled)
         assert result.exit_code == 2
-        assert result.stderr.startswith(f"error: unknown {noun} 'nosuch'"), result.stderr
+        expected = f"Error: Invalid value for '{option}': 'nosuch' is not {noun}. Known: "
+        assert expected in result.stderr, result.stderr
 
 
 def _scrambled(root: Path, name: str) -> None:

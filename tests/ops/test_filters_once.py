@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from exilecases.format.vocabulary import load_vocabulary
 from exilecases.ops.load import select
 from exilecases.ops.query import FILTERS, Filters, sql_where
+from exilecases.store.files import load_vocabulary
 
 #: For every filter, values that choose some cases but not all.
 EXAMPLES = {

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from exilecases import Repository
 from exilecases.format.schema import schema_text, stale_vocabularies
-from exilecases.format.vocabulary import default_vocabulary, load_vocabulary
+from exilecases.format.vocabulary import default_vocabulary
 from exilecases.ops.validate import schema_check
+from exilecases.store.files import load_vocabulary
 
 SCHEMA = Path("schema") / "case.schema.json"
 

@@ -10,7 +10,7 @@ import pytest
 from pyrage import x25519
 
 from exilecases.errors import ExilecasesError
-from exilecases.format.vocabulary import default_vocabulary, load_vocabulary
+from exilecases.format.vocabulary import default_vocabulary
 from exilecases.ops.seal import (
     Keys,
     SealError,
@@ -24,6 +24,7 @@ from exilecases.ops.seal import (
     split_text,
     unseal_case,
 )
+from exilecases.store.files import load_vocabulary
 from exilecases.store.keys import (
     Identities,
     Recipient,

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from exilecases.format.vocabulary import load_vocabulary
 from exilecases.ops.load import load, select
 from exilecases.ops.query import Filters
 from exilecases.store import index as index_module
+from exilecases.store.files import load_vocabulary
 from exilecases.store.index import SIDE_FILES, open_index
 from exilecases.store.place import index_path, state_dir, user_state_dir
 

@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 
 from conftest import bind_socket
-from exilecases.format.vocabulary import VocabularyError, default_vocabulary, load_vocabulary
+from exilecases.format.vocabulary import VocabularyError, default_vocabulary
 from exilecases.ops.load import load
 from exilecases.store.files import (
     NotAFileError,
     TooLargeError,
     case_files,
+    load_vocabulary,
     read_optional,
     read_regular,
     scan_cases,
@@ -156,3 +157,50 @@ def test_unsafe_components_names_links_and_wrong_kinds(tmp_path: Path) -> None:
     ]
     assert unsafe_components(tmp_path, Path(".taplo.toml")) == [".taplo.toml is a folder"]
     assert unsafe_components(tmp_path, Path("data/vocabulary.toml")) == []
+
+
+@pytest.mark.parametrize("kind", ["fifo", "socket", "link"])
+def test_the_key_files_are_read_by_the_one_safe_read(
+    tmp_path: Path, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The recipients file and the identity file go through ``store/files``: a FIFO is
+    refused by what it is, never waited on, and a link is never followed."""
+    from exilecases.errors import ExilecasesError
+    from exilecases.store.keys import IDENTITY_ENV, read_identities, read_recipients
+
+    (tmp_path / "data").mkdir()
+    target = tmp_path / "real.toml"
+    target.write_text("")
+    identity = tmp_path / "identity.txt"
+    for path in (tmp_path / "data" / "recipients.toml", identity):
+        if kind == "fifo":
+            os.mkfifo(path)
+        elif kind == "socket":
+            bind_socket(path)
+        else:
+            path.symlink_to(target)
+    monkeypatch.setenv(IDENTITY_ENV, str(identity))
+    expected = {"fifo": "a FIFO", "socket": "a socket", "link": "a symbolic link to"}[kind]
+    with pytest.raises(ExilecasesError, match=f"{expected}.*the recipients file must be"):
+        _with_timeout(read_recipients, tmp_path)
+    with pytest.raises(ExilecasesError, match=f"{expected}.*an identity file must be"):
+        _with_timeout(read_identities, None)
+
+
+def test_the_write_path_names_what_it_refuses_to_edit(tmp_path: Path) -> None:
+    from exilecases.errors import ExilecasesError
+    from exilecases.store.files import read_for_edit
+
+    folder = tmp_path / "data" / "cases"
+    folder.mkdir(parents=True)
+    os.mkfifo(folder / "fifo.toml")
+    (folder / "link.toml").symlink_to("fifo.toml")
+    with pytest.raises(ExilecasesError, match=r"^fifo\.toml is a FIFO .*nothing was written"):
+        _with_timeout(read_for_edit, folder / "fifo.toml", "fifo.toml")
+    with pytest.raises(ExilecasesError, match=r"link\.toml is a symbolic link to fifo\.toml; "):
+        _with_timeout(read_for_edit, folder / "link.toml", "link.toml")
+    with pytest.raises(ExilecasesError, match=r"^no file gone\.toml$"):
+        read_for_edit(folder / "gone.toml", "gone.toml")
+    (folder / "real.toml").write_bytes(b"x" * 3)
+    raw, status = read_for_edit(folder / "real.toml", "real.toml")
+    assert raw == b"xxx" and status.st_size == 3

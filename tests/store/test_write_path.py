@@ -282,9 +282,9 @@ def test_the_lock_is_reentrant_in_one_process(tmp_path: Path) -> None:
 
 
 def test_an_edit_applies_to_the_file_as_it_is_under_the_lock(tmp_path: Path) -> None:
-    from exilecases.format.vocabulary import load_vocabulary
     from exilecases.ops.edit import set_field_update
     from exilecases.ops.update import edit_case
+    from exilecases.store.files import load_vocabulary
 
     root = _repo(tmp_path)
     vocabulary = load_vocabulary(root)

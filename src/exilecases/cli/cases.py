@@ -19,7 +19,6 @@ from exilecases.cli.common import (
     ShowFormat,
     TableFormat,
     _complete_stats_field,
-    _completer,
     _handles_errors,
     _inside_repository,
     _message,
@@ -32,6 +31,7 @@ from exilecases.cli.common import (
     _with_filters,
     app,
     check_excel,
+    vocabulary_value,
 )
 from exilecases.errors import ExilecasesError
 
@@ -52,14 +52,22 @@ def add(
         str | None,
         typer.Option(
             help="Where the case stands now, one of: {vocabulary:statuses}.",
-            autocompletion=_completer("statuses"),
+            **vocabulary_value("statuses"),
         ),
     ] = None,
     origin: Annotated[
-        str | None, typer.Option(help="The state that pursues the person (ISO code, e.g. RU).")
+        str | None,
+        typer.Option(
+            help="The state that pursues the person (ISO code, e.g. RU).",
+            **vocabulary_value("countries"),
+        ),
     ] = None,
     host: Annotated[
-        str | None, typer.Option(help="Where the person sought refuge (ISO code, e.g. KZ).")
+        str | None,
+        typer.Option(
+            help="Where the person sought refuge (ISO code, e.g. KZ).",
+            **vocabulary_value("countries"),
+        ),
     ] = None,
     case_id: Annotated[
         str | None,
@@ -75,20 +83,21 @@ def add(
     ] = None,
     born: Annotated[str | None, typer.Option(help="Date of birth, e.g. 1990 or 1990-05?.")] = None,
     citizenship: Annotated[
-        list[str] | None, typer.Option(help="Citizenship, ISO code (repeatable).")
+        list[str] | None,
+        typer.Option(help="Citizenship, ISO code (repeatable).", **vocabulary_value("countries")),
     ] = None,
     category: Annotated[
         list[str] | None,
         typer.Option(
             help="Category (repeatable), one of: {vocabulary:categories}.",
-            autocompletion=_completer("categories"),
+            **vocabulary_value("categories"),
         ),
     ] = None,
     basis: Annotated[
         list[str] | None,
         typer.Option(
             help="A legal basis used against the person, e.g. RU-CC-338 (repeatable).",
-            autocompletion=_completer("legal_bases"),
+            **vocabulary_value("legal_bases"),
         ),
     ] = None,
     risk: Annotated[str | None, typer.Option(help="What the person faces if returned.")] = None,
@@ -125,7 +134,7 @@ def add(
         "name_original": name_original,
         "aliases": alias or [],
         "born": born,
-        "citizenship": citizenship or [],
+        "citizenship": [code.upper() for code in citizenship or []],
         "categories": category or [],
         "risk": risk,
         "summary": summary,
@@ -157,8 +166,10 @@ def add(
     rel = path.relative_to(found).as_posix()
     _message(f"created {rel}")
     from exilecases.ops.personal import new_personal_data
+    from exilecases.store.files import read_regular
 
-    for item in new_personal_data(None, case, rel, path.read_text("utf-8")):
+    text = read_regular(path, None).decode("utf-8")
+    for item in new_personal_data(None, case, rel, text):
         _message(item.format())
     if commit:
         from exilecases.ops.newcase import new_case_message
@@ -538,7 +549,7 @@ def stats(
         typer.Option(
             "--event",
             help="With --by year: count the years of events of this type (e.g. deportation).",
-            autocompletion=_completer("event_types"),
+            **vocabulary_value("event_types"),
         ),
     ] = None,
     output: Annotated[TableFormat, typer.Option("--format", help="table, json or csv.")] = (

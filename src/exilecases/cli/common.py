@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from exilecases.cli.failure import failure_exit_code
+from exilecases.cli.failure import message as _message
 from exilecases.cli.helptext import HelpGroup
 from exilecases.errors import ExilecasesError
 
@@ -73,11 +75,18 @@ def _parent_root(ctx: typer.Context) -> Path | None:
     return ctx.params.get("root")
 
 
+def _root_while_parsing(ctx: typer.Context) -> Path | None:
+    """The ``--root`` of the command line being parsed (after the command name, else
+    before it); click holds it as typed, a string, until the command runs."""
+    root = ctx.params.get("root") or _parent_root(ctx)
+    return Path(root) if root else None
+
+
 def _complete_ids(ctx: typer.Context, incomplete: str) -> list[str]:
     from exilecases.store.files import case_files, find_root
 
     try:
-        root = find_root(ctx.params.get("root") or _parent_root(ctx))
+        root = find_root(_root_while_parsing(ctx))
     except ExilecasesError:
         return []
     return [p.stem for p in case_files(root) if p.stem.startswith(incomplete)]
@@ -85,11 +94,11 @@ def _complete_ids(ctx: typer.Context, incomplete: str) -> list[str]:
 
 def _completer(kind: str) -> Callable[[typer.Context, str], list[str]]:
     def complete(ctx: typer.Context, incomplete: str) -> list[str]:
-        from exilecases.format.vocabulary import VocabularyError, load_vocabulary
-        from exilecases.store.files import find_root
+        from exilecases.format.vocabulary import VocabularyError
+        from exilecases.store.files import find_root, load_vocabulary
 
         try:
-            vocabulary = load_vocabulary(find_root(ctx.params.get("root") or _parent_root(ctx)))
+            vocabulary = load_vocabulary(find_root(_root_while_parsing(ctx)))
         except (ExilecasesError, VocabularyError):
             from exilecases.format.vocabulary import default_vocabulary
 
@@ -97,6 +106,92 @@ def _completer(kind: str) -> Callable[[typer.Context, str], list[str]]:
         return [key for key in vocabulary.keys(kind) if key.startswith(incomplete)]
 
     return complete
+
+
+def _vocabulary_when_parsed(ctx: typer.Context) -> Vocabulary | None:
+    """The vocabulary of the repository the command will use (``--root``, given before or
+    after the command name, else ``$EXILECASES_ROOT`` or the folders above), read once per
+    command line; None when there is no repository or its vocabulary is broken: the
+    command itself then says so."""
+    key = "exilecases.vocabulary"
+    if key not in ctx.meta:
+        from exilecases.format.vocabulary import VocabularyError
+        from exilecases.store.files import find_root, load_vocabulary
+
+        try:
+            ctx.meta[key] = load_vocabulary(find_root(_root_while_parsing(ctx)))
+        except (ExilecasesError, VocabularyError, OSError):
+            ctx.meta[key] = None
+    return ctx.meta[key]
+
+
+def _country_problem(value: str) -> str | None:
+    """Why ``value`` cannot be a country code of a case file (None when it can be one)."""
+    code = value.strip().upper()
+    if len(code) == 2 and code.isascii() and code.isalpha():
+        return None
+    from exilecases.format.countries import suggest_code  # pycountry: only for a wrong value
+
+    suggestion = suggest_code(value)
+    hint = f"; did you mean {suggestion}?" if suggestion else "."
+    return (
+        f"'{value}' is not a country code{hint} Use the two letters of ISO 3166-1, "
+        'e.g. RU, KZ ("XX" = stateless).'
+    )
+
+
+def _vocabulary_problem(ctx: typer.Context, kind: str, value: str) -> str | None:
+    """Why ``value`` is no key of the vocabulary ``kind`` (None when it is one, or when the
+    vocabulary cannot be read here)."""
+    vocabulary = _vocabulary_when_parsed(ctx)
+    if vocabulary is None or vocabulary.has(kind, value):
+        return None
+    from exilecases.format.vocabulary import KIND_NOUNS
+
+    suggestion = vocabulary.suggest(kind, value)
+    hint = f"; did you mean '{suggestion}'?" if suggestion else "."
+    noun = KIND_NOUNS[kind]
+    article = "an" if noun[0] in "aeiou" else "a"
+    known = ", ".join(vocabulary.keys(kind))
+    return (
+        f"'{value}' is not {article} {noun}{hint} Known: {known} (a new one is defined in "
+        "data/vocabulary.toml)."
+    )
+
+
+def _checked_when_parsed(kind: str) -> Callable[[typer.Context, Any, Any], Any]:
+    """An option callback that refuses, as the command line is parsed (exit 2, before the
+    command reads or asks anything), a value that is not a key of the vocabulary ``kind``
+    (the repository's own included) or, for ``countries``, not a country code. An empty
+    value ("" removes a field in the edit commands) is left to the command."""
+
+    def check(ctx: typer.Context, param: Any, value: Any) -> Any:
+        if value is None or ctx.resilient_parsing:  # not given, or completing a word
+            return value
+        for item in value if isinstance(value, list | tuple) else [value]:
+            if not isinstance(item, str) or not item or _has_surrogate(item):
+                continue  # "" removes a field; undecodable bytes are refused as such
+            if kind == "countries":
+                problem = _country_problem(item)
+            else:
+                problem = _vocabulary_problem(ctx, kind, item)
+            if problem:
+                from exilecases.cli.text import safe
+
+                raise typer.BadParameter(safe(problem), ctx=ctx, param=param)
+        return value
+
+    return check
+
+
+def vocabulary_value(kind: str) -> dict[str, Any]:
+    """The keyword arguments of ``typer.Option`` for an option whose value is a key of the
+    vocabulary ``kind`` (``statuses``, ``event_types``, ...) or a country (``countries``):
+    checked when parsed (:func:`_checked_when_parsed`), and completed from the vocabulary."""
+    options: dict[str, Any] = {"callback": _checked_when_parsed(kind)}
+    if kind != "countries":
+        options["autocompletion"] = _completer(kind)
+    return options
 
 
 def _complete_stats_field(incomplete: str) -> list[str]:
@@ -114,6 +209,9 @@ RootOption = Annotated[
     typer.Option(
         "--root",
         metavar="DIR",
+        # Read before every other option, wherever it stands, so that the options checked
+        # when parsed (vocabulary_value) check against this repository's vocabulary.
+        is_eager=True,
         help="The case repository (the folder holding data/cases/). Default: "
         "$EXILECASES_ROOT, else the nearest such folder at or above the current one.",
         show_default=False,
@@ -125,7 +223,7 @@ StatusOption = Annotated[
         "--status",
         metavar="STATUS",
         help="Only cases with this status (repeat for any of several).",
-        autocompletion=_completer("statuses"),
+        **vocabulary_value("statuses"),
     ),
 ]
 OutcomeOption = Annotated[
@@ -135,7 +233,7 @@ OutcomeOption = Annotated[
         metavar="OUTCOME",
         help="Only cases whose status has this outcome class: returned, "
         "pending, protected, unknown (repeatable).",
-        autocompletion=_completer("outcomes"),
+        **vocabulary_value("outcomes"),
     ),
 ]
 BasisOption = Annotated[
@@ -144,7 +242,7 @@ BasisOption = Annotated[
         "--basis",
         metavar="BASIS",
         help="Only cases charged on this legal basis, e.g. RU-CC-338 (repeatable).",
-        autocompletion=_completer("legal_bases"),
+        **vocabulary_value("legal_bases"),
     ),
 ]
 CategoryOption = Annotated[
@@ -153,19 +251,25 @@ CategoryOption = Annotated[
         "--category",
         metavar="CATEGORY",
         help="Only cases in this category (repeatable).",
-        autocompletion=_completer("categories"),
+        **vocabulary_value("categories"),
     ),
 ]
 OriginOption = Annotated[
     list[str] | None,
     typer.Option(
-        "--origin", metavar="XX", help="Only cases pursued by this state (ISO code; repeatable)."
+        "--origin",
+        metavar="XX",
+        help="Only cases pursued by this state (ISO code; repeatable).",
+        **vocabulary_value("countries"),
     ),
 ]
 HostOption = Annotated[
     list[str] | None,
     typer.Option(
-        "--host", metavar="XX", help="Only cases in this host state (ISO code; repeatable)."
+        "--host",
+        metavar="XX",
+        help="Only cases in this host state (ISO code; repeatable).",
+        **vocabulary_value("countries"),
     ),
 ]
 SinceOption = Annotated[
@@ -257,19 +361,11 @@ def _handles_errors(command: F) -> F:
         try:
             _refuse_undecodable(command, kwargs)
             return command(*args, **kwargs)
-        except ExilecasesError as error:
-            _message(f"error: {error.message}")
-            raise typer.Exit(error.exit_code) from None
-        except VocabularyError as error:
-            _message(f"error: {error}; fix that file, then run exilecases validate")
-            raise typer.Exit(1) from None
-        except BrokenPipeError:
-            sys.stderr.close()
-            raise typer.Exit(0) from None
-        except OSError as error:  # a full disk, a read-only folder, a file in use
-            where = f"{error.filename}: " if error.filename else ""
-            _message(f"error: {where}{error.strerror or error}; nothing was half-written")
-            raise typer.Exit(1) from None
+        except (ExilecasesError, VocabularyError, OSError) as error:
+            code = failure_exit_code(error)
+            if code is None:
+                raise
+            raise typer.Exit(code) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -317,22 +413,10 @@ def _flag(command: Callable[..., Any], name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
-def _message(text: str) -> None:
-    """A message for the person at the terminal, on standard error. Messages quote ids,
-    paths and values from files and the command line: every character that could take over
-    the terminal is shown visibly (``cli/text.safe``), line breaks stay."""
-    from exilecases.cli.text import safe
-
-    sys.stdout.flush()  # keep the order of data and messages on a shared terminal
-    sys.stderr.write(safe(text, layout=True) + "\n")
-    sys.stderr.flush()
-
-
 def _open(root: Path | None, *, warn: bool = True) -> tuple[Path, Vocabulary]:
     """The repository and its vocabulary; with ``warn``, one warning per built-in entry
     whose outcome the repository's vocabulary changes (``validate`` reports them as W107)."""
-    from exilecases.format.vocabulary import load_vocabulary
-    from exilecases.store.files import find_root
+    from exilecases.store.files import find_root, load_vocabulary
 
     found = find_root(given_root(root))
     _note_missing_setup(found)

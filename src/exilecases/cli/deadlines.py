@@ -15,7 +15,6 @@ from exilecases.cli.common import (
     CaseIdArgument,
     ExcelOption,
     RootOption,
-    _completer,
     _handles_errors,
     _message,
     _open,
@@ -24,6 +23,7 @@ from exilecases.cli.common import (
     _with_filters,
     app,
     check_excel,
+    vocabulary_value,
 )
 from exilecases.errors import ExilecasesError
 
@@ -107,7 +107,7 @@ def due(
             "--type",
             metavar="TYPE",
             help="Only deadlines of this type, e.g. appeal (repeatable).",
-            autocompletion=_completer("deadline_types"),
+            **vocabulary_value("deadline_types"),
         ),
     ] = None,
     overdue: Annotated[
@@ -264,7 +264,7 @@ def proceeding_add(
         typer.Option(
             "--type",
             help="Proceeding type, e.g. extradition.",
-            autocompletion=_completer("proceeding_types"),
+            **vocabulary_value("proceeding_types"),
         ),
     ],
     authority: Annotated[str | None, typer.Option(help="The court or office.")] = None,
@@ -307,7 +307,7 @@ def deadline_add(
         typer.Option(
             "--type",
             help="Deadline type, e.g. appeal.",
-            autocompletion=_completer("deadline_types"),
+            **vocabulary_value("deadline_types"),
         ),
     ],
     what: Annotated[str | None, typer.Option(help="What must be done, in a sentence.")] = None,
@@ -350,7 +350,7 @@ RuleOption = Annotated[
         "--rule",
         metavar="KEY",
         help="A derived deadline: the rule it comes from.",
-        autocompletion=_completer("deadline_rules"),
+        **vocabulary_value("deadline_rules"),
     ),
 ]
 TriggerOption = Annotated[
@@ -478,10 +478,11 @@ def _print_entry(
     """Print the deadline as it now stands in the file (what the command changed)."""
     import tomllib
 
-    from exilecases.store.files import case_path, find_root
+    from exilecases.store.files import case_path, find_root, read_regular
 
     found = find_root(root)
-    data = tomllib.loads(case_path(found, case_id).read_text("utf-8"))
+    raw = read_regular(case_path(found, case_id), None)
+    data = tomllib.loads(raw.decode("utf-8").removeprefix("\ufeff"))
     entry = _entry_at(data, where, index, number, case_id)
     from exilecases.format.model import Deadline as Model
 

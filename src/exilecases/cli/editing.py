@@ -10,7 +10,14 @@ from typing import Annotated, Any
 
 import typer
 
-from exilecases.cli.common import CaseIdArgument, RootOption, _handles_errors, _message, app
+from exilecases.cli.common import (
+    CaseIdArgument,
+    RootOption,
+    _handles_errors,
+    _message,
+    app,
+    vocabulary_value,
+)
 from exilecases.cli.git import CommitOption, _edit, charge_app, event_app, source_app
 from exilecases.errors import ExilecasesError
 
@@ -104,9 +111,16 @@ def event_edit(
     case_id: CaseIdArgument,
     number: EventNumber,
     date: Annotated[str | None, typer.Option(help="When: YYYY, YYYY-MM or YYYY-MM-DD.")] = None,
-    event_type: Annotated[str | None, typer.Option("--type", help="The event type.")] = None,
+    event_type: Annotated[
+        str | None,
+        typer.Option("--type", help="The event type.", **vocabulary_value("event_types")),
+    ] = None,
     outcome: Annotated[
-        str | None, typer.Option(help='The status this event produced ("" removes it).')
+        str | None,
+        typer.Option(
+            help='The status this event produced ("" removes it).',
+            **vocabulary_value("statuses"),
+        ),
     ] = None,
     place: Annotated[str | None, typer.Option(help='Where ("" removes it).')] = None,
     authority: Annotated[
@@ -153,7 +167,10 @@ def event_remove(
 def charge_edit(
     case_id: CaseIdArgument,
     number: ChargeNumber,
-    basis: Annotated[str | None, typer.Option(help="Legal basis, e.g. RU-CC-338.")] = None,
+    basis: Annotated[
+        str | None,
+        typer.Option(help="Legal basis, e.g. RU-CC-338.", **vocabulary_value("legal_bases")),
+    ] = None,
     date: Annotated[
         str | None, typer.Option(help='When the charge was brought ("" removes it).')
     ] = None,

@@ -14,13 +14,13 @@ from exilecases.cli import emit
 from exilecases.cli.common import (
     CaseIdArgument,
     RootOption,
-    _completer,
     _handles_errors,
     _inside_repository,
     _message,
     _no_such_case,
     _open,
     app,
+    vocabulary_value,
 )
 from exilecases.cli.text import safe
 from exilecases.errors import ExilecasesError
@@ -115,10 +115,11 @@ def _warn_personal_data(
 ) -> None:
     """Say at once when an edit wrote what looks like personal data into a public field."""
     from exilecases.ops.personal import new_personal_data
+    from exilecases.store.files import read_regular
 
     try:
-        text = path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError):
+        text = read_regular(path, None).decode("utf-8")
+    except (OSError, UnicodeDecodeError, ExilecasesError):
         return
     for item in new_personal_data(old, new, rel, text):
         _message(item.format())
@@ -211,14 +212,14 @@ def event_add(
         typer.Option(
             "--type",
             help="Event type, one of: {vocabulary:event_types}.",
-            autocompletion=_completer("event_types"),
+            **vocabulary_value("event_types"),
         ),
     ],
     outcome: Annotated[
         str | None,
         typer.Option(
             help="The status this event produced, one of: {vocabulary:statuses}.",
-            autocompletion=_completer("statuses"),
+            **vocabulary_value("statuses"),
         ),
     ] = None,
     place: Annotated[str | None, typer.Option(help="Where.")] = None,
@@ -298,7 +299,7 @@ def charge_add(
     case_id: CaseIdArgument,
     basis: Annotated[
         str,
-        typer.Option(help="Legal basis, e.g. RU-CC-338.", autocompletion=_completer("legal_bases")),
+        typer.Option(help="Legal basis, e.g. RU-CC-338.", **vocabulary_value("legal_bases")),
     ],
     date: Annotated[str | None, typer.Option(help="When the charge was brought.")] = None,
     note: Annotated[str | None, typer.Option(help="A sentence on the charge.")] = None,
@@ -552,21 +553,6 @@ def git_diff_driver(
 ) -> None:
     """For git (installed by init): print a case file one field per line, so that `git diff`
     and `git log -p` show field-level changes. Private values are never printed."""
-    from exilecases.format.vocabulary import VocabularyError, load_vocabulary
-    from exilecases.ops.history import textconv_file
-    from exilecases.store.files import find_root
+    from exilecases.cli.driver import print_textconv
 
-    # git runs the driver at the top of the work tree: the repository's redaction rules
-    # ([fields] private) come from there. Unreadable rules print nothing of the file.
-    try:
-        vocabulary = load_vocabulary(find_root(None))
-    except ExilecasesError:
-        vocabulary = None
-    except VocabularyError:
-        sys.stdout.write(
-            "(data/vocabulary.toml is broken, so which fields are private is unknown: "
-            "fix it to see this file's fields)\n"
-        )
-        return
-    # git shows this output as it is: every control and bidi character made visible.
-    sys.stdout.write(safe(textconv_file(path, vocabulary), layout=True))
+    print_textconv(path)

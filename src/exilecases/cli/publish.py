@@ -220,7 +220,7 @@ def schema(
     """The JSON Schema of a case file, with this repository's vocabularies as the allowed
     values: for editors (taplo, VS Code's Even Better TOML) to check files as you type."""
     from exilecases.format.schema import schema_text
-    from exilecases.format.vocabulary import load_vocabulary
+    from exilecases.store.files import load_vocabulary
     from exilecases.store.write import replace_file
 
     # Outside a case repository the schema has the default vocabularies.

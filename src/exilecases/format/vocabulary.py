@@ -269,30 +269,14 @@ def default_vocabulary() -> Vocabulary:
     return vocabulary
 
 
-def load_vocabulary(root: Path | None) -> Vocabulary:
-    """The defaults extended by ``<root>/data/vocabulary.toml`` when it exists.
+def parse_vocabulary(raw: bytes | None) -> Vocabulary:
+    """The defaults extended by ``raw``, the bytes of a repository's
+    ``data/vocabulary.toml`` (None: the repository has none). Reading the file is the
+    store's job (``store/files.load_vocabulary``); this only parses.
 
-    Raises ``VocabularyError`` (with file and line) when that file is broken.
+    Raises ``VocabularyError`` (with file and line) when those bytes are broken.
     """
     vocabulary = default_vocabulary()
-    if root is None:
-        return vocabulary
-    from exilecases.store.files import NotAFileError, TooLargeError, read_optional
-
-    try:
-        raw = read_optional(root / REPOSITORY_VOCABULARY, VOCABULARY_MAX_BYTES)
-    except NotAFileError as error:
-        raise VocabularyError(
-            REPOSITORY_VOCABULARY,
-            f"is {error.kind}, not a regular file; it was not opened (replace it with a "
-            "regular file, or remove it to use the built-in vocabulary)",
-        ) from None
-    except TooLargeError:
-        raise VocabularyError(
-            REPOSITORY_VOCABULARY,
-            f"larger than {VOCABULARY_MAX_BYTES:,} bytes; it was not read (a vocabulary "
-            "holds labels, not documents)",
-        ) from None
     if raw is None:
         return vocabulary
     try:

@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 from exilecases.errors import ExilecasesError
 from exilecases.format.findings import ERROR, Finding
 from exilecases.format.vocabulary import Vocabulary
-from exilecases.store.write import CaseWriter, Update, read_regular, split_bom, verify_update
+from exilecases.store.files import read_for_edit
+from exilecases.store.write import CaseWriter, Update, split_bom, verify_update
 
 if TYPE_CHECKING:
     from exilecases.ops.seal import Keys
@@ -216,7 +217,7 @@ def fmt_file(
 
     try:
         if check:
-            raw = read_regular(path, rel)
+            raw = read_for_edit(path, rel)[0]
             text, had_bom = split_bom(raw.decode("utf-8"))
             update = change(text)
             verify_update(update, rel)
@@ -252,7 +253,7 @@ def _unreadable(path: Path, rel: str, vocabulary: Vocabulary) -> list[Finding]:
     from exilecases.ops.validate import check_file
 
     try:
-        raw = read_regular(path, rel)
+        raw = read_for_edit(path, rel)[0]
         raw.decode("utf-8")
     except ExilecasesError:
         return []

@@ -14,7 +14,6 @@ with ``git show``, which may apply the repository's own textconv driver to the b
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import os
 import re
@@ -25,21 +24,15 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 from exilecases.errors import ExilecasesError
-from exilecases.format.fields import ENTRY_TABLES as TABLE_ORDER
-from exilecases.format.fields import KEY_ORDER
-from exilecases.format.vocabulary import Vocabulary, load_vocabulary
+from exilecases.format.vocabulary import Vocabulary
 from exilecases.ops.changes import (
-    IDENTITY,
     Change,
-    _labelled,
-    _ordered_keys,
-    _scalar_text,
-    _top_level_fields,
     describe_entry,
     field_changes,
     public_changes,
     render_changes,
 )
+from exilecases.ops.textconv import plain, textconv, textconv_file
 from exilecases.ops.validate import check_file
 from exilecases.store.files import (
     CASES_DIR,
@@ -47,6 +40,7 @@ from exilecases.store.files import (
     NotAFileError,
     case_files,
     check_id,
+    load_vocabulary,
     read_regular,
 )
 from exilecases.store.git import git, git_bytes, has_commits, inside_work_tree
@@ -70,8 +64,6 @@ __all__ = [
 
 DiffState = Literal["added", "removed", "changed", "renamed"]
 
-#: What ``textconv`` writes instead of a private value.
-HIDDEN = "(hidden)"
 _STATUS = re.compile(r"^[ACDMRTUXB]\d*\Z")
 _CASES = PurePosixPath(CASES_DIR.as_posix())
 _COMMIT_MARK = "\x01"
@@ -80,7 +72,6 @@ _WORKING_TREE = "the working tree"
 #: Lowest similarity for an untracked file to count as a renamed deleted one (as git's -M).
 _RENAME_SIMILARITY = 0.5
 _NO_FIELD_CHANGED = "(no field changed: formatting or comments only)"
-_MISSING: Any = object()
 
 
 # --- reading versions ---------------------------------------------------------------------
@@ -132,20 +123,9 @@ def _parse_case(raw: bytes | None, path: str, vocabulary: Vocabulary) -> dict[st
         return check.case
     try:
         data = tomllib.loads(raw.decode("utf-8").removeprefix("\ufeff"))
-        return _plain(data)
+        return plain(data)
     except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         return None  # RecursionError: nested too deeply to be a case (E005)
-
-
-def _plain(value: Any) -> Any:
-    """TOML values with dates and times as strings (as the loader gives them)."""
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    return value
 
 
 def _vocabulary(root: Path) -> Vocabulary:
@@ -518,87 +498,3 @@ def render_diff(diffs: Sequence[CaseDiff]) -> str:
         lines = render_changes(diff.changes) or [_NO_FIELD_CHANGED]
         blocks.append("\n".join([head, *(f"    {line}" for line in lines)]))
     return "\n".join(blocks)
-
-
-# --- textconv -----------------------------------------------------------------------------
-
-
-def textconv(text: str, vocabulary: Vocabulary | None = None) -> str:
-    """The field-per-line view of a case file's text that git diffs instead of the TOML.
-
-    ``status = deported``, ``aliases = A; B``, one header line per table entry
-    (``events[2026-02-02 handover]``) followed by its fields
-    (``events[2026-02-02 handover].outcome = handed_over``): the fields of the public view
-    (with ``vocabulary``'s redaction rules), then ``FIELD = (hidden)`` for each top-level
-    field with a private part (``born``, ``private``; ``events (private part)`` for a table).
-    A text that is not TOML is returned unchanged.
-    """
-    from exilecases.format.privacy import private_part, public_view
-
-    try:
-        data = tomllib.loads(text.removeprefix("\ufeff"))
-        case = _plain(data)
-        lines = _textconv_lines(public_view(case, vocabulary))
-        for key in _ordered_keys(private_part(case, vocabulary), {}, KEY_ORDER["case"]):
-            name = f"{key} (private part)" if key in TABLE_ORDER else key
-            lines.append(f"{name} = {HIDDEN}")
-    except (tomllib.TOMLDecodeError, RecursionError):  # too deep: E005 in validate
-        return text
-    return "".join(f"{line}\n" for line in lines)
-
-
-def textconv_file(path: Path, vocabulary: Vocabulary | None = None) -> str:
-    """``textconv`` of a file (what ``exilecases git-diff-driver FILE`` prints). Only a
-    regular file is read (``NotAFileError`` otherwise); one over the size limit of a case
-    file is one line saying so."""
-    raw = read_regular(path, MAX_FILE_BYTES)
-    if len(raw) > MAX_FILE_BYTES:
-        return f"(not shown: larger than {MAX_FILE_BYTES:,} bytes, the limit of a case file)\n"
-    return textconv(raw.decode("utf-8", "replace"), vocabulary)
-
-
-def _textconv_lines(case: dict[str, Any]) -> list[str]:
-    lines: list[str] = []
-    for key in _top_level_fields(case, {}):
-        lines += _value_lines(key, case[key])
-    for table in TABLE_ORDER:
-        entries = case.get(table, _MISSING)
-        if isinstance(entries, list):
-            lines += _table_lines(table, entries)
-        elif entries is not _MISSING:
-            lines += _value_lines(table, entries)
-    return lines
-
-
-def _table_lines(table: str, entries: list[Any]) -> list[str]:
-    lines = []
-    for _, label, entry in _labelled(table, entries):
-        name = f"{table}[{label}]"
-        if not isinstance(entry, dict):
-            lines += _value_lines(name, entry)
-            continue
-        lines.append(name)
-        identity = set(IDENTITY[table])
-        for key in _ordered_keys(entry, {}, KEY_ORDER[table]):
-            if key not in identity:
-                lines += _value_lines(f"{name}.{key}", entry[key])
-    return lines
-
-
-def _value_lines(name: str, value: Any) -> list[str]:
-    if isinstance(value, dict):
-        nested = [
-            line for key, item in value.items() for line in _value_lines(f"{name}.{key}", item)
-        ]
-        return nested or [f"{name} = {{}}"]
-    if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
-        return [
-            line
-            for index, item in enumerate(value, start=1)
-            for line in _value_lines(f"{name}[{index}]", item)
-        ]
-    if isinstance(value, list):
-        return [f"{name} = {'; '.join(_scalar_text(item) for item in value)}".rstrip()]
-    text = _scalar_text(value)
-    first, *rest = text.splitlines() or [""]
-    return [f"{name} = {first}".rstrip()] + [f"{name} | {line}".rstrip() for line in rest]

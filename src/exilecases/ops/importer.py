@@ -569,13 +569,13 @@ def _check_update(
     from exilecases.ops.changes import public_changes
     from exilecases.ops.edit import format_text
     from exilecases.ops.validate import check_file
-    from exilecases.store.files import relative
-    from exilecases.store.write import read_regular, split_bom
+    from exilecases.store.files import read_for_edit, relative
+    from exilecases.store.write import split_bom
 
     assert row.existing is not None and row.case_id is not None
     rel = relative(root, row.existing)
     try:
-        old_text = split_bom(read_regular(row.existing, rel).decode("utf-8"))[0]
+        old_text = split_bom(read_for_edit(row.existing, rel)[0].decode("utf-8"))[0]
         old = tomllib.loads(old_text)
     except (ExilecasesError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         reason = error.message if isinstance(error, ExilecasesError) else str(error)

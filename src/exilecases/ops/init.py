@@ -121,7 +121,7 @@ SCHEMA_FILE = Path("schema") / "case.schema.json"
 def _write_editor_schema(root: Path, report: InitReport) -> None:
     """The JSON Schema and a taplo configuration that applies it to data/cases/*.toml."""
     from exilecases.format.schema import schema_text, taplo_config
-    from exilecases.format.vocabulary import load_vocabulary
+    from exilecases.store.files import load_vocabulary
 
     _write_new(root / SCHEMA_FILE, schema_text(load_vocabulary(root)), report, shared=True)
     _write_new(root / ".taplo.toml", taplo_config(SCHEMA_FILE.as_posix()), report, shared=True)

@@ -34,6 +34,7 @@ from typing import Any
 
 from exilecases.errors import ExilecasesError
 from exilecases.format.findings import Finding, finding
+from exilecases.store.files import read_regular
 from exilecases.store.keys import Identities, Recipient, fingerprint
 
 BEGIN = "-----BEGIN AGE ENCRYPTED FILE-----"
@@ -248,8 +249,8 @@ def open_check(check: Any, keys: Keys, vocabulary: Any) -> None:
     if check.case is None or not isinstance(check.case.get("sealed"), dict):
         return
     try:
-        text = check.path.read_bytes().decode("utf-8").removeprefix("\ufeff")
-    except (OSError, UnicodeDecodeError) as error:
+        text = read_regular(check.path, None).decode("utf-8").removeprefix("\ufeff")
+    except (OSError, UnicodeDecodeError, ExilecasesError) as error:
         raise ExilecasesError(f"{check.rel}: cannot read the file again ({error})") from None
     split = split_text(text, check.rel)
     private_text, _ = current_private(split, keys, check.rel)
@@ -725,7 +726,7 @@ def seal_repository(
         for path in case_files(root):
             rel = relative(root, path)
             try:
-                raw = path.read_bytes()
+                raw = read_regular(path, None)
                 parsed = _needs_sealing(raw, keys, plaintext, names, vocabulary)
                 if parsed is False:
                     report.unchanged += 1
@@ -936,7 +937,7 @@ def change_recipients(
     with repository_lock(root):
         current = keys.current()
         check(current)
-        sealed = [p for p in case_files(root) if b"[sealed]" in p.read_bytes()]
+        sealed = [p for p in case_files(root) if b"[sealed]" in read_regular(p, None)]
         if sealed and not current.mine():
             raise ExilecasesError(
                 f"{len(sealed)} case file(s) are sealed, and re-sealing them for the new keys "
@@ -953,13 +954,8 @@ def change_recipients(
 
 
 def _has_plaintext(path: Path) -> bool:
-    raw = path.read_bytes()
-    if b"private" not in raw:
-        return False
-    try:
-        return "private" in tomllib.loads(raw.decode("utf-8").removeprefix("\ufeff"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
-        return False
+    read = read_case_toml(path)
+    return read is not None and "private" in read[1]
 
 
 # --- validate ------------------------------------------------------------------------------
@@ -971,6 +967,20 @@ class SealCheck:
 
     findings: list[Finding] = field(default_factory=list)
     unchecked: int = 0
+
+
+def read_case_toml(path: Path, raw: bytes | None = None) -> tuple[str, dict[str, Any]] | None:
+    """A case file's text (BOM removed) and what it parses to (``raw``: its bytes, read
+    already); None when it cannot be read as TOML (not a regular file, not UTF-8, not TOML:
+    its own check reports that)."""
+    try:
+        raw = read_regular(path, None) if raw is None else raw
+        text = raw.decode("utf-8").removeprefix("\ufeff")
+        return text, tomllib.loads(text)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        return None
+    except ExilecasesError:  # a link, a FIFO, a folder
+        return None
 
 
 def check_sealed(root: Path, paths: Iterable[Path], keys: Keys, vocabulary: Any) -> SealCheck:
@@ -993,13 +1003,15 @@ def check_sealed(root: Path, paths: Iterable[Path], keys: Keys, vocabulary: Any)
     for path in paths:
         rel = relative(root, path)
         try:
-            raw = path.read_bytes()
-            if not any(name in raw for name in names) and not _escapes(raw):
-                continue  # nothing private can be in it
-            text = raw.decode("utf-8").removeprefix("\ufeff")
-            data = tomllib.loads(text)
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+            raw = read_regular(path, None)
+        except (OSError, ExilecasesError):
             continue  # the file's own check reports it
+        if not any(name in raw for name in names) and not _escapes(raw):
+            continue  # nothing private can be in it
+        read = read_case_toml(path, raw)
+        if read is None:
+            continue  # the file's own check reports it
+        text, data = read
         unsealed = unsealed_findings(data, text, rel, vocabulary)
         result.findings.extend(unsealed)
         if "private" not in data and "sealed" not in data:
@@ -1266,10 +1278,10 @@ def edit_private_in_editor(
 
     path = case_path(root, case_id)
     rel = relative(root, path)
-    if not path.is_file():
-        raise ExilecasesError(f"no case {case_id!r} (no file {rel})")
     try:
-        text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
+        text = read_regular(path, None, shown=rel).decode("utf-8").removeprefix("\ufeff")
+    except FileNotFoundError:
+        raise ExilecasesError(f"no case {case_id!r} (no file {rel})") from None
     except UnicodeDecodeError:
         raise ExilecasesError(f"{rel} is not UTF-8; run exilecases validate") from None
     split = split_text(text, rel)

@@ -242,21 +242,24 @@ def plan_removal(root: Path, case_id: str, *, force: bool = False) -> Removal:
     """Check that the case can be removed so that git can bring it back: its file exists, is
     a regular file, is committed and has no changes that are not. Raises
     ``ExilecasesError`` naming what to do otherwise (``force`` removes it anyway)."""
-    import os
-    import stat
-
+    from exilecases.store.files import NotAFileError, read_regular
     from exilecases.store.git import has_commits, has_uncommitted_changes, in_revision, is_tracked
-    from exilecases.store.write import read_regular
 
     path = case_path(root, case_id)
     rel = path.relative_to(root).as_posix()
     try:
-        info = os.lstat(path)
+        raw = read_regular(path, None, shown=rel)
     except FileNotFoundError:
         raise ExilecasesError(f"no case {case_id!r} (no file {rel})") from None
-    if not stat.S_ISREG(info.st_mode):
-        raise ExilecasesError(f"{rel} is not a regular file; remove it by hand if you must")
-    summary = _summary(read_regular(path, rel))
+    except NotAFileError as error:
+        raise ExilecasesError(
+            f"{rel} is {error.kind}, not a regular file; remove it by hand if you must"
+        ) from None
+    except OSError as error:
+        raise ExilecasesError(
+            f"cannot read {rel}: {error.strerror or error}", kind="system"
+        ) from None
+    summary = _summary(raw)
     tracked = is_tracked(root, rel)
     in_head = tracked and has_commits(root) and in_revision(root, "HEAD", rel)
     if not force:

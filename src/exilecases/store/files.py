@@ -13,8 +13,12 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from exilecases.errors import ExilecasesError
+
+if TYPE_CHECKING:
+    from exilecases.format.vocabulary import Vocabulary
 
 CASES_DIR = Path("data") / "cases"
 ROOT_ENV = "EXILECASES_ROOT"
@@ -134,10 +138,10 @@ def _kind(mode: int) -> str:
 class NotAFileError(ExilecasesError):
     """A path the tool would read is not a regular file (``kind`` says what it is)."""
 
-    def __init__(self, path: Path, kind: str) -> None:
+    def __init__(self, path: Path, kind: str, shown: str | None = None) -> None:
         super().__init__(
-            f"{path} is {kind}, not a regular file; it was not opened (replace it with the "
-            "file itself, or remove it)"
+            f"{shown or path} is {kind}, not a regular file; it was not opened (replace it "
+            "with the file itself, or remove it)"
         )
         self.path = path
         self.kind = kind
@@ -146,10 +150,14 @@ class NotAFileError(ExilecasesError):
 class TooLargeError(ExilecasesError):
     """A file over the size limit of what it holds (it was read no further)."""
 
-    def __init__(self, path: Path, limit: int) -> None:
-        super().__init__(f"{path} is larger than {limit:,} bytes; it was not read")
+    def __init__(self, path: Path, limit: int, size: int, shown: str | None = None) -> None:
+        super().__init__(
+            f"{shown or path} is {size:,} bytes, more than the {limit:,} it may hold; "
+            "it was not read"
+        )
         self.path = path
         self.limit = limit
+        self.size = size
 
 
 #: Opening flags that never block on a FIFO and never follow a final symbolic link.
@@ -162,14 +170,19 @@ _OPEN_FLAGS = (
 )
 
 
-def read_regular(path: Path, limit: int | None = MAX_FILE_BYTES) -> bytes:
-    """The bytes of ``path``, which must be a regular file (not a link, FIFO, socket,
-    device or folder), read no further than ``limit`` plus one byte (so a caller can tell
-    a file over the limit; ``None``: the whole file).
+def read_with_status(
+    path: Path, limit: int | None = MAX_FILE_BYTES, *, shown: str | None = None
+) -> tuple[bytes, os.stat_result]:
+    """The bytes of ``path`` and the ``fstat`` of what was read. The one safe read of a
+    user's file: every reader in the package comes here (:func:`read_regular`,
+    :func:`read_optional`, :func:`read_for_edit`).
 
-    Opens with ``O_NOFOLLOW | O_NONBLOCK`` and checks what was opened with ``fstat``, so a
-    file swapped for a FIFO or a link after it was listed is refused, never waited on.
-    Raises ``NotAFileError``, ``FileNotFoundError`` or another ``OSError``.
+    ``path`` must be a regular file (not a link, FIFO, socket, device or folder); it is read
+    no further than ``limit`` plus one byte, so that a caller can tell a file over the limit
+    (``None``: the whole file). Opens with ``O_NOFOLLOW | O_NONBLOCK`` and checks what was
+    opened with ``fstat``, so a file swapped for a FIFO or a link after it was listed is
+    refused, never waited on. Raises ``NotAFileError`` (naming the file as ``shown``, else
+    its path), ``FileNotFoundError`` or another ``OSError``.
     """
     try:
         descriptor = os.open(path, _OPEN_FLAGS)
@@ -179,30 +192,97 @@ def read_regular(path: Path, limit: int | None = MAX_FILE_BYTES) -> bytes:
         # ELOOP (a link), ENXIO (a socket), EISDIR...: say what it is instead.
         kind = describe(path)
         if kind not in ("a regular file", "missing"):
-            raise NotAFileError(path, kind) from None
+            raise NotAFileError(path, kind, shown) from None
         raise error from None
     try:
-        mode = os.fstat(descriptor).st_mode
-        if not stat.S_ISREG(mode):
-            raise NotAFileError(path, _kind(mode))
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            raise NotAFileError(path, _kind(status.st_mode), shown)
         stream = os.fdopen(descriptor, "rb")
     except BaseException:
         os.close(descriptor)
         raise
     with stream:
-        return stream.read() if limit is None else stream.read(limit + 1)
+        return (stream.read() if limit is None else stream.read(limit + 1)), status
 
 
-def read_optional(path: Path, limit: int) -> bytes | None:
+def read_regular(
+    path: Path, limit: int | None = MAX_FILE_BYTES, *, shown: str | None = None
+) -> bytes:
+    """The bytes of the regular file ``path`` (see :func:`read_with_status`), read no
+    further than ``limit`` plus one byte. Raises ``NotAFileError``, ``FileNotFoundError`` or
+    another ``OSError``."""
+    return read_with_status(path, limit, shown=shown)[0]
+
+
+def read_optional(path: Path, limit: int, *, shown: str | None = None) -> bytes | None:
     """:func:`read_regular` for a file that may be absent (None then), refusing one over
-    ``limit`` with ``TooLargeError``: for ``data/vocabulary.toml``, ``data/recipients.toml``."""
+    ``limit`` with ``TooLargeError``: for ``data/vocabulary.toml``, ``data/recipients.toml``,
+    the identity file."""
     try:
-        raw = read_regular(path, limit)
+        raw, status = read_with_status(path, limit, shown=shown)
     except FileNotFoundError:
         return None
     if len(raw) > limit:
-        raise TooLargeError(path, limit)
+        raise TooLargeError(path, limit, max(status.st_size, len(raw)), shown)
     return raw
+
+
+def read_for_edit(path: Path, shown: str) -> tuple[bytes, os.stat_result]:
+    """The whole of the case file a writer is about to change, and its ``fstat``; every
+    refusal an ``ExilecasesError`` naming the file as ``shown`` and saying that nothing was
+    written (a missing file, a symbolic link, a FIFO, a folder, an unreadable file)."""
+    try:
+        return read_with_status(path, None, shown=shown)
+    except NotAFileError as error:
+        if error.kind.startswith("a symbolic link"):
+            raise ExilecasesError(
+                f"{shown} is {error.kind}; the tool edits only regular files (edit the file "
+                "it points to, or replace the link with that file); nothing was written"
+            ) from None
+        raise ExilecasesError(
+            f"{shown} is {error.kind}, not a regular file; nothing was written"
+        ) from None
+    except FileNotFoundError:
+        raise ExilecasesError(f"no file {shown}") from None
+    except OSError as error:
+        raise ExilecasesError(
+            f"cannot read {shown}: {error.strerror or error}", kind="system"
+        ) from None
+
+
+def load_vocabulary(root: Path | None) -> Vocabulary:
+    """The vocabulary of the repository at ``root``: the defaults extended by
+    ``<root>/data/vocabulary.toml`` when it exists (``root`` None: the defaults alone).
+
+    The file is read here (a regular file only, size-limited) and parsed by
+    ``format/vocabulary.parse_vocabulary``. Raises ``VocabularyError`` (with file and line)
+    when the file is broken, is not a regular file or is too large.
+    """
+    from exilecases.format.vocabulary import (
+        REPOSITORY_VOCABULARY,
+        VOCABULARY_MAX_BYTES,
+        VocabularyError,
+        parse_vocabulary,
+    )
+
+    if root is None:
+        return parse_vocabulary(None)
+    try:
+        raw = read_optional(root / REPOSITORY_VOCABULARY, VOCABULARY_MAX_BYTES)
+    except NotAFileError as error:
+        raise VocabularyError(
+            REPOSITORY_VOCABULARY,
+            f"is {error.kind}, not a regular file; it was not opened (replace it with a "
+            "regular file, or remove it to use the built-in vocabulary)",
+        ) from None
+    except TooLargeError:
+        raise VocabularyError(
+            REPOSITORY_VOCABULARY,
+            f"larger than {VOCABULARY_MAX_BYTES:,} bytes; it was not read (a vocabulary "
+            "holds labels, not documents)",
+        ) from None
+    return parse_vocabulary(raw)
 
 
 def unsafe_components(root: Path, rel: Path) -> list[str]:

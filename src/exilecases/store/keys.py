@@ -67,30 +67,27 @@ def recipients_path(root: Path) -> Path:
     return root / RECIPIENTS_FILE
 
 
-def _read_regular(path: Path, limit: int, what: str) -> bytes | None:
-    """The bytes of ``path`` when it is a regular file (None when it does not exist).
+def _read_key_file(path: Path, limit: int, what: str) -> tuple[bytes, int] | None:
+    """The bytes and mode of ``path`` when it is a regular file (None when it does not
+    exist), read through ``store/files``' one safe read.
 
-    A symbolic link, a folder, a device or a file over ``limit`` bytes is refused with a
-    message naming the file: these files decide who can read the secrets.
+    A symbolic link, a folder, a FIFO, a device or a file over ``limit`` bytes is refused
+    with a message naming the file: these files decide who can read the secrets.
     """
+    from exilecases.store.files import NotAFileError, read_with_status
+
     try:
-        info = path.lstat()
+        raw, status = read_with_status(path, limit)
     except FileNotFoundError:
         return None
+    except NotAFileError as error:
+        raise ExilecasesError(f"{path} is {error.kind}; {what} must be a plain file", 1) from None
     except OSError as error:
         raise ExilecasesError(f"{path}: cannot read {what}: {error.strerror}") from None
-    if not stat.S_ISREG(info.st_mode):
-        kind = "a symbolic link" if stat.S_ISLNK(info.st_mode) else "not a regular file"
-        raise ExilecasesError(f"{path} is {kind}; {what} must be a plain file", 1)
-    if info.st_size > limit:
-        raise ExilecasesError(
-            f"{path} is {info.st_size:,} bytes; {what} may hold at most {limit:,}", 1
-        )
-    try:
-        with path.open("rb") as stream:
-            return stream.read(limit + 1)
-    except OSError as error:
-        raise ExilecasesError(f"{path}: cannot read {what}: {error.strerror}") from None
+    if len(raw) > limit:
+        size = max(status.st_size, len(raw))
+        raise ExilecasesError(f"{path} is {size:,} bytes; {what} may hold at most {limit:,}", 1)
+    return raw, status.st_mode
 
 
 def read_recipients(root: Path) -> list[Recipient]:
@@ -102,9 +99,10 @@ def read_recipients(root: Path) -> list[Recipient]:
     """
     path = recipients_path(root)
     rel = RECIPIENTS_FILE.as_posix()
-    raw = _read_regular(path, MAX_RECIPIENTS_BYTES, "the recipients file")
-    if raw is None:
+    read = _read_key_file(path, MAX_RECIPIENTS_BYTES, "the recipients file")
+    if read is None:
         return []
+    raw = read[0]
     try:
         text = raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as error:
@@ -288,15 +286,15 @@ def read_identities(root: Path | None = None) -> Identities | None:
     """
     path = identity_path()
     _refuse_inside(path, root)
-    raw = _read_regular(path, MAX_RECIPIENTS_BYTES, "an identity file")
-    if raw is None:
+    read = _read_key_file(path, MAX_RECIPIENTS_BYTES, "an identity file")
+    if read is None:
         if os.environ.get(IDENTITY_ENV):
             raise ExilecasesError(
                 f"{IDENTITY_ENV} names {path}, which does not exist; "
                 "`exilecases keys new` makes an identity there"
             )
         return None
-    mode = path.lstat().st_mode
+    raw, mode = read
     if mode & 0o077:
         raise ExilecasesError(
             f"{path} can be read by other users (mode {stat.S_IMODE(mode):04o}); "

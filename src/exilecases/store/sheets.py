@@ -15,8 +15,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,33 +65,31 @@ class Sheet:
 
 def read_bytes(path: Path, limit: int = MAX_SHEET_BYTES) -> bytes:
     """The bytes of the regular file at ``path`` (a link to one is followed), at most
-    ``limit``; ``ExilecasesError`` for anything else, without opening a FIFO or device."""
+    ``limit``; ``ExilecasesError`` for anything else, without opening a FIFO or device
+    (``store/files``' one safe read, on the path the links lead to)."""
+    from exilecases.store.files import NotAFileError, read_with_status
+
     shown = path.name
     try:
-        info = os.stat(path)
+        raw, status = read_with_status(path.resolve(), limit, shown=str(path))
     except FileNotFoundError:
         raise ExilecasesError(f"{path}: no such file", kind="usage") from None
-    except OSError as error:
-        raise ExilecasesError(f"cannot read {path}: {error.strerror or error}") from None
-    if not stat.S_ISREG(info.st_mode):
+    except NotAFileError:
         raise ExilecasesError(
             f"{path} is not a regular file (a folder, pipe or device); import reads a "
             "spreadsheet file saved on disk",
             kind="usage",
-        )
-    if info.st_size > limit:
+        ) from None
+    except (OSError, RuntimeError) as error:  # RuntimeError: a loop of links
         raise ExilecasesError(
-            f"{shown} is {info.st_size:,} bytes; import reads at most {limit:,} (split the "
-            "sheet, or save it without embedded pictures)",
+            f"cannot read {path}: {getattr(error, 'strerror', None) or error}"
+        ) from None
+    if len(raw) > limit:
+        raise ExilecasesError(
+            f"{shown} is {max(status.st_size, len(raw)):,} bytes; import reads at most "
+            f"{limit:,} (split the sheet, or save it without embedded pictures)",
             kind="usage",
         )
-    try:
-        with open(path, "rb") as stream:
-            raw = stream.read(limit + 1)
-    except OSError as error:
-        raise ExilecasesError(f"cannot read {path}: {error.strerror or error}") from None
-    if len(raw) > limit:
-        raise ExilecasesError(f"{shown} grew past {limit:,} bytes while it was read")
     return raw
 
 

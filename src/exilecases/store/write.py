@@ -506,54 +506,27 @@ def _signature(path: Path) -> tuple[int, int, int, int] | None:
         info = os.lstat(path)
     except OSError:
         return None
+    return _key(info)
+
+
+def _key(info: os.stat_result) -> tuple[int, int, int, int]:
     return (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
 
 
-def read_regular(path: Path, rel: str | None = None) -> bytes:
-    """The bytes of the regular file at ``path``; ``ExilecasesError`` for a missing file, a
-    symbolic link, a FIFO or anything else that is not a regular file (never opened, so a
-    FIFO cannot hang the command)."""
-    raw, _ = _read_current(Path(path), rel or str(path), create_only=False)
-    assert raw is not None
-    return raw
-
-
 def _read_current(path: Path, rel: str, create_only: bool) -> tuple[bytes | None, Any]:
-    """The bytes on disk now (None: no file, for ``create_only``) and their signature."""
-    try:
-        info = os.lstat(path)
-    except FileNotFoundError:
-        if create_only:
-            return None, None
-        raise ExilecasesError(f"no file {rel}") from None
-    except OSError as error:
-        raise ExilecasesError(
-            f"cannot read {rel}: {error.strerror or error}", kind="system"
-        ) from None
+    """The bytes on disk now (None: no file, for ``create_only``) and the signature of what
+    was read (``store/files.read_for_edit``: a regular file only, never waited on)."""
     if create_only:
-        raise ExilecasesError(
-            f"{rel} already exists; nothing was written. Pass another --id if this is a "
-            "different person, or edit the existing case"
-        )
-    if stat.S_ISLNK(info.st_mode):
-        raise ExilecasesError(
-            f"{rel} is a symbolic link; the tool edits only regular files (edit the file it "
-            "points to, or replace the link with that file)"
-        )
-    if not stat.S_ISREG(info.st_mode):
-        raise ExilecasesError(f"{rel} is not a regular file; nothing was written")
-    from exilecases.store.files import NotAFileError
-    from exilecases.store.files import read_regular as read_file
+        if os.path.lexists(path):
+            raise ExilecasesError(
+                f"{rel} already exists; nothing was written. Pass another --id if this is a "
+                "different person, or edit the existing case"
+            )
+        return None, None
+    from exilecases.store.files import read_for_edit
 
-    try:  # swapped for a FIFO or a link since the lstat: refused, never waited on
-        raw = read_file(path, None)
-    except NotAFileError as error:
-        raise ExilecasesError(f"{rel} is {error.kind}; nothing was written") from None
-    except OSError as error:
-        raise ExilecasesError(
-            f"cannot read {rel}: {error.strerror or error}", kind="system"
-        ) from None
-    return raw, _signature(path)
+    raw, status = read_for_edit(path, rel)
+    return raw, _key(status)
 
 
 def _decode(raw: bytes, rel: str) -> str:
