@@ -129,7 +129,7 @@ def _has_event_in(case: dict[str, Any], start: dt.date | None, end: dt.date | No
 # The SQL runs over the index's tables (``store.index``): ``files`` (one row per file, with
 # ``status``, ``origin`` and ``host`` columns), ``tags`` (``field`` is "basis" or "category")
 # and ``event_ranges`` (each dated event's first and last possible day). Both sides see the
-# same cases (public views), so they choose the same ones; tests/test_cache.py checks that.
+# same cases (public views), so they choose the same ones; tests/store/test_cache.py checks that.
 
 Sql = tuple[str, list[Any]]
 

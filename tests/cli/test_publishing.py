@@ -152,7 +152,7 @@ def test_init_gives_editors_a_schema_that_taplo_applies(tmp_path: Path, cli) -> 
     root = tmp_path / "repo"
     assert cli("init", root).exit_code == 0
     assert (root / ".taplo.toml").is_file() and (root / "schema/case.schema.json").is_file()
-    bundled = Path(__file__).resolve().parent.parent / "data" / "cases"
+    bundled = Path(__file__).resolve().parents[2] / "data" / "cases"
     for path in bundled.glob("*.toml"):
         shutil.copyfile(path, root / "data/cases" / path.name)
     ok = subprocess.run([TAPLO, "check"], cwd=root, capture_output=True, text=True, check=False)

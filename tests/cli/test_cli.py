@@ -376,7 +376,7 @@ def test_help_lists_every_command(cli) -> None:
 
 
 def test_readme_commands_match_ci() -> None:
-    project = Path(__file__).parent.parent
+    project = Path(__file__).resolve().parents[2]
     readme = (project / "README.md").read_text()
     ci = (project / ".ci" / "run").read_text()
     setup = [line.strip() for line in ci.splitlines() if line.startswith("python3 -m venv")]

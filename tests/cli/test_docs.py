@@ -11,7 +11,7 @@ import typer
 from exilecases.cli import app
 from exilecases.format.vocabulary import KINDS, default_vocabulary
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 COMMANDS_DOC = (DOCS / "commands.md").read_text()
 
 

@@ -18,7 +18,7 @@ from exilecases.format.canonical import TABLE_ORDER, canonical_text, format_pair
 from exilecases.format.model import KEY_ORDER
 from exilecases.ops.edit import format_text
 
-PROJECT = Path(__file__).parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 FILES = sorted((PROJECT / "data" / "cases").glob("*.toml")) + sorted(
     (PROJECT / "tests" / "fixtures" / "valid").glob("*.toml")
 )

@@ -9,7 +9,7 @@ import pytest
 
 from exilecases.format.canonical import canonical_text
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 
 
 def test_order_blank_lines_and_multiline_strings() -> None:

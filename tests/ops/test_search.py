@@ -396,7 +396,7 @@ def test_search_gives_the_same_on_the_searchable_part_of_cases() -> None:
 
     from exilecases.ops.search import searchable
 
-    folder = Path(__file__).resolve().parent.parent / "data" / "cases"
+    folder = Path(__file__).resolve().parents[2] / "data" / "cases"
     whole = [tomllib.loads(p.read_text()) for p in sorted(folder.glob("*.toml"))]
     parts = [searchable(case) for case in whole]
     for query in ("Коробов", "Yevgeny", "Kachkurin", "Priozersk", "Alkhastov", "lawyer", "2026"):
