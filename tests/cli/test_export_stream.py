@@ -4,6 +4,7 @@ what it writes is the same as when every case is loaded first (the index switche
 from __future__ import annotations
 
 import sqlite3
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -56,17 +57,18 @@ def test_the_streamed_csv_export_is_the_loaded_one(bundled: Path, cli, monkeypat
 
 def test_the_export_does_stream(bundled: Path, cli, monkeypatch, tmp_path: Path) -> None:
     """The index path is the one taken (else the tests above compare a path with itself),
-    and it hands the exporter an iterator, not a list."""
+    and it hands the exporter an iterator over the index, not a list."""
     seen = []
     original = loading.select_stream
 
+    @contextmanager
     def spy(*args, **kwargs):
-        result = original(*args, **kwargs)
-        seen.append(result)
-        return result
+        with original(*args, **kwargs) as stream:
+            seen.append(stream)
+            yield stream
 
     monkeypatch.setattr(loading, "select_stream", spy)
     export(cli, bundled, monkeypatch, True, "--format", "sqlite", "-o", tmp_path / "out.db")
     assert len(seen) == 1 and seen[0] is not None
-    ids, cases, _ = seen[0]
-    assert ids == sorted(ids) and not isinstance(cases, list)
+    assert seen[0].ids == sorted(seen[0].ids) and len(seen[0].ids) == 14
+    assert not isinstance(seen[0].cases, list)

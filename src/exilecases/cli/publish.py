@@ -126,30 +126,28 @@ def export(
         raise ExilecasesError("--format sqlite needs -o FILE", 2)
     target = _output_path(found, output, overwrite) if output is not None else None
     filters.check(vocabulary)
-    streamed = (
-        _stream(found, vocabulary, filters)
-        if not private and output_format is not ExportFormat.json
-        else None
-    )
-    if streamed is not None:  # one case decoded at a time: 100,000 cases in little memory
-        ids, cases = streamed
-    else:
-        listed = sort_cases(_select(found, vocabulary, filters, private=private), "id", vocabulary)
-        ids, cases = [case["id"] for case in listed], iter(listed)
-    if public and not allow_personal_data:
-        _refuse_personal_data(found, vocabulary, ids)
-    from exilecases.ops import export as exporting
+    from contextlib import nullcontext
 
-    if output_format is ExportFormat.sqlite:
-        assert target is not None
-        exporting.export_sqlite(cases, vocabulary, target, public=public, overwrite=overwrite)
-        text = None
-    elif output_format is ExportFormat.csv:
-        text = exporting.export_csv(
-            cases, vocabulary, public=public, table=table.value if table else None
-        )
-    else:
-        text = exporting.export_json(cases, vocabulary, public=public)
+    from exilecases.ops.load import select_stream
+
+    # SQLite and CSV exports stream from the index, one case decoded at a time (100,000
+    # cases in little memory); JSON is one document, and --private reads the files.
+    streaming = not private and output_format is not ExportFormat.json
+    with (
+        select_stream(found, vocabulary, filters, progress=_ProgressBar())
+        if streaming
+        else nullcontext()
+    ) as stream:
+        if stream is not None:
+            _warn_skipped(stream.broken)
+            ids, cases = stream.ids, stream.cases
+        else:
+            listed = _select(found, vocabulary, filters, private=private)
+            listed = sort_cases(listed, "id", vocabulary)
+            ids, cases = [case["id"] for case in listed], iter(listed)
+        if public and not allow_personal_data:
+            _refuse_personal_data(found, vocabulary, ids)
+        text = _write_export(cases, vocabulary, output_format, target, public, overwrite, table)
     if text is not None and target is None:
         from exilecases.cli.emit import write_csv_text
 
@@ -176,17 +174,27 @@ def export(
     _message(f"wrote {count} {noun} to {output} ({kind}{output_format.value})")
 
 
-def _stream(root: Path, vocabulary: Any, filters: Any) -> tuple[list[str], Iterator[Any]] | None:
-    """The public cases passing ``filters`` as ids and a stream (``load.select_stream``),
-    warning about skipped files; None when they must be selected the ordinary way."""
-    from exilecases.ops.load import select_stream
+def _write_export(
+    cases: Iterator[Any],
+    vocabulary: Any,
+    output_format: ExportFormat,
+    target: Path | None,
+    public: bool,
+    overwrite: bool,
+    table: ExportTable | None,
+) -> str | None:
+    """Write the SQLite database to ``target``, or make the JSON or CSV text."""
+    from exilecases.ops import export as exporting
 
-    streamed = select_stream(root, vocabulary, filters, progress=_ProgressBar())
-    if streamed is None:
+    if output_format is ExportFormat.sqlite:
+        assert target is not None
+        exporting.export_sqlite(cases, vocabulary, target, public=public, overwrite=overwrite)
         return None
-    ids, cases, broken = streamed
-    _warn_skipped(broken)
-    return ids, cases
+    if output_format is ExportFormat.csv:
+        return exporting.export_csv(
+            cases, vocabulary, public=public, table=table.value if table else None
+        )
+    return exporting.export_json(cases, vocabulary, public=public)
 
 
 def _refuse_personal_data(root: Path, vocabulary: Any, case_ids: list[str]) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -602,29 +602,47 @@ def select_json(
         return "[" + ", ".join(index.case_json(*clause)) + "]", _broken(root, vocabulary, index)
 
 
+@dataclass
+class Stream:
+    """The cases an export writes, as ``select_stream`` gives them."""
+
+    #: Their ids, in order.
+    ids: list[str]
+    #: The cases, decoded one at a time.
+    cases: Iterator[dict[str, Any]]
+    broken: list[tuple[str, Finding | None]]
+
+
+@contextmanager
 def select_stream(
     root: Path, vocabulary: Vocabulary, filters: Any, progress: Progress | None = None
-) -> tuple[list[str], Iterator[dict[str, Any]], list[tuple[str, Finding | None]]] | None:
-    """The public views of the cases passing ``filters``, in id order, as a stream: their
-    ids, an iterator decoding one case at a time from the index's stored text, and the files
-    skipped. What an export of 100,000 cases needs without holding them all as objects.
-    None when the index is off or SQL cannot express the filters."""
+) -> Iterator[Stream | None]:
+    """The public views of the cases passing ``filters``, in id order, as a stream read
+    from the index while the ``with`` block lasts: what an export of 100,000 cases needs
+    without holding them all (as objects or as text). The ids and the cases come from one
+    snapshot of the index (one read transaction), whatever other commands write meanwhile.
+    Gives None when the index is off or SQL cannot express the filters."""
     import json
 
     from exilecases.ops import query
 
     clause = query.sql_where(filters, vocabulary)
     if clause is None or not cache_enabled():
-        return None
+        yield None
+        return
     with _open_fresh(root, vocabulary, progress) as index:
-        pairs = index.case_json_by_id(*clause)
-        broken = _broken(root, vocabulary, index)
+        index.db.execute("BEGIN")
+        try:
+            ids = index.case_ids(*clause)
+            broken = _broken(root, vocabulary, index)
 
-    def cases() -> Iterator[dict[str, Any]]:
-        for _, text in pairs:
-            yield json.loads(text)
+            def cases() -> Iterator[dict[str, Any]]:
+                for text in index.iter_case_json(*clause):
+                    yield json.loads(text)
 
-    return [case_id for case_id, _ in pairs], cases(), broken
+            yield Stream(ids, cases(), broken)
+        finally:
+            index.db.execute("COMMIT")
 
 
 def _search_row(case: dict[str, Any]) -> tuple[dict[str, Any], set[str]]:

@@ -23,16 +23,23 @@ def personal_data_in(root: Path, vocabulary: Vocabulary, case_ids: Iterable[str]
     """W105 findings of the case files of these ids, read from disk (never the index), one
     file at a time (an export of 100,000 cases holds none of them in memory)."""
     from exilecases.ops.load import check_paths
-    from exilecases.ops.validate import public_check
     from exilecases.store.files import case_path
 
     paths = [path for path in (case_path(root, i) for i in case_ids) if path.is_file()]
     found: list[Finding] = []
     # Whole files: the check itself skips what is private (a sealed part needs no key),
     # and keeps every entry at its index in the file (the lines it names are the file's).
-    for check in check_paths(root, paths, vocabulary):
-        found += public_check([check])
+    # It runs in the worker processes, which send back only the findings.
+    for findings in check_paths(root, paths, vocabulary, prepare=_personal_findings):
+        found += findings
     return sorted(found, key=Finding.sort_key)
+
+
+def _personal_findings(check: Any) -> list[Finding]:
+    """The W105 findings of one checked file (``check_paths``'s ``prepare``)."""
+    from exilecases.ops.validate import public_check
+
+    return public_check([check])
 
 
 def new_personal_data(

@@ -743,14 +743,21 @@ class CaseIndex:
         )
         return [row[0] for row in self.db.execute(sql, params)]
 
-    def case_json_by_id(self, where: str = "", params: Sequence[Any] = ()) -> list[tuple[str, str]]:
-        """``(id, stored JSON text)`` of every file without errors (narrowed by SQL), by id
-        then file name: what an export streams, decoding one case at a time."""
+    def case_ids(self, where: str = "", params: Sequence[Any] = ()) -> list[str]:
+        """The ids of the files without errors (narrowed by SQL), in ``iter_case_json``'s
+        order."""
+        sql = f"SELECT case_id FROM files WHERE ok = 1 {where} ORDER BY case_id, file"
+        return [row[0] for row in self.db.execute(sql, params)]
+
+    def iter_case_json(self, where: str = "", params: Sequence[Any] = ()) -> Iterator[str]:
+        """The stored JSON text of every file without errors (narrowed by SQL), by id then
+        file name, one row at a time: what an export streams."""
         sql = (
-            "SELECT case_id, case_json FROM files JOIN documents USING (file) "
+            "SELECT case_json FROM files JOIN documents USING (file) "
             f"WHERE ok = 1 {where} ORDER BY case_id, file"
         )
-        return list(self.db.execute(sql, params))
+        for (text,) in self.db.execute(sql, params):
+            yield text
 
     def outlines(self, where: str = "", params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """The cases of every file without errors (narrowed by SQL), reduced to what
