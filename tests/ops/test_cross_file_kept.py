@@ -9,24 +9,10 @@ import time
 from pathlib import Path
 
 import pytest
+from test_duplicates_grouped import write  # one maker of look-alike case files
 
 from exilecases import Repository
 from exilecases.ops import validate
-
-
-def write(root: Path, case_id: str, name: str, *extra: str) -> None:
-    folder = root / "data" / "cases"
-    folder.mkdir(parents=True, exist_ok=True)
-    lines = [
-        f'id = "{case_id}"',
-        f'name = "{name}"',
-        *extra,
-        'origin_country = "RU"',
-        'host_country = "KZ"',
-        'categories = ["mobilised"]',
-        'status = "at_risk"',
-    ]
-    (folder / f"{case_id}.toml").write_text("\n".join(lines) + "\n")
 
 
 def settle(root: Path) -> None:
