@@ -47,6 +47,7 @@ def new_personal_data(
 ) -> list[Finding]:
     """The W105 findings of ``new`` (whose file text is ``text``) that ``old`` did not have:
     what an edit has just written into a public field."""
+
     def nowhere(_: Any) -> tuple[int, int]:
         return (1, 1)
 
